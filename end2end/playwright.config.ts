@@ -1,0 +1,47 @@
+import { defineConfig } from '@playwright/test';
+
+// The same specs run twice: hydrated, and with JavaScript off (progressive enhancement).
+const port = Number(process.env.E2E_PORT ?? 3100);
+const baseURL = `http://127.0.0.1:${port}`;
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  workers: 1,
+  reporter: [['list']],
+  use: {
+    baseURL,
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ],
+    },
+    trace: 'retain-on-failure',
+  },
+  projects: [
+    { name: 'hydrated', use: { javaScriptEnabled: true } },
+    { name: 'no-js', use: { javaScriptEnabled: false } },
+  ],
+  webServer: {
+    // The binary cargo-leptos built, on a fresh SQLite file, with the dev mailbox.
+    command: 'rm -rf target/e2e && mkdir -p target/e2e && exec target/debug/isv-portal',
+    cwd: '..',
+    url: `${baseURL}/`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    env: {
+      DATABASE_URL: 'sqlite://target/e2e/portal.db?mode=rwc',
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      PUBLIC_URL: baseURL,
+      LEPTOS_SITE_ROOT: 'target/site',
+      LEPTOS_SITE_PKG_DIR: 'pkg',
+      LEPTOS_OUTPUT_NAME: 'isv-portal',
+      RUST_LOG: 'warn',
+    },
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+});

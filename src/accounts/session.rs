@@ -1,0 +1,51 @@
+//! Who is signed in, and signing out.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedInUser {
+    pub username: String,
+    pub email: String,
+}
+
+/// The signed-in user for the page being shown, provided by the app frame.
+pub type UserResource = Resource<Result<Option<SignedInUser>, AppError>>;
+
+/// The session behind this request's cookie, if it is still alive.
+#[cfg(feature = "ssr")]
+pub async fn signed_in_user() -> Result<Option<crate::server::sessions::SessionUser>, AppError> {
+    use crate::server::request::{cookie, state, OrInternal};
+    use crate::server::sessions;
+    let st = state()?;
+    match cookie(sessions::cookie_name(&st.config)) {
+        None => Ok(None),
+        Some(token) => sessions::lookup(&st.db, &token)
+            .await
+            .or_internal("looking up a session"),
+    }
+}
+
+#[server(name = CurrentUser, endpoint = "session/current")]
+pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
+    Ok(signed_in_user().await?.map(|u| SignedInUser {
+        username: u.username,
+        email: u.email,
+    }))
+}
+
+#[server(endpoint = "session/sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use crate::server::request::{cookie, set_cookie, state, OrInternal};
+    use crate::server::sessions;
+    let st = state()?;
+    if let Some(token) = cookie(sessions::cookie_name(&st.config)) {
+        sessions::end(&st.db, &token)
+            .await
+            .or_internal("ending a session")?;
+    }
+    set_cookie(&sessions::clear_cookie_header(&st.config));
+    leptos_axum::redirect("/");
+    Ok(())
+}

@@ -1,0 +1,138 @@
+//! Sign in (seed Step 4): email or username and password; "Forgot your password?" and
+//! "Sign up" links. The same answer, in about the same time, for an unknown user and a wrong
+//! password; repeated failures wait longer each time.
+
+use crate::error::AppError;
+use crate::ui::form::{last_error, Field, FormAlert, SubmitButton};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[server(endpoint = "accounts/sign_in")]
+pub async fn sign_in(
+    login: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    use crate::server::request::reject;
+    match ssr::sign_in(&login, &password, next.as_deref().unwrap_or("/console")).await {
+        Ok(()) => Ok(()),
+        Err(e) => reject(e.keep("login", login.trim())),
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+    use crate::accounts::store;
+    use crate::domain::Password;
+    use crate::server::crypto::verify_password;
+    use crate::server::request::{
+        client_ip, cookie, safe_next, set_cookie, state, user_agent, OrInternal,
+    };
+    use crate::server::{sessions, throttle};
+
+    const WRONG: &str = "Incorrect email, username or password.";
+
+    pub async fn sign_in(login: &str, password: &str, next: &str) -> Result<(), AppError> {
+        let login = login.trim();
+        if login.is_empty() {
+            return Err(AppError::field("login", "Enter your email or username."));
+        }
+        let password =
+            Password::for_sign_in(password).map_err(|m| AppError::field("password", m))?;
+        let st = state()?;
+        let ip = client_ip();
+        let (account_key, client_key) = (throttle::account(login), throttle::client(&ip));
+        throttle::check(&st.db, &[&account_key, &client_key])
+            .await
+            .or_internal("reading sign-in throttle")??;
+
+        let user = store::find_by_login(&st.db, login)
+            .await
+            .or_internal("finding a user")?;
+        let ok = verify_password(
+            password.expose().to_string(),
+            user.as_ref().map(|u| u.password_hash.clone()),
+        )
+        .await;
+        let Some(user) = user.filter(|_| ok) else {
+            throttle::record_failure(&st.db, &account_key)
+                .await
+                .or_internal("recording a failure")?;
+            throttle::record_failure(&st.db, &client_key)
+                .await
+                .or_internal("recording a failure")?;
+            return Err(AppError::invalid(WRONG));
+        };
+        throttle::clear(&st.db, &account_key)
+            .await
+            .or_internal("clearing throttle")?;
+
+        // A new session at every sign-in; the one this browser had (if any) ends.
+        let mut tx = st.db.begin_write().await.or_internal("begin")?;
+        if let Some(old) = cookie(sessions::cookie_name(&st.config)) {
+            sessions::end_token_in(&mut tx, &old)
+                .await
+                .or_internal("ending old session")?;
+        }
+        let token = sessions::create(&mut tx, &user.id, &ip, &user_agent())
+            .await
+            .or_internal("creating a session")?;
+        tx.commit().await.or_internal("commit")?;
+        set_cookie(&sessions::cookie_header(&st.config, &token));
+        leptos_axum::redirect(&safe_next(next));
+        Ok(())
+    }
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let action = ServerAction::<SignIn>::new();
+    let query = use_query_map();
+    let error = last_error(action.value());
+    let field = move |name: &'static str| {
+        Signal::derive(move || error.get().and_then(|e| e.field_message(name)))
+    };
+    let kept_login = Signal::derive(move || {
+        error
+            .get()
+            .and_then(|e| e.kept_value("login"))
+            .unwrap_or_default()
+    });
+    let next = move || {
+        query
+            .with(|q| q.get("next"))
+            .unwrap_or_else(|| "/console".into())
+    };
+    let notice = move || {
+        query.with(|q| {
+            if q.get("reset").is_some() {
+                Some("Your password was changed. Sign in with your new password.")
+            } else if q.get("next").is_some() {
+                Some("Please sign in to continue.")
+            } else {
+                None
+            }
+        })
+    };
+    view! {
+        <Title text="Sign in"/>
+        <section class="auth-card" aria-labelledby="signin-title">
+            <h1 id="signin-title">"Sign in"</h1>
+            <p class="auth-card__lead">"Welcome back to Mini Program Platform."</p>
+            {move || notice().map(|n| view! { <p class="alert alert--info" role="status">{n}</p> })}
+            <FormAlert error/>
+            <ActionForm action=action>
+                <input type="hidden" name="next" value=next/>
+                <Field label="Email or username" name="login" autocomplete="username"
+                    initial=kept_login server_error=field("login")/>
+                <Field label="Password" name="password" input_type="password"
+                    autocomplete="current-password" server_error=field("password")/>
+                <p class="auth-card__aside"><a href="/forgot-password">"Forgot your password?"</a></p>
+                <SubmitButton label="Sign in" busy_label="Signing in…" pending=action.pending()/>
+            </ActionForm>
+            <p class="auth-card__switch">"New to the platform? " <a href="/signup">"Sign up"</a></p>
+        </section>
+    }
+}

@@ -1,0 +1,49 @@
+use serde::{Deserialize, Serialize};
+
+/// The six digits of an e-mailed verification code (spaces a person may type are dropped).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationCode(String);
+
+impl std::fmt::Debug for VerificationCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("VerificationCode(******)")
+    }
+}
+
+impl VerificationCode {
+    pub const LEN: usize = 6;
+
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let s: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+        if s.is_empty() {
+            return Err("Enter the 6-digit code we emailed you.".into());
+        }
+        if s.len() != Self::LEN || !s.chars().all(|c| c.is_ascii_digit()) {
+            return Err("The code has exactly 6 digits.".into());
+        }
+        Ok(Self(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::VerificationCode;
+
+    #[test]
+    fn six_digits_only() {
+        assert_eq!(
+            VerificationCode::parse(" 123 456 ").unwrap().as_str(),
+            "123456"
+        );
+        for bad in ["", "12345", "1234567", "12345a", "١٢٣٤٥٦"] {
+            assert!(
+                VerificationCode::parse(bad).is_err(),
+                "{bad:?} was accepted"
+            );
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! The one error type of every server function: what the user did wrong (shown, with the field)
+//! or what we did wrong (logged on the server, shown only as a generic sentence).
+
+use serde::{Deserialize, Serialize};
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ErrorKind {
+    /// Input that breaks a rule; the message says how to fix it.
+    Invalid,
+    /// Too many attempts; try again after `retry_after` seconds.
+    TooMany,
+    /// Not signed in (or the session ended).
+    Unauthenticated,
+    /// Signed in, but not allowed.
+    Forbidden,
+    NotFound,
+    /// Our fault. Details are in the server log only.
+    Internal,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    pub kind: ErrorKind,
+    /// A sentence for the whole form (may be empty when only fields are wrong).
+    pub message: String,
+    pub fields: Vec<FieldError>,
+    pub retry_after: Option<u64>,
+    /// Non-secret input echoed back so a form posted without JavaScript re-renders filled in.
+    pub kept: Vec<(String, String)>,
+}
+
+pub const INTERNAL_MESSAGE: &str =
+    "Something went wrong on our side. Please try again in a moment.";
+
+impl AppError {
+    fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            fields: Vec::new(),
+            retry_after: None,
+            kept: Vec::new(),
+        }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Invalid, message)
+    }
+
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self::invalid("").with_field(field, message)
+    }
+
+    pub fn fields(fields: Vec<FieldError>) -> Self {
+        Self {
+            fields,
+            ..Self::invalid("Please correct the fields marked below.")
+        }
+    }
+
+    pub fn too_many(message: impl Into<String>, retry_after: u64) -> Self {
+        Self {
+            retry_after: Some(retry_after),
+            ..Self::new(ErrorKind::TooMany, message)
+        }
+    }
+
+    pub fn unauthenticated() -> Self {
+        Self::new(ErrorKind::Unauthenticated, "Please sign in to continue.")
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(ErrorKind::Forbidden, "You are not allowed to do that.")
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(ErrorKind::NotFound, "We could not find that.")
+    }
+
+    pub fn internal() -> Self {
+        Self::new(ErrorKind::Internal, INTERNAL_MESSAGE)
+    }
+
+    pub fn with_field(mut self, field: &str, message: impl Into<String>) -> Self {
+        self.fields.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn keep(mut self, name: &str, value: &str) -> Self {
+        self.kept.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn field_message(&self, field: &str) -> Option<String> {
+        self.fields
+            .iter()
+            .find(|f| f.field == field)
+            .map(|f| f.message.clone())
+    }
+
+    pub fn kept_value(&self, name: &str) -> Option<String> {
+        self.kept
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// The HTTP status for clients that call the function with fetch.
+    pub fn status(&self) -> u16 {
+        match self.kind {
+            ErrorKind::Invalid => 422,
+            ErrorKind::TooMany => 429,
+            ErrorKind::Unauthenticated => 401,
+            ErrorKind::Forbidden => 403,
+            ErrorKind::NotFound => 404,
+            ErrorKind::Internal => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // The request could not be read (a field missing or malformed): the user can resend.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                Self::invalid("The form was incomplete. Please fill it in and try again.")
+            }
+            ServerFnErrorErr::Request(_) => Self::new(
+                ErrorKind::Internal,
+                "We could not reach the server. Check your connection and try again.",
+            ),
+            _ => Self::internal(),
+        }
+    }
+}
+
+/// Collects field errors while parsing a form, so every wrong field is reported at once.
+#[derive(Default)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn check<T>(&mut self, field: &str, parsed: Result<T, String>) -> Option<T> {
+        match parsed {
+            Ok(v) => Some(v),
+            Err(message) => {
+                self.0.push(FieldError {
+                    field: field.into(),
+                    message,
+                });
+                None
+            }
+        }
+    }
+
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    pub fn into_result(self) -> Result<(), AppError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::fields(self.0))
+        }
+    }
+}

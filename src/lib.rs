@@ -1,0 +1,25 @@
+//! isv-portal: the onboarding portal of a mini program platform.
+//!
+//! `domain` holds the values both sides parse; each capability has a folder with its pages and
+//! server functions (`accounts`, `onboarding`, `console`, `mailbox`, `site`); `ui` holds shared
+//! components; `server` holds what exists only on the server.
+
+pub mod accounts;
+pub mod app;
+pub mod console;
+pub mod domain;
+pub mod error;
+pub mod mailbox;
+pub mod onboarding;
+pub mod site;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod server;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,105 @@
+//! The dev mailbox (`/dev/mailbox`): with no SMTP server configured, every mail the portal
+//! sends is kept here, newest first. With `SMTP_URL` set it does not exist.
+
+use crate::error::{AppError, ErrorKind};
+use leptos::either::EitherOf3;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DevMail {
+    pub id: String,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub status: String,
+    pub created_at: String,
+}
+
+#[server(endpoint = "dev/mailbox")]
+pub async fn dev_mailbox() -> Result<Vec<DevMail>, AppError> {
+    use crate::server::request::{reject, state, OrInternal};
+    let st = state()?;
+    if !st.config.dev_mailbox() {
+        return reject(AppError::not_found());
+    }
+    let rows: Vec<(String, String, String, String, String, i64)> = sqlx::query_as(
+        "SELECT id, recipient, subject, text_body, status, created_at FROM outbox \
+         ORDER BY created_at DESC, id LIMIT 200",
+    )
+    .fetch_all(&st.db.pool)
+    .await
+    .or_internal("reading the dev mailbox")?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, to, subject, body, status, created)| DevMail {
+            id,
+            to,
+            subject,
+            body,
+            status,
+            created_at: format_time(created),
+        })
+        .collect())
+}
+
+#[cfg(feature = "ssr")]
+fn format_time(ms: i64) -> String {
+    let format =
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
+        .ok()
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_default()
+}
+
+#[component]
+pub fn DevMailboxPage() -> impl IntoView {
+    let mails = Resource::new(|| (), |_| dev_mailbox());
+    view! {
+        <Title text="Dev mailbox"/>
+        <section class="panel">
+            <h1>"Dev mailbox"</h1>
+            <p class="muted">"No SMTP server is configured, so mail is kept here instead of being sent. Newest first."</p>
+            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match mails.await {
+                        Ok(list) if list.is_empty() => EitherOf3::A(view! {
+                            <div class="empty-state"><h2>"No mail yet"</h2><p>"Mail the portal sends, such as verification codes, appears here."</p></div>
+                        }),
+                        Ok(list) => EitherOf3::B(view! {
+                            <ol class="mail-list">
+                                {list.into_iter().map(|m| {
+                                    let label = format!("Mail to {}: {}", m.to, m.subject);
+                                    view! {
+                                    <li class="mail" aria-label=label>
+                                        <div class="mail__head">
+                                            <span class="mail__subject">{m.subject}</span>
+                                            <span class="mail__meta">"To " <span class="mail__to">{m.to}</span> " · " {m.created_at} " · " {m.status}</span>
+                                        </div>
+                                        <pre class="mail__body">{m.body}</pre>
+                                    </li>
+                                }}).collect_view()}
+                            </ol>
+                        }),
+                        Err(e) => {
+                            #[cfg(feature = "ssr")]
+                            if e.kind == ErrorKind::NotFound {
+                                if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+                                    res.set_status(http::StatusCode::NOT_FOUND);
+                                }
+                            }
+                            let text = if e.kind == ErrorKind::NotFound {
+                                "There is no dev mailbox: this portal sends mail through SMTP.".to_string()
+                            } else {
+                                e.message
+                            };
+                            EitherOf3::C(view! { <div class="empty-state"><h2>"Not available"</h2><p>{text}</p></div> })
+                        }
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}

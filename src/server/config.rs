@@ -1,0 +1,192 @@
+//! Settings read once from the environment; a bad value stops start-up naming the variable.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    /// `None`: mail is kept in the dev mailbox at `/dev/mailbox`.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    /// Scheme, host and port, without a trailing slash: the base of links and the CSRF origin.
+    pub public_url: String,
+    pub site_addr: SocketAddr,
+    /// How long the outbox waits before the first retry; doubles on each later one.
+    pub outbox_retry_base: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+fn bad(var: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        var,
+        message: message.into(),
+    }
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/isv-portal.db?mode=rwc";
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads settings through `get`, so tests can pass their own without touching the process.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(bad(
+                "DATABASE_URL",
+                "must start with sqlite: or postgres:// (other databases are not supported)",
+            ));
+        }
+
+        let smtp_url = get("SMTP_URL");
+        if let Some(u) = &smtp_url {
+            let parsed =
+                url::Url::parse(u).map_err(|e| bad("SMTP_URL", format!("is not a URL ({e})")))?;
+            if !matches!(parsed.scheme(), "smtp" | "smtps") || parsed.host_str().is_none() {
+                return Err(bad(
+                    "SMTP_URL",
+                    "must look like smtp://host:port or smtps://user:pass@host:port",
+                ));
+            }
+        }
+
+        let mail_from =
+            get("MAIL_FROM").unwrap_or_else(|| "Mini Program Platform <no-reply@localhost>".into());
+        mail_from
+            .parse::<lettre::message::Mailbox>()
+            .map_err(|e| bad("MAIL_FROM", format!("is not a mailbox ({e})")))?;
+
+        let public_url = get("PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into());
+        let parsed = url::Url::parse(&public_url)
+            .map_err(|e| bad("PUBLIC_URL", format!("is not a URL ({e})")))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+            return Err(bad("PUBLIC_URL", "must be an http:// or https:// URL"));
+        }
+        if parsed.path() != "/" || parsed.query().is_some() {
+            return Err(bad(
+                "PUBLIC_URL",
+                "must be an origin only, like https://portal.example.com",
+            ));
+        }
+        let public_url = parsed.origin().ascii_serialization();
+
+        let site_addr = get("LEPTOS_SITE_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:3000".into())
+            .parse()
+            .map_err(|e| bad("LEPTOS_SITE_ADDR", format!("is not host:port ({e})")))?;
+
+        let outbox_retry_base = match get("OUTBOX_RETRY_BASE_MS") {
+            None => Duration::from_secs(5),
+            Some(v) => Duration::from_millis(v.parse().map_err(|_| {
+                bad(
+                    "OUTBOX_RETRY_BASE_MS",
+                    "must be a whole number of milliseconds",
+                )
+            })?),
+        };
+
+        Ok(Self {
+            database_url,
+            smtp_url,
+            mail_from,
+            public_url,
+            site_addr,
+            outbox_retry_base,
+        })
+    }
+
+    /// Under https the session cookie is `Secure` and `__Host-` prefixed.
+    pub fn https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    pub fn dev_mailbox(&self) -> bool {
+        self.smtp_url.is_none()
+    }
+
+    /// One line for the start-up log, without secrets (SMTP credentials are masked).
+    pub fn summary(&self) -> String {
+        let smtp = match &self.smtp_url {
+            None => "dev mailbox at /dev/mailbox".to_string(),
+            Some(u) => match url::Url::parse(u) {
+                Ok(mut p) => {
+                    if p.password().is_some() {
+                        let _ = p.set_password(Some("***"));
+                    }
+                    p.to_string()
+                }
+                Err(_) => "(unparsable)".into(),
+            },
+        };
+        let db = match url::Url::parse(&self.database_url) {
+            Ok(mut p) if p.password().is_some() => {
+                let _ = p.set_password(Some("***"));
+                p.to_string()
+            }
+            _ => self.database_url.clone(),
+        };
+        format!(
+            "DATABASE_URL={db} SMTP_URL={smtp} MAIL_FROM={} PUBLIC_URL={} LEPTOS_SITE_ADDR={}",
+            self.mail_from, self.public_url, self.site_addr
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Config;
+    use std::collections::HashMap;
+
+    fn with(pairs: &[(&str, &str)]) -> Result<Config, super::ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_give_an_embedded_portal() {
+        let c = with(&[]).unwrap();
+        assert!(c.database_url.starts_with("sqlite:"));
+        assert!(c.dev_mailbox());
+        assert_eq!(c.public_url, "http://127.0.0.1:3000");
+        assert!(!c.https());
+    }
+
+    #[test]
+    fn malformed_settings_name_their_variable() {
+        for (var, value) in [
+            ("DATABASE_URL", "mysql://x"),
+            ("SMTP_URL", "http://mail"),
+            ("PUBLIC_URL", "portal.example.com"),
+            ("PUBLIC_URL", "https://portal.example.com/app"),
+            ("LEPTOS_SITE_ADDR", "localhost"),
+            ("MAIL_FROM", "not a mailbox"),
+        ] {
+            let err = with(&[(var, value)]).unwrap_err();
+            assert_eq!(err.var, var, "{value}");
+        }
+    }
+
+    #[test]
+    fn secrets_are_masked_in_the_summary() {
+        let c = with(&[("SMTP_URL", "smtps://user:s3cret@mail.example.com:465")]).unwrap();
+        assert!(!c.summary().contains("s3cret"));
+        assert!(c.https() == false && !c.dev_mailbox());
+    }
+}

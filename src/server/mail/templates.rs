@@ -1,0 +1,130 @@
+//! The words of every mail, as plain text and HTML.
+
+use super::Mail;
+
+pub const PLATFORM: &str = "Mini Program Platform";
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// Wraps paragraphs (already HTML) in the platform's simple layout.
+fn html(title: &str, paragraphs: &[String]) -> String {
+    let body: String = paragraphs
+        .iter()
+        .map(|p| format!("<p style=\"margin:0 0 16px;line-height:1.5\">{p}</p>"))
+        .collect();
+    format!(
+        "<!doctype html><html><body style=\"margin:0;background:#f4f6fb;font-family:Arial,Helvetica,sans-serif;color:#1c2333\">\
+         <div style=\"max-width:560px;margin:24px auto;background:#fff;border-radius:8px;padding:32px\">\
+         <div style=\"font-weight:bold;color:#1677ff;margin-bottom:24px\">{PLATFORM}</div>\
+         <h1 style=\"font-size:20px;margin:0 0 16px\">{}</h1>{body}\
+         <p style=\"color:#6b7385;font-size:12px;margin-top:32px\">This message was sent by {PLATFORM}. If you did not expect it, you can ignore it.</p>\
+         </div></body></html>",
+        escape(title)
+    )
+}
+
+fn text(paragraphs: &[String]) -> String {
+    let mut s = paragraphs.join("\n\n");
+    s.push_str(&format!(
+        "\n\n-- \n{PLATFORM}. If you did not expect this message, you can ignore it.\n"
+    ));
+    s
+}
+
+fn code_mail(to: &str, subject: &str, intro: &str, code: &str) -> Mail {
+    let lines = [
+        intro.to_string(),
+        format!("Your verification code is {code}"),
+        "It expires in 10 minutes and can be used once. Never share it with anyone.".to_string(),
+    ];
+    let html_lines = [
+        escape(intro),
+        format!(
+            "Your verification code is <strong style=\"font-size:24px;letter-spacing:4px\">{code}</strong>"
+        ),
+        escape(&lines[2]),
+    ];
+    Mail {
+        to: to.into(),
+        subject: subject.into(),
+        text: text(&lines),
+        html: html(subject, &html_lines),
+    }
+}
+
+pub fn signup_code(to: &str, code: &str) -> Mail {
+    code_mail(
+        to,
+        &format!("Your {PLATFORM} sign-up code"),
+        &format!("Use this code to finish creating your {PLATFORM} account."),
+        code,
+    )
+}
+
+pub fn reset_code(to: &str, code: &str) -> Mail {
+    code_mail(
+        to,
+        &format!("Your {PLATFORM} password reset code"),
+        "Use this code to choose a new password for your account.",
+        code,
+    )
+}
+
+/// Sent instead of a code when the address already has an account (no enumeration).
+pub fn signup_existing(to: &str, public_url: &str) -> Mail {
+    let subject = format!("Someone tried to sign up to {PLATFORM} with your email");
+    let signin = format!("{public_url}/signin");
+    let reset = format!("{public_url}/forgot-password");
+    let lines = [
+        "Someone tried to create an account with this email address, but you already have an account.".to_string(),
+        format!("Sign in: {signin}"),
+        format!("Forgot your password? Reset it: {reset}"),
+        "If this was not you, no action is needed: your account is unchanged.".to_string(),
+    ];
+    let html_lines = [
+        escape(&lines[0]),
+        format!("<a href=\"{}\">Sign in</a>", escape(&signin)),
+        format!(
+            "Forgot your password? <a href=\"{}\">Reset it</a>.",
+            escape(&reset)
+        ),
+        escape(&lines[3]),
+    ];
+    Mail {
+        to: to.into(),
+        subject: subject.clone(),
+        text: text(&lines),
+        html: html(&subject, &html_lines),
+    }
+}
+
+pub fn password_changed(to: &str, username: &str, public_url: &str) -> Mail {
+    let subject = format!("Your {PLATFORM} password was changed");
+    let reset = format!("{public_url}/forgot-password");
+    let lines = [
+        format!("Hello {username},"),
+        "The password of your account was just changed, and every signed-in device was signed out."
+            .to_string(),
+        format!("If you did not do this, reset your password now: {reset}"),
+    ];
+    let html_lines = [
+        escape(&lines[0]),
+        escape(&lines[1]),
+        format!(
+            "If you did not do this, <a href=\"{}\">reset your password now</a>.",
+            escape(&reset)
+        ),
+    ];
+    Mail {
+        to: to.into(),
+        subject: subject.clone(),
+        text: text(&lines),
+        html: html(&subject, &html_lines),
+    }
+}

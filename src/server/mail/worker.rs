@@ -1,0 +1,166 @@
+//! Delivers the outbox: claims due rows (safe with several instances), sends them, and retries
+//! with doubling waits; after `MAX_ATTEMPTS` a mail is marked failed and logged.
+
+use crate::server::config::Config;
+use crate::server::db::{now_ms, Db};
+use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+pub const MAX_ATTEMPTS: i64 = 8;
+const CLAIM_MS: i64 = 2 * 60 * 1000;
+const MAX_WAIT_MS: i64 = 30 * 60 * 1000;
+const BATCH: i64 = 20;
+
+enum Sender {
+    DevMailbox,
+    Smtp(AsyncSmtpTransport<Tokio1Executor>, Mailbox),
+}
+
+pub fn spawn(db: Db, config: Arc<Config>, ready: Arc<Notify>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let sender = match &config.smtp_url {
+            None => Sender::DevMailbox,
+            Some(url) => match AsyncSmtpTransport::<Tokio1Executor>::from_url(url) {
+                Ok(b) => Sender::Smtp(
+                    b.timeout(Some(Duration::from_secs(20))).build(),
+                    config
+                        .mail_from
+                        .parse()
+                        .expect("MAIL_FROM checked at start-up"),
+                ),
+                Err(e) => {
+                    tracing::error!(error = %e, "SMTP_URL cannot be used; mail stays in the outbox");
+                    return;
+                }
+            },
+        };
+        loop {
+            match deliver_due(&db, &sender, &config).await {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "outbox delivery round failed"),
+            }
+            tokio::select! {
+                _ = ready.notified() => {}
+                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+            }
+        }
+    })
+}
+
+type Row = (String, String, String, String, String, i64);
+
+/// One round: returns how many mails were handled.
+async fn deliver_due(db: &Db, sender: &Sender, config: &Config) -> Result<usize, sqlx::Error> {
+    let now = now_ms();
+    let due: Vec<Row> = sqlx::query_as(
+        "SELECT id, recipient, subject, text_body, html_body, attempts FROM outbox \
+         WHERE status = 'pending' AND next_attempt_at <= $1 AND claimed_until < $1 \
+         ORDER BY created_at LIMIT $2",
+    )
+    .bind(now)
+    .bind(BATCH)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut handled = 0;
+    for (id, to, subject, text, html, attempts) in due {
+        // Claim the row; another instance that got it first wins.
+        let claimed = db
+            .write_one(
+                sqlx::query(
+                    "UPDATE outbox SET claimed_until = $1 WHERE id = $2 AND status = 'pending' AND claimed_until < $3",
+                )
+                .bind(now + CLAIM_MS)
+                .bind(&id)
+                .bind(now),
+            )
+            .await?;
+        if claimed.rows_affected() != 1 {
+            continue;
+        }
+        handled += 1;
+        let result = match sender {
+            Sender::DevMailbox => {
+                tracing::info!(to = %to, subject = %subject, "mail kept in the dev mailbox (/dev/mailbox)");
+                Ok("kept")
+            }
+            Sender::Smtp(transport, from) => send(transport, from, &to, &subject, &text, &html)
+                .await
+                .map(|_| "sent"),
+        };
+        match result {
+            Ok(status) => {
+                db.write_one(
+                    sqlx::query(
+                        "UPDATE outbox SET status = $1, sent_at = $2, attempts = $3 WHERE id = $4",
+                    )
+                    .bind(status)
+                    .bind(now_ms())
+                    .bind(attempts + 1)
+                    .bind(&id),
+                )
+                .await?;
+            }
+            Err(err) => {
+                let attempts = attempts + 1;
+                let failed = attempts >= MAX_ATTEMPTS;
+                let base = config.outbox_retry_base.as_millis() as i64;
+                let wait = (base << (attempts - 1).min(20)).min(MAX_WAIT_MS);
+                if failed {
+                    tracing::error!(mail = %id, to = %to, attempts, error = %err, "mail failed for good");
+                } else {
+                    tracing::warn!(mail = %id, attempts, retry_in_ms = wait, error = %err, "mail delivery failed; will retry");
+                }
+                db.write_one(
+                    sqlx::query(
+                        "UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, claimed_until = 0, last_error = $4 WHERE id = $5",
+                    )
+                    .bind(if failed { "failed" } else { "pending" })
+                    .bind(attempts)
+                    .bind(now_ms() + wait)
+                    .bind(err.chars().take(500).collect::<String>())
+                    .bind(&id),
+                )
+                .await?;
+            }
+        }
+    }
+    Ok(handled)
+}
+
+async fn send(
+    transport: &AsyncSmtpTransport<Tokio1Executor>,
+    from: &Mailbox,
+    to: &str,
+    subject: &str,
+    text: &str,
+    html: &str,
+) -> Result<(), String> {
+    let to: Mailbox = to.parse().map_err(|e| format!("bad recipient: {e}"))?;
+    let message = Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(subject)
+        .multipart(
+            MultiPart::alternative()
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_PLAIN)
+                        .body(text.to_string()),
+                )
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_HTML)
+                        .body(html.to_string()),
+                ),
+        )
+        .map_err(|e| format!("cannot build message: {e}"))?;
+    transport
+        .send(message)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}

@@ -1,0 +1,12 @@
+//! Code that exists only on the server: configuration, database, mail, sessions, security.
+
+pub mod codes;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod http;
+pub mod mail;
+pub mod request;
+pub mod sessions;
+pub mod startup;
+pub mod throttle;

@@ -1,0 +1,133 @@
+//! What a server function knows about its request: the app state, client, cookies, and how to
+//! answer with a status that does not break forms posted without JavaScript.
+
+use super::config::Config;
+use super::db::Db;
+use crate::error::AppError;
+use http::header::{ACCEPT, COOKIE, SET_COOKIE, USER_AGENT};
+use http::request::Parts;
+use http::{HeaderValue, StatusCode};
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+use std::net::IpAddr;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// Everything the handlers share; given to every server function through context.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    /// Wakes the outbox worker as soon as a transaction with mail commits.
+    pub mail_ready: Arc<Notify>,
+}
+
+/// The client's address, put into request extensions by the security middleware.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientIp(pub IpAddr);
+
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from context");
+        AppError::internal()
+    })
+}
+
+fn parts() -> Option<Parts> {
+    use_context::<Parts>()
+}
+
+pub fn client_ip() -> String {
+    parts()
+        .and_then(|p| p.extensions.get::<ClientIp>().map(|ip| ip.0.to_string()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+pub fn user_agent() -> String {
+    parts()
+        .and_then(|p| {
+            p.headers
+                .get(USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(|s| s.chars().take(400).collect())
+        })
+        .unwrap_or_default()
+}
+
+pub fn cookie(name: &str) -> Option<String> {
+    let parts = parts()?;
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+pub fn set_cookie(header: &str) {
+    if let (Some(res), Ok(v)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(header),
+    ) {
+        res.append_header(SET_COOKIE, v);
+    }
+}
+
+/// A form posted by the browser itself (no JavaScript) asks for HTML.
+pub fn is_plain_form_post() -> bool {
+    parts()
+        .and_then(|p| {
+            p.headers
+                .get(ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.contains("text/html"))
+        })
+        .unwrap_or(false)
+}
+
+/// Returns the error, with its HTTP status for fetch clients. A plain form post keeps the
+/// redirect that carries the error back to the form.
+pub fn reject<T>(err: AppError) -> Result<T, AppError> {
+    if !is_plain_form_post() {
+        if let (Some(res), Ok(status)) = (
+            use_context::<ResponseOptions>(),
+            StatusCode::from_u16(err.status()),
+        ) {
+            res.set_status(status);
+        }
+    }
+    Err(err)
+}
+
+/// Logs what went wrong on our side and gives the user only a generic sentence.
+pub fn internal(context: &str, err: impl std::fmt::Display) -> AppError {
+    tracing::error!(error = %err, "{context}");
+    AppError::internal()
+}
+
+/// Shorthand for `map_err(|e| internal(context, e))`.
+pub trait OrInternal<T> {
+    fn or_internal(self, context: &str) -> Result<T, AppError>;
+}
+
+impl<T, E: std::fmt::Display> OrInternal<T> for Result<T, E> {
+    fn or_internal(self, context: &str) -> Result<T, AppError> {
+        self.map_err(|e| internal(context, e))
+    }
+}
+
+/// Only same-site paths are followed after sign-in, never another origin.
+pub fn safe_next(next: &str) -> String {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.chars().any(|c| c.is_control());
+    if ok {
+        next.to_string()
+    } else {
+        "/console".to_string()
+    }
+}

@@ -1,0 +1,132 @@
+//! Sign-in sessions: a random token in an HttpOnly cookie, only its hash in the database,
+//! a new one at every sign-in, ending after idle time or an absolute lifetime.
+
+use super::config::Config;
+use super::crypto::{random_token, sha256_hex};
+use super::db::{now_ms, Db};
+use sqlx::{Any, Transaction};
+
+pub const IDLE_MS: i64 = 12 * 60 * 60 * 1000;
+pub const ABSOLUTE_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+/// `last_seen_at` is written at most this often, so reads stay reads.
+const TOUCH_EVERY_MS: i64 = 60 * 1000;
+
+#[derive(Clone, Debug)]
+pub struct SessionUser {
+    pub user_id: String,
+    pub username: String,
+    pub email: String,
+}
+
+pub fn cookie_name(config: &Config) -> &'static str {
+    if config.https() {
+        "__Host-isv_session"
+    } else {
+        "isv_session"
+    }
+}
+
+pub fn cookie_header(config: &Config, token: &str) -> String {
+    format!(
+        "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        cookie_name(config),
+        ABSOLUTE_MS / 1000,
+        if config.https() { "; Secure" } else { "" }
+    )
+}
+
+pub fn clear_cookie_header(config: &Config) -> String {
+    format!(
+        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        cookie_name(config),
+        if config.https() { "; Secure" } else { "" }
+    )
+}
+
+/// Starts a session and returns the token for the cookie (never stored as such).
+pub async fn create(
+    tx: &mut Transaction<'static, Any>,
+    user_id: &str,
+    ip: &str,
+    user_agent: &str,
+) -> Result<String, sqlx::Error> {
+    let token = random_token();
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent) \
+         VALUES ($1, $2, $3, $3, $4, $5, $6)",
+    )
+    .bind(sha256_hex(&[&token]))
+    .bind(user_id)
+    .bind(now)
+    .bind(now + ABSOLUTE_MS)
+    .bind(ip)
+    .bind(user_agent)
+    .execute(&mut **tx)
+    .await?;
+    Ok(token)
+}
+
+/// The user behind a token, if the session is still alive.
+pub async fn lookup(db: &Db, token: &str) -> Result<Option<SessionUser>, sqlx::Error> {
+    let hash = sha256_hex(&[token]);
+    let now = now_ms();
+    let row: Option<(String, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT u.id, u.username, u.email, s.last_seen_at, s.expires_at \
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+    )
+    .bind(&hash)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some((user_id, username, email, last_seen, expires)) = row else {
+        return Ok(None);
+    };
+    if now >= expires || now - last_seen >= IDLE_MS {
+        db.write_one(sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(hash))
+            .await?;
+        return Ok(None);
+    }
+    if now - last_seen >= TOUCH_EVERY_MS {
+        db.write_one(
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(hash),
+        )
+        .await?;
+    }
+    Ok(Some(SessionUser {
+        user_id,
+        username,
+        email,
+    }))
+}
+
+pub async fn end(db: &Db, token: &str) -> Result<(), sqlx::Error> {
+    db.write_one(
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(sha256_hex(&[token])),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn end_token_in(
+    tx: &mut Transaction<'static, Any>,
+    token: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(sha256_hex(&[token]))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn end_all_for_user(
+    tx: &mut Transaction<'static, Any>,
+    user_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

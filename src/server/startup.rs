@@ -1,0 +1,98 @@
+//! Assembles the portal: database, migrations, mail worker, router; and serves it.
+
+use super::config::Config;
+use super::db::Db;
+use super::http::security;
+use super::mail::worker;
+use super::request::AppState;
+use crate::app::{shell, App};
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tower_http::limit::RequestBodyLimitLayer;
+
+/// Largest request body accepted (forms are small; uploads get their own limit later).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+pub struct Portal {
+    pub router: Router,
+    pub state: AppState,
+}
+
+pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Portal, String> {
+    let db = Db::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("cannot migrate the database: {e}"))?;
+    super::crypto::warm_up();
+
+    let config = Arc::new(config);
+    let state = AppState {
+        db: db.clone(),
+        config: config.clone(),
+        mail_ready: Arc::new(Notify::new()),
+    };
+    worker::spawn(db, config.clone(), state.mail_ready.clone());
+
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    let router = Router::new()
+        .leptos_routes_with_context(
+            &leptos_options,
+            routes,
+            move || {
+                provide_context(context_state.clone());
+                // The CSP header carries the nonce made by the middleware: use the same one.
+                if let Some(parts) = use_context::<http::request::Parts>() {
+                    if let Some(nonce) = parts.extensions.get::<leptos::nonce::Nonce>() {
+                        provide_context(nonce.clone());
+                    }
+                }
+            },
+            {
+                let options = leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(config, security))
+        .with_state(leptos_options);
+    Ok(Portal { router, state })
+}
+
+pub async fn serve(listener: TcpListener, router: Router) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    // Nagle's algorithm costs ~40 ms per small response; see shared notes.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,158 @@
+//! Form parts: labelled fields with help text and inline errors, checked in the browser by the
+//! same domain `parse` the server uses; submit buttons that show when a request is running.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The error of the last submission, whether it came back through fetch (JavaScript on) or
+/// through the redirect that carries it to a plain form post (JavaScript off).
+pub fn last_error<T, S>(value: S) -> Signal<Option<AppError>>
+where
+    S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+{
+    Signal::derive(move || match value.get() {
+        Some(Err(e)) => Some(e),
+        _ => None,
+    })
+}
+
+#[component]
+pub fn Field(
+    label: &'static str,
+    name: &'static str,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional)] help: Option<&'static str>,
+    #[prop(optional)] inputmode: Option<&'static str>,
+    #[prop(optional)] maxlength: Option<usize>,
+    /// Value to show when the page is rendered (kept input after a failed post).
+    #[prop(optional, into)]
+    initial: Signal<String>,
+    /// The server's verdict on this field from the last submission.
+    #[prop(optional, into)]
+    server_error: Signal<Option<String>>,
+    /// The browser's instant check: `Some(message)` when the value breaks a rule.
+    #[prop(optional, into)]
+    check: Option<Callback<String, Option<String>>>,
+    /// Mirrors what the person types, for checks of other fields.
+    #[prop(optional)]
+    mirror: Option<RwSignal<String>>,
+) -> impl IntoView {
+    let local_error = RwSignal::new(None::<String>);
+    let touched = RwSignal::new(false);
+    // A new server verdict replaces the browser's.
+    Effect::new(move |_| {
+        server_error.track();
+        local_error.set(None);
+        touched.set(false);
+    });
+    let run_check = move |value: String| {
+        if let Some(mirror) = mirror {
+            mirror.set(value.clone());
+        }
+        if let Some(check) = check {
+            local_error.set(check.run(value));
+        }
+    };
+    let error = Signal::derive(move || {
+        if touched.get() {
+            local_error.get()
+        } else {
+            server_error.get()
+        }
+    });
+    let help_id = format!("{name}-help");
+    let error_id = format!("{name}-error");
+    let described_by = {
+        let help_id = help_id.clone();
+        let error_id = error_id.clone();
+        move || {
+            let mut ids = Vec::new();
+            if help.is_some() {
+                ids.push(help_id.clone());
+            }
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field" class:field--invalid=move || error.get().is_some()>
+            <label for=name class="field__label">{label}</label>
+            <input
+                id=name
+                name=name
+                type=input_type
+                autocomplete=autocomplete
+                inputmode=inputmode
+                maxlength=maxlength
+                value=move || initial.get()
+                aria-invalid=move || error.get().is_some().then_some("true")
+                aria-describedby=described_by
+                on:blur=move |ev| {
+                    let v = event_target_value(&ev);
+                    if !v.is_empty() {
+                        touched.set(true);
+                        run_check(v);
+                    }
+                }
+                on:input=move |ev| {
+                    let v = event_target_value(&ev);
+                    if touched.get_untracked() {
+                        run_check(v);
+                    } else if let Some(mirror) = mirror {
+                        mirror.set(v);
+                    }
+                }
+            />
+            {help.map(|h| view! { <p id=help_id.clone() class="field__help">{h}</p> })}
+            <p id=error_id class="field__error" role="alert" aria-live="polite">
+                {move || error.get()}
+            </p>
+        </div>
+    }
+}
+
+/// A form-level message (the sentence of an error, or a notice).
+#[component]
+pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    view! {
+        <div class="form-alert-slot" aria-live="assertive">
+            {move || {
+                error
+                    .get()
+                    .filter(|e| !e.message.is_empty())
+                    .map(|e| view! { <p class="alert alert--error" role="alert">{e.message}</p> })
+            }}
+        </div>
+    }
+}
+
+/// A submit button that is disabled and says so while its request runs.
+#[component]
+pub fn SubmitButton(
+    label: &'static str,
+    busy_label: &'static str,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(optional)] intent: Option<&'static str>,
+    #[prop(default = "btn btn--primary btn--block")] class: &'static str,
+    #[prop(optional, into)] disabled: Signal<bool>,
+) -> impl IntoView {
+    view! {
+        <button
+            type="submit"
+            class=class
+            name=intent.map(|_| "intent")
+            value=intent
+            disabled=move || pending.get() || disabled.get()
+            aria-busy=move || pending.get().then_some("true")
+        >
+            {move || if pending.get() {
+                view! { <span class="spinner" aria-hidden="true"></span>{busy_label} }.into_any()
+            } else {
+                label.into_any()
+            }}
+        </button>
+    }
+}

@@ -1,0 +1,60 @@
+//! The header (platform name, CONSOLE, account menu) and the footer.
+
+use crate::accounts::{SignOut, UserResource};
+use leptos::either::Either;
+use leptos::prelude::*;
+
+#[component]
+pub fn Header(sign_out: ServerAction<SignOut>) -> impl IntoView {
+    let user = expect_context::<UserResource>();
+    view! {
+        <header class="site-header">
+            <div class="site-header__inner">
+                <a href="/" class="brand" aria-label="Mini Program Platform, home">
+                    <span class="brand__mark" aria-hidden="true">"M"</span>
+                    <span class="brand__name">"Mini Program Platform"</span>
+                </a>
+                <nav class="site-nav" aria-label="Main">
+                    <a href="/console" class="site-nav__link">"CONSOLE"</a>
+                    <Transition fallback=|| view! { <span class="account-placeholder"></span> }>
+                        {move || Suspend::new(async move {
+                            match user.await {
+                                Ok(Some(u)) => Either::Left(view! {
+                                    <details class="account-menu">
+                                        <summary class="account-menu__button" aria-label=format!("Account menu for {}", u.username)>
+                                            <span class="avatar" aria-hidden="true">
+                                                {u.username.chars().next().map(|c| c.to_ascii_uppercase()).unwrap_or('?').to_string()}
+                                            </span>
+                                            <span class="account-menu__name">{u.username.clone()}</span>
+                                        </summary>
+                                        <div class="account-menu__panel">
+                                            <p class="account-menu__email">{u.email.clone()}</p>
+                                            <a href="/console">"Console"</a>
+                                            <ActionForm action=sign_out>
+                                                <button type="submit" class="link-button">"Sign out"</button>
+                                            </ActionForm>
+                                        </div>
+                                    </details>
+                                }),
+                                _ => Either::Right(view! {
+                                    <a href="/signin" class="btn btn--ghost btn--small">"SIGN IN"</a>
+                                }),
+                            }
+                        })}
+                    </Transition>
+                </nav>
+            </div>
+        </header>
+    }
+}
+
+#[component]
+pub fn Footer() -> impl IntoView {
+    view! {
+        <footer class="site-footer">
+            <span>"© Mini Program Platform"</span>
+            <a href="/terms">"Terms of Service"</a>
+            <a href="/privacy">"Privacy Policy"</a>
+        </footer>
+    }
+}
