@@ -96,7 +96,7 @@ test('sign up with the emailed code, sign out, and sign in again with username o
 
   await signIn(page, username, PASSWORD);
   await expect(page).toHaveURL(/\/console$/);
-  await expect(page.getByRole('heading', { name: 'Workspaces' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Workspaces', exact: true })).toBeVisible();
   await signOut(page, username);
 
   await signIn(page, email, PASSWORD);

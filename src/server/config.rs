@@ -187,6 +187,6 @@ mod tests {
     fn secrets_are_masked_in_the_summary() {
         let c = with(&[("SMTP_URL", "smtps://user:s3cret@mail.example.com:465")]).unwrap();
         assert!(!c.summary().contains("s3cret"));
-        assert!(c.https() == false && !c.dev_mailbox());
+        assert!(!c.https() && !c.dev_mailbox());
     }
 }

@@ -20,14 +20,9 @@ pub struct TestApp {
     pub db: Db,
 }
 
+#[derive(Default)]
 pub struct Options {
     pub dev_mailbox: bool,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self { dev_mailbox: false }
-    }
 }
 
 fn unique() -> String {
