@@ -3,9 +3,9 @@
 use crate::accounts::{
     current_user, ForgotPasswordPage, SignInPage, SignOut, SignUpPage, UserResource,
 };
-use crate::console::ConsolePage;
+use crate::console::{ConsolePage, OnboardingDetailsPage, WorkspacePage};
 use crate::mailbox::DevMailboxPage;
-use crate::onboarding::ChooseRolePage;
+use crate::onboarding::{BusinessPage, ChooseRolePage, SubmittedPage};
 use crate::site::{LandingPage, NotFoundPage, PrivacyPage, TermsPage};
 use crate::ui::layout::{Footer, Header};
 use leptos::prelude::*;
@@ -78,6 +78,10 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/terms") view=TermsPage/>
                 <Route path=path!("/privacy") view=PrivacyPage/>
                 <Route path=path!("/onboarding/role") view=ChooseRolePage ssr=SsrMode::Async/>
+                <Route path=path!("/onboarding/business") view=BusinessPage ssr=SsrMode::Async/>
+                <Route path=path!("/onboarding/submitted") view=SubmittedPage ssr=SsrMode::Async/>
+                <Route path=path!("/workspaces/:id") view=WorkspacePage ssr=SsrMode::Async/>
+                <Route path=path!("/workspaces/:id/onboarding") view=OnboardingDetailsPage ssr=SsrMode::Async/>
                 <Route path=path!("/console") view=ConsolePage ssr=SsrMode::Async/>
                 <Route path=path!("/dev/mailbox") view=DevMailboxPage ssr=SsrMode::Async/>
             </Routes>

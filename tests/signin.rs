@@ -138,7 +138,7 @@ both_databases! {
         assert_eq!(r.headers()["location"], "/signin?next=/console");
         app.sign_up("ann@example.com", "annlee", GOOD_PASSWORD).await;
         let r = app.client.get(app.url("/console")).header("accept", "text/html").send().await.unwrap();
-        assert_eq!(r.status(), 200);
-        assert!(r.text().await.unwrap().contains("No workspaces yet"));
+        assert_eq!(r.status(), 302);
+        assert_eq!(r.headers()["location"], "/onboarding/role", "signed in, a newcomer goes on to choose a role");
     }
 }

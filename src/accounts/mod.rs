@@ -10,9 +10,9 @@ mod signup;
 pub mod store;
 
 pub use password_reset::{ForgotPasswordPage, ResetPassword};
-#[cfg(feature = "ssr")]
-pub use session::signed_in_user;
 pub use session::{current_user, sign_out, SignOut, SignedInUser, UserResource};
+#[cfg(feature = "ssr")]
+pub use session::{require_user, signed_in_user};
 pub use signin::{SignIn, SignInPage};
 pub use signup::{SignUp, SignUpPage};
 

@@ -27,6 +27,15 @@ pub async fn signed_in_user() -> Result<Option<crate::server::sessions::SessionU
     }
 }
 
+/// The signed-in user, or the "please sign in" error (401 for fetch clients).
+#[cfg(feature = "ssr")]
+pub async fn require_user() -> Result<crate::server::sessions::SessionUser, AppError> {
+    match signed_in_user().await? {
+        Some(u) => Ok(u),
+        None => crate::server::request::reject(AppError::unauthenticated()),
+    }
+}
+
 #[server(name = CurrentUser, endpoint = "session/current")]
 pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
     Ok(signed_in_user().await?.map(|u| SignedInUser {

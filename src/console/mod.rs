@@ -1,23 +1,129 @@
-//! The CONSOLE: the signed-in user's workspaces (listed once onboarding creates them).
+//! The CONSOLE (seed Steps 2 to 4): the signed-in user's workspaces, each workspace's page,
+//! and its onboarding details.
 
+mod workspace;
+
+pub use workspace::{OnboardingDetailsPage, WorkspacePage};
+
+use crate::domain::Status;
+use crate::error::AppError;
+use crate::onboarding::ApplicationView;
 use crate::ui::guard::SignedIn;
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::Redirect;
+
+#[server(endpoint = "console/applications")]
+pub async fn my_applications() -> Result<Vec<ApplicationView>, AppError> {
+    use crate::server::request::{state, OrInternal};
+    let user = crate::accounts::require_user().await?;
+    let st = state()?;
+    crate::onboarding::store::all_for_user(&st.db, &user.user_id)
+        .await
+        .or_internal("listing applications")
+}
+
+/// One of the user's own applications; anyone else's is "not found".
+#[server(endpoint = "console/application")]
+pub async fn application(id: String) -> Result<ApplicationView, AppError> {
+    use crate::server::request::{reject, state, OrInternal};
+    let user = crate::accounts::require_user().await?;
+    let st = state()?;
+    match crate::onboarding::store::find_own(&st.db, &user.user_id, &id)
+        .await
+        .or_internal("reading an application")?
+    {
+        Some(a) => Ok(a),
+        None => reject(AppError::not_found()),
+    }
+}
+
+#[component]
+pub fn StatusBadge(status: Status) -> impl IntoView {
+    view! { <span class=format!("badge badge--{}", status.key())>{status.label()}</span> }
+}
 
 #[component]
 pub fn ConsolePage() -> impl IntoView {
     view! {
         <Title text="Console"/>
-        <SignedIn path="/console" children=|user| view! {
-            <section class="panel">
+        <SignedIn children=|_| view! { <Workspaces/> }.into_any()/>
+    }
+}
+
+#[component]
+fn Workspaces() -> impl IntoView {
+    let apps = Resource::new(|| (), |_| my_applications());
+    view! {
+        <section class="panel">
+            <div class="panel__head">
                 <h1>"Workspaces"</h1>
-                <p class="muted">"Signed in as " {user.username} " (" {user.email} ")"</p>
-                <div class="empty-state">
-                    <h2>"No workspaces yet"</h2>
-                    <p>"Choose your role and tell us about your business. Your workspace appears here, named after your company, while we review it."</p>
-                    <a class="btn btn--primary" href="/onboarding/role">"Choose your role"</a>
-                </div>
-            </section>
-        }.into_any()/>
+            </div>
+            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match apps.await {
+                        // No application yet: the next step is choosing a role.
+                        Ok(list) if list.is_empty() => EitherOf3::A(view! {
+                            <div class="empty-state">
+                                <h2>"No workspaces yet"</h2>
+                                <p>"Choose your role and tell us about your business; your workspace appears here."</p>
+                                <a class="btn btn--primary" href="/onboarding/role">"Choose your role"</a>
+                                <Redirect path="/onboarding/role"/>
+                            </div>
+                        }),
+                        Ok(list) => EitherOf3::B(view! {
+                            <ul class="workspace-grid">
+                                {list.into_iter().map(|a| view! { <WorkspaceCard app=a/> }).collect_view()}
+                            </ul>
+                        }),
+                        Err(e) => EitherOf3::C(view! { <p class="alert alert--error" role="alert">{e.message}</p> }),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn WorkspaceCard(app: ApplicationView) -> impl IntoView {
+    let draft = app.status == Status::Draft;
+    let name = if app.fields.company_name.trim().is_empty() {
+        "Untitled application".to_string()
+    } else {
+        app.fields.company_name.clone()
+    };
+    let href = if draft {
+        "/onboarding/business".to_string()
+    } else {
+        format!("/workspaces/{}", app.id)
+    };
+    let initial = name
+        .chars()
+        .next()
+        .unwrap_or('?')
+        .to_uppercase()
+        .to_string();
+    let when = match &app.submitted_at {
+        Some(d) => format!("Submitted {d}"),
+        None => format!("Started {}", app.created_at),
+    };
+    view! {
+        <li class="workspace-card">
+            <a href=href class="workspace-card__link" aria-label=format!("{name}, {}", app.status.label())>
+                <span class="workspace-card__logo" aria-hidden="true">
+                    {match app.logo_url.clone() {
+                        Some(src) => Either::Left(view! { <img src=src alt="" width="48" height="48"/> }),
+                        None => Either::Right(view! { <span>{initial}</span> }),
+                    }}
+                </span>
+                <span class="workspace-card__body">
+                    <span class="workspace-card__name">{name.clone()}</span>
+                    <span class="workspace-card__meta">{app.role.label()} " · " {when}</span>
+                </span>
+                <StatusBadge status=app.status/>
+            </a>
+            {draft.then(|| view! { <p class="workspace-card__hint">"Continue your application to submit it for review."</p> })}
+        </li>
     }
 }

@@ -1,11 +1,16 @@
 //! Values that are valid by construction: each is built only through `parse`, which runs
 //! unchanged in the browser (instant field errors) and on the server (the authority).
 
+mod business;
 mod code;
 mod email;
 mod password;
 mod username;
 
+pub use business::{
+    countries, BusinessAddress, CompanyName, CountryCode, PhoneNumberInput, Representative, Role,
+    Status, Website,
+};
 pub use code::VerificationCode;
 pub use email::Email;
 pub use password::{Password, PASSWORD_RULE};

@@ -1,32 +1,57 @@
-//! Onboarding (seed Step 2): choose a role, then tell us about the business. For now the
-//! role page only greets the new account; the wizard comes with the onboarding issue.
+//! Onboarding (seed Step 2): choose a role, tell us about the business (with a logo), and
+//! submit for review. The draft is kept on the server as the applicant goes.
 
-use crate::ui::guard::SignedIn;
+mod business;
+#[cfg(feature = "ssr")]
+pub mod logo;
+mod role;
+mod steps;
+#[cfg(feature = "ssr")]
+pub mod store;
+mod submitted;
+
+pub use business::{BusinessPage, SAVE_BUSINESS_PATH};
+pub use role::{ChooseRole, ChooseRolePage};
+pub use submitted::SubmittedPage;
+
+use crate::domain::{Role, Status};
+use crate::error::AppError;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
 
-#[component]
-pub fn ChooseRolePage() -> impl IntoView {
-    view! {
-        <Title text="Choose your role"/>
-        <SignedIn path="/onboarding/role" children=|user| view! {
-            <section class="panel">
-                <p class="eyebrow">"Step 2 of 4"</p>
-                <h1>"Choose your role"</h1>
-                <p>"Welcome, " {user.username} ". Your account is ready."</p>
-                <div class="role-grid">
-                    <div class="role-card">
-                        <h2>"ISV"</h2>
-                        <p>"Build and manage mini programs for merchants."</p>
-                    </div>
-                    <div class="role-card">
-                        <h2>"Merchant"</h2>
-                        <p>"Develop and manage your own mini programs."</p>
-                    </div>
-                </div>
-                <p class="muted">"Telling us about your business opens here soon. Meanwhile, your console is ready."</p>
-                <a class="btn btn--primary" href="/console">"Go to CONSOLE"</a>
-            </section>
-        }.into_any()/>
-    }
+/// The business information as the applicant typed it (a draft may be incomplete).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BusinessFields {
+    pub company_name: String,
+    pub business_address: String,
+    pub country: String,
+    pub representative: String,
+    pub website: String,
+    pub service_phone: String,
+    pub service_email: String,
+}
+
+/// One application as its owner sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationView {
+    pub id: String,
+    pub role: Role,
+    pub status: Status,
+    pub fields: BusinessFields,
+    /// The country's name for display (the field holds the alpha-2 code once valid).
+    pub country_name: String,
+    pub logo_url: Option<String>,
+    pub created_at: String,
+    pub submitted_at: Option<String>,
+}
+
+/// The signed-in user's open draft, if any.
+#[server(endpoint = "onboarding/draft")]
+pub async fn my_draft() -> Result<Option<ApplicationView>, AppError> {
+    use crate::server::request::OrInternal;
+    let user = crate::accounts::require_user().await?;
+    let st = crate::server::request::state()?;
+    store::latest_draft(&st.db, &user.user_id)
+        .await
+        .or_internal("reading a draft")
 }

@@ -47,7 +47,7 @@ pub async fn security(State(config): State<Arc<Config>>, mut req: Request, next:
     };
     let csp = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'{reload}; \
+         style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'{reload}; \
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     );
     if let Ok(v) = HeaderValue::from_str(&csp) {
@@ -70,4 +70,90 @@ fn same_origin(req: &Request, public_url: &str) -> bool {
         Some(referer) => referer == public_url || referer.starts_with(&format!("{public_url}/")),
         None => false,
     }
+}
+
+/// Request bodies are bounded: 64 KiB for forms, a little over 256 KB for the business form
+/// with its logo. An oversized body is read and thrown away chunk by chunk (never held whole)
+/// up to a cap, then answered the way a server function answers an error: a redirect that
+/// carries it for a plain form post, 413 otherwise. Answering before reading makes browsers
+/// report a reset connection instead of the page.
+pub async fn body_limit(req: Request, next: Next) -> Response {
+    use crate::error::AppError;
+    use crate::onboarding::SAVE_BUSINESS_PATH;
+    use http::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
+    use http_body_util::BodyExt;
+
+    const FORM_LIMIT: usize = super::startup::BODY_LIMIT;
+    const UPLOAD_LIMIT: usize = 256 * 1024 + 32 * 1024;
+    const DRAIN_CAP: usize = 32 * 1024 * 1024;
+
+    let path = req.uri().path().to_string();
+    let upload = path == SAVE_BUSINESS_PATH;
+    if upload && req.method() == Method::POST {
+        let multipart = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            return (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Send this form as multipart/form-data.",
+            )
+                .into_response();
+        }
+    }
+    let limit = if upload { UPLOAD_LIMIT } else { FORM_LIMIT };
+    let declared = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        let html = req
+            .headers()
+            .get(ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+        let referer = req
+            .headers()
+            .get(REFERER)
+            .and_then(|v| v.to_str().ok())
+            .map(String::from);
+        let mut body = req.into_body();
+        let mut seen = 0usize;
+        while let Some(Ok(frame)) = body.frame().await {
+            if let Some(data) = frame.data_ref() {
+                seen += data.len();
+            }
+            if seen > DRAIN_CAP {
+                break;
+            }
+        }
+        let err = if upload {
+            AppError::field(
+                "logo",
+                "The logo is larger than 256 KB. Choose a smaller image.",
+            )
+        } else {
+            AppError::invalid("This request is too large.")
+        };
+        if let (true, Some(referer)) = (html, referer) {
+            use leptos::server_fn::error::ServerFnUrlError;
+            if let Ok(url) = ServerFnUrlError::new(&path, err.clone()).to_url(&referer) {
+                return (StatusCode::FOUND, [(LOCATION, url.to_string())]).into_response();
+            }
+        }
+        let body = serde_json::to_string(&err).unwrap_or_default();
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            [(CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response();
+    }
+    // A body without a declared length is cut off at the limit while it is read.
+    let (parts, body) = req.into_parts();
+    let limited = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    next.run(Request::from_parts(parts, limited)).await
 }

@@ -2,7 +2,7 @@
 
 use super::config::Config;
 use super::db::Db;
-use super::http::security;
+use super::http::{body_limit, security};
 use super::mail::worker;
 use super::request::AppState;
 use crate::app::{shell, App};
@@ -12,9 +12,8 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
-use tower_http::limit::RequestBodyLimitLayer;
 
-/// Largest request body accepted (forms are small; uploads get their own limit later).
+/// Largest request body of an ordinary form (the business form with its logo has its own).
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 pub struct Portal {
@@ -41,6 +40,12 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Port
 
     let routes = generate_route_list(App);
     let context_state = state.clone();
+    let logos = Router::new()
+        .route(
+            "/logos/{id}",
+            axum::routing::get(crate::onboarding::logo::serve),
+        )
+        .with_state(state.clone());
     let router = Router::new()
         .leptos_routes_with_context(
             &leptos_options,
@@ -60,9 +65,10 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Port
             },
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(axum::middleware::from_fn_with_state(config, security))
-        .with_state(leptos_options);
+        .with_state(leptos_options)
+        .merge(logos)
+        .layer(axum::middleware::from_fn(body_limit))
+        .layer(axum::middleware::from_fn_with_state(config, security));
     Ok(Portal { router, state })
 }
 

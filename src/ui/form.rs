@@ -156,3 +156,16 @@ pub fn SubmitButton(
         </button>
     }
 }
+
+/// The error a plain form post (JavaScript off) was redirected back with, for the server
+/// function at `path`. Used where no `ServerAction` reads it (multipart forms).
+pub fn url_error(path: &'static str) -> Signal<Option<AppError>> {
+    use leptos::server_fn::error::ServerFnUrlError;
+    let query = leptos_router::hooks::use_query_map();
+    Signal::derive(move || {
+        query.with(|q| match (q.get("__path"), q.get("__err")) {
+            (Some(p), Some(e)) if p == path => Some(ServerFnUrlError::<AppError>::decode_err(&e)),
+            _ => None,
+        })
+    })
+}

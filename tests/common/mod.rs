@@ -105,21 +105,26 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
     let db = portal.state.db.clone();
     tokio::spawn(startup::serve(listener, portal.router));
 
-    let mut headers = HeaderMap::new();
-    headers.insert(ORIGIN, HeaderValue::from_str(&address).unwrap());
-    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-    let client = Client::builder()
-        .redirect(redirect::Policy::none())
-        .cookie_store(true)
-        .default_headers(headers)
-        .build()
-        .unwrap();
+    let client = browser(&address);
     Some(TestApp {
         address,
         client,
         smtp,
         db,
     })
+}
+
+/// A client like a browser tab of its own: its own cookies, the portal's Origin.
+fn browser(address: &str) -> Client {
+    let mut headers = HeaderMap::new();
+    headers.insert(ORIGIN, HeaderValue::from_str(address).unwrap());
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    Client::builder()
+        .redirect(redirect::Policy::none())
+        .cookie_store(true)
+        .default_headers(headers)
+        .build()
+        .unwrap()
 }
 
 /// Runs each test once on SQLite and once on PostgreSQL (skipped only when PostgreSQL is
@@ -153,6 +158,16 @@ macro_rules! both_databases {
 }
 
 impl TestApp {
+    /// The same portal seen from another browser (signed out, its own cookies).
+    pub fn another_browser(&self) -> TestApp {
+        TestApp {
+            address: self.address.clone(),
+            client: browser(&self.address),
+            smtp: self.smtp.clone(),
+            db: self.db.clone(),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

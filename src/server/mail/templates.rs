@@ -4,7 +4,7 @@ use super::Mail;
 
 pub const PLATFORM: &str = "Mini Program Platform";
 
-fn escape(s: &str) -> String {
+pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -13,7 +13,7 @@ fn escape(s: &str) -> String {
 }
 
 /// Wraps paragraphs (already HTML) in the platform's simple layout.
-fn html(title: &str, paragraphs: &[String]) -> String {
+pub fn layout(title: &str, paragraphs: &[String]) -> String {
     let body: String = paragraphs
         .iter()
         .map(|p| format!("<p style=\"margin:0 0 16px;line-height:1.5\">{p}</p>"))
@@ -29,7 +29,7 @@ fn html(title: &str, paragraphs: &[String]) -> String {
     )
 }
 
-fn text(paragraphs: &[String]) -> String {
+pub fn text(paragraphs: &[String]) -> String {
     let mut s = paragraphs.join("\n\n");
     s.push_str(&format!(
         "\n\n-- \n{PLATFORM}. If you did not expect this message, you can ignore it.\n"
@@ -54,7 +54,7 @@ fn code_mail(to: &str, subject: &str, intro: &str, code: &str) -> Mail {
         to: to.into(),
         subject: subject.into(),
         text: text(&lines),
-        html: html(subject, &html_lines),
+        html: layout(subject, &html_lines),
     }
 }
 
@@ -100,7 +100,7 @@ pub fn signup_existing(to: &str, public_url: &str) -> Mail {
         to: to.into(),
         subject: subject.clone(),
         text: text(&lines),
-        html: html(&subject, &html_lines),
+        html: layout(&subject, &html_lines),
     }
 }
 
@@ -125,6 +125,6 @@ pub fn password_changed(to: &str, username: &str, public_url: &str) -> Mail {
         to: to.into(),
         subject: subject.clone(),
         text: text(&lines),
-        html: html(&subject, &html_lines),
+        html: layout(&subject, &html_lines),
     }
 }

@@ -1,0 +1,576 @@
+//! Business information (seed Step 2.2): the form, its draft kept on the server as the
+//! applicant goes, the logo upload, and Submit. One multipart form, so that everything,
+//! the logo included, works with JavaScript off.
+
+use super::steps::Steps;
+use super::{my_draft, ApplicationView};
+use crate::domain::{
+    countries, BusinessAddress, CompanyName, CountryCode, Email, PhoneNumberInput, Representative,
+    Website,
+};
+use crate::error::AppError;
+use crate::ui::form::{url_error, Field, FormAlert};
+use crate::ui::guard::SignedIn;
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos::server_fn::codec::{MultipartData, MultipartFormData};
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+use serde::{Deserialize, Serialize};
+
+pub const SAVE_BUSINESS_PATH: &str = "/api/onboarding/save_business";
+pub const LOGO_RULES: &str = "JPG or PNG, at most 256 KB, square (1:1), at least 128×128 pixels.";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BusinessOutcome {
+    /// The draft was saved (with the logo's address when one was uploaded).
+    Saved {
+        logo_url: Option<String>,
+    },
+    Submitted {
+        id: String,
+    },
+}
+
+#[server(input = MultipartFormData, endpoint = "onboarding/save_business")]
+pub async fn save_business(data: MultipartData) -> Result<BusinessOutcome, AppError> {
+    match ssr::save(data).await {
+        Ok(o) => Ok(o),
+        Err(e) => crate::server::request::reject(e),
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+    use crate::error::FieldErrors;
+    use crate::onboarding::logo::{self, Logo};
+    use crate::onboarding::store::{self, Submitted};
+    use crate::onboarding::BusinessFields;
+    use crate::server::mail::{enqueue, Mail};
+    use crate::server::request::{client_ip, is_plain_form_post, state, user_agent, OrInternal};
+    use crate::site::{PRIVACY_VERSION, TERMS_VERSION};
+    use std::collections::HashMap;
+
+    const MAX_TEXT: usize = 4 * 1024;
+    const MAX_PARTS: usize = 40;
+
+    struct Form {
+        text: HashMap<String, String>,
+        logo: Option<(String, Vec<u8>)>,
+    }
+
+    impl Form {
+        fn get(&self, name: &str) -> String {
+            self.text.get(name).cloned().unwrap_or_default()
+        }
+    }
+
+    fn unreadable() -> AppError {
+        AppError::invalid("The form could not be read. Please try again.")
+    }
+
+    /// Reads the parts we know; anything else (a status, a reviewer, an owner) is ignored.
+    async fn read(data: MultipartData) -> Result<Form, AppError> {
+        let mut data = data.into_inner().ok_or_else(unreadable)?;
+        let mut form = Form {
+            text: HashMap::new(),
+            logo: None,
+        };
+        let mut parts = 0;
+        while let Some(mut field) = data.next_field().await.map_err(|_| unreadable())? {
+            parts += 1;
+            if parts > MAX_PARTS {
+                return Err(unreadable());
+            }
+            let name = field.name().unwrap_or_default().to_string();
+            let is_logo = name == "logo";
+            let limit = if is_logo { logo::MAX_BYTES } else { MAX_TEXT };
+            let file_name = field.file_name().unwrap_or_default().to_string();
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(|_| unreadable())? {
+                if bytes.len() + chunk.len() > limit {
+                    return Err(if is_logo {
+                        AppError::field(
+                            "logo",
+                            "The logo is larger than 256 KB. Choose a smaller image.",
+                        )
+                    } else {
+                        AppError::invalid("A field is too long.")
+                    });
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            if is_logo {
+                if !bytes.is_empty() || !file_name.is_empty() {
+                    form.logo = Some((file_name, bytes));
+                }
+            } else {
+                form.text
+                    .insert(name, String::from_utf8(bytes).map_err(|_| unreadable())?);
+            }
+        }
+        Ok(form)
+    }
+
+    /// Keeps a draft's text bounded; the full rules apply on Submit.
+    fn draft_fields(form: &Form) -> BusinessFields {
+        let cut = |name: &str, max: usize| -> String { form.get(name).chars().take(max).collect() };
+        BusinessFields {
+            company_name: cut("company_name", 300),
+            business_address: cut("business_address", 600),
+            country: cut("country", 100),
+            representative: cut("representative", 300),
+            website: cut("website", 400),
+            service_phone: cut("service_phone", 60),
+            service_email: cut("service_email", 300),
+        }
+    }
+
+    pub async fn save(data: MultipartData) -> Result<BusinessOutcome, AppError> {
+        let user = crate::accounts::require_user().await?;
+        let form = read(data).await?;
+        let id = form.get("application_id");
+        let intent = form.get("intent");
+        let fields = draft_fields(&form);
+        let st = state()?;
+
+        let logo: Option<Logo> = match &form.logo {
+            None => None,
+            Some((name, bytes)) => {
+                logo::check_file_name(name)?;
+                let bytes = bytes.clone();
+                Some(
+                    tokio::task::spawn_blocking(move || logo::process(&bytes))
+                        .await
+                        .or_internal("processing a logo")??,
+                )
+            }
+        };
+
+        let mut tx = st.db.begin_write().await.or_internal("begin")?;
+        if !store::save_draft(&mut tx, &user.user_id, &id, &fields)
+            .await
+            .or_internal("saving a draft")?
+        {
+            drop(tx);
+            return match store::find_own(&st.db, &user.user_id, &id)
+                .await
+                .or_internal("finding an application")?
+            {
+                // A replayed or double-clicked Submit: it was submitted once; same answer.
+                Some(_) if intent == "submit" => {
+                    leptos_axum::redirect(&format!("/onboarding/submitted?id={id}"));
+                    Ok(BusinessOutcome::Submitted { id })
+                }
+                Some(_) => Err(AppError::invalid(
+                    "This application was submitted and can no longer be changed.",
+                )),
+                None => Err(AppError::not_found()),
+            };
+        }
+        let mut logo_url = None;
+        if let Some(logo) = &logo {
+            let logo_id = store::set_logo(&mut tx, &user.user_id, &id, logo)
+                .await
+                .or_internal("storing a logo")?;
+            logo_url = Some(format!("/logos/{logo_id}"));
+        }
+        tx.commit().await.or_internal("commit")?;
+
+        match intent.as_str() {
+            "previous" => {
+                leptos_axum::redirect("/onboarding/role");
+                Ok(BusinessOutcome::Saved { logo_url })
+            }
+            "submit" => submit(&user, &id, &fields, &form).await,
+            _ => {
+                if is_plain_form_post() {
+                    leptos_axum::redirect("/onboarding/business?saved=1");
+                }
+                Ok(BusinessOutcome::Saved { logo_url })
+            }
+        }
+    }
+
+    /// Normalises a phone number to E.164, reading local numbers in the company's country.
+    fn e164(input: &str, country: Option<CountryCode>) -> Result<String, String> {
+        let shape = PhoneNumberInput::parse(input)?;
+        let region = country.and_then(|c| c.code().parse::<phonenumber::country::Id>().ok());
+        let hint = "This phone number does not exist in its country's numbering plan. Include the country code, like +65 6123 4567.";
+        let number = phonenumber::parse(region, shape.as_str()).map_err(|_| hint.to_string())?;
+        if !phonenumber::is_valid(&number) {
+            return Err(hint.into());
+        }
+        Ok(number.format().mode(phonenumber::Mode::E164).to_string())
+    }
+
+    async fn submit(
+        user: &crate::server::sessions::SessionUser,
+        id: &str,
+        f: &BusinessFields,
+        form: &Form,
+    ) -> Result<BusinessOutcome, AppError> {
+        let mut errors = FieldErrors::default();
+        let company = errors.check("company_name", CompanyName::parse(&f.company_name));
+        let address = errors.check(
+            "business_address",
+            BusinessAddress::parse(&f.business_address),
+        );
+        let country = errors.check("country", CountryCode::parse(&f.country));
+        let representative =
+            errors.check("representative", Representative::parse(&f.representative));
+        let optional = |v: &str, parse: &dyn Fn(&str) -> Result<String, String>| {
+            if v.trim().is_empty() {
+                Ok(String::new())
+            } else {
+                parse(v)
+            }
+        };
+        let website = errors.check(
+            "website",
+            optional(&f.website, &|v| {
+                Website::parse(v).map(|w| w.as_str().to_string())
+            }),
+        );
+        let phone = errors.check(
+            "service_phone",
+            optional(&f.service_phone, &|v| e164(v, country)),
+        );
+        let email = errors.check(
+            "service_email",
+            optional(&f.service_email, &|v| {
+                Email::parse(v).map(|e| e.to_string())
+            }),
+        );
+        if form.get("agree_terms").is_empty() {
+            errors.add(
+                "agree_terms",
+                "Please read and agree to the Terms of Service.",
+            );
+        }
+        if form.get("agree_privacy").is_empty() {
+            errors.add(
+                "agree_privacy",
+                "Please read and agree to the Privacy Policy.",
+            );
+        }
+        errors.into_result()?;
+        let normalised = BusinessFields {
+            company_name: company.unwrap().as_str().to_string(),
+            business_address: address.unwrap().as_str().to_string(),
+            country: country.unwrap().code().to_string(),
+            representative: representative.unwrap().as_str().to_string(),
+            website: website.unwrap(),
+            service_phone: phone.unwrap(),
+            service_email: email.unwrap(),
+        };
+
+        let st = state()?;
+        let mut tx = st.db.begin_write().await.or_internal("begin")?;
+        match store::submit(&mut tx, &user.user_id, id, &normalised)
+            .await
+            .or_internal("submitting")?
+        {
+            Submitted::Now { company_name } => {
+                let (ip, ua) = (client_ip(), user_agent());
+                for (doc, version) in [("terms", TERMS_VERSION), ("privacy", PRIVACY_VERSION)] {
+                    crate::accounts::store::record_acceptance(
+                        &mut tx,
+                        &user.user_id,
+                        doc,
+                        version,
+                        &ip,
+                        &ua,
+                    )
+                    .await
+                    .or_internal("recording an acceptance")?;
+                }
+                enqueue(
+                    &mut tx,
+                    received_mail(
+                        &user.email,
+                        &user.username,
+                        &company_name,
+                        id,
+                        &st.config.public_url,
+                    ),
+                )
+                .await
+                .or_internal("queueing mail")?;
+                tx.commit().await.or_internal("commit")?;
+                st.mail_ready.notify_one();
+                tracing::info!(application = %id, "application submitted");
+            }
+            Submitted::Already => {}
+            Submitted::NotFound => return Err(AppError::not_found()),
+        }
+        leptos_axum::redirect(&format!("/onboarding/submitted?id={id}"));
+        Ok(BusinessOutcome::Submitted { id: id.to_string() })
+    }
+
+    fn received_mail(to: &str, username: &str, company: &str, id: &str, public_url: &str) -> Mail {
+        use crate::server::mail::templates::{escape, layout, text, PLATFORM};
+        let subject = format!("We received your application for {company}");
+        let link = format!("{public_url}/workspaces/{id}/onboarding");
+        let lines = [
+            format!("Hello {username},"),
+            format!("Thank you for applying to {PLATFORM}. Your application for {company} is now Under Review."),
+            "We will email you when it has been reviewed. You can track its status in your console at any time.".to_string(),
+            format!("Onboarding details: {link}"),
+        ];
+        let html_lines = [
+            escape(&lines[0]),
+            escape(&lines[1]),
+            escape(&lines[2]),
+            format!(
+                "<a href=\"{}\">View the onboarding details</a>",
+                escape(&link)
+            ),
+        ];
+        Mail {
+            to: to.into(),
+            subject: subject.clone(),
+            text: text(&lines),
+            html: layout(&subject, &html_lines),
+        }
+    }
+}
+
+#[component]
+pub fn BusinessPage() -> impl IntoView {
+    view! {
+        <Title text="Business information"/>
+        <SignedIn children=|_| view! { <BusinessLoader/> }.into_any()/>
+    }
+}
+
+#[component]
+fn BusinessLoader() -> impl IntoView {
+    let draft = Resource::new(|| (), |_| my_draft());
+    view! {
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match draft.await {
+                    Ok(Some(app)) => Either::Left(view! { <BusinessForm app/> }),
+                    _ => Either::Right(view! { <Redirect path="/onboarding/role"/> }),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn BusinessForm(app: ApplicationView) -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let from_url = url_error(SAVE_BUSINESS_PATH);
+    let save = Action::new_local(|data: &send_wrapper::SendWrapper<web_sys::FormData>| {
+        save_business(data.clone().take().into())
+    });
+    let autosave = Action::new_local(|data: &send_wrapper::SendWrapper<web_sys::FormData>| {
+        save_business(data.clone().take().into())
+    });
+    let error = Signal::derive(move || match save.value().get() {
+        Some(Err(e)) => Some(e),
+        Some(Ok(_)) => None,
+        None => match autosave.value().get() {
+            Some(Err(e)) if e.field_message("logo").is_some() => Some(e),
+            _ => from_url.get(),
+        },
+    });
+    let field = move |name: &'static str| {
+        Signal::derive(move || error.get().and_then(|e| e.field_message(name)))
+    };
+    let logo_url = RwSignal::new(app.logo_url.clone());
+    Effect::new(move |_| {
+        for v in [save.value().get(), autosave.value().get()] {
+            if let Some(Ok(BusinessOutcome::Saved { logo_url: Some(u) })) = v {
+                logo_url.set(Some(u));
+            }
+        }
+    });
+    let preview = RwSignal::new(None::<String>);
+    let status = Signal::derive(move || {
+        if save.pending().get() || autosave.pending().get() {
+            Some("Saving…")
+        } else if autosave.value().with(|v| matches!(v, Some(Ok(_))))
+            || save
+                .value()
+                .with(|v| matches!(v, Some(Ok(BusinessOutcome::Saved { .. }))))
+            || query.with(|q| q.get("saved").is_some())
+        {
+            Some("Draft saved.")
+        } else {
+            None
+        }
+    });
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+
+    // With JavaScript: the same multipart post, sent by fetch, so errors show in place.
+    let on_submit = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        let _ = (&ev, form_ref, save);
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let Some(form) = form_ref.get() else { return };
+            let Ok(data) = web_sys::FormData::new_with_form(&form) else {
+                return;
+            };
+            let intent = ev
+                .submitter()
+                .and_then(|b| b.dyn_into::<web_sys::HtmlButtonElement>().ok())
+                .map(|b| b.value())
+                .unwrap_or_else(|| "save".into());
+            let _ = data.set_with_str("intent", &intent);
+            save.dispatch_local(send_wrapper::SendWrapper::new(data));
+        }
+    };
+    // With JavaScript: the draft is saved whenever a field changes; a chosen logo is checked
+    // and previewed at once.
+    let on_change = move |ev: web_sys::Event| {
+        let _ = (&ev, form_ref, autosave, preview);
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let Some(form) = form_ref.get() else { return };
+            if let Some(input) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
+                if input.type_() == "checkbox" {
+                    return;
+                }
+                if input.type_() == "file" {
+                    let url = input
+                        .files()
+                        .and_then(|f| f.get(0))
+                        .and_then(|f| web_sys::Url::create_object_url_with_blob(&f).ok());
+                    preview.set(url);
+                }
+            }
+            let Ok(data) = web_sys::FormData::new_with_form(&form) else {
+                return;
+            };
+            let _ = data.set_with_str("intent", "autosave");
+            autosave.dispatch_local(send_wrapper::SendWrapper::new(data));
+        }
+    };
+
+    let f = app.fields.clone();
+    let initial_country = CountryCode::parse(&f.country)
+        .map(|c| c.name().to_string())
+        .unwrap_or(f.country.clone());
+    let text = |v: String| Signal::derive(move || v.clone());
+    let check = |parse: fn(&str) -> Option<String>| Callback::new(move |v: String| parse(&v));
+    let optional = |parse: fn(&str) -> Option<String>| {
+        Callback::new(move |v: String| if v.trim().is_empty() { None } else { parse(&v) })
+    };
+    let shown_logo = Signal::derive(move || preview.get().or_else(|| logo_url.get()));
+
+    view! {
+        <section class="panel wizard">
+            <Steps current=2/>
+            <h1>"Tell us about your business"</h1>
+            <p class="muted">"Applying as " <strong>{app.role.label()}</strong> ". Your draft is saved as you go; come back any time to finish it."</p>
+            <FormAlert error/>
+            <form
+                method="post"
+                action=SAVE_BUSINESS_PATH
+                enctype="multipart/form-data"
+                node_ref=form_ref
+                on:submit=on_submit
+                on:change=on_change
+                novalidate=true
+            >
+                <input type="hidden" name="application_id" value=app.id.clone()/>
+                // Pressing Enter saves the draft; Submit is always a deliberate click.
+                <button type="submit" name="intent" value="save" class="visually-hidden" tabindex="-1" aria-hidden="true">"Save draft"</button>
+                <Field label="Company Name" name="company_name" autocomplete="organization"
+                    help="This will become your workspace name automatically."
+                    initial=text(f.company_name.clone()) server_error=field("company_name")
+                    check=check(|v| CompanyName::parse(v).err())/>
+                <Field label="Business Address" name="business_address" autocomplete="street-address"
+                    help="The address of your company."
+                    initial=text(f.business_address.clone()) server_error=field("business_address")
+                    check=check(|v| BusinessAddress::parse(v).err())/>
+                <div class="field" class:field--invalid=move || field("country").get().is_some()>
+                    <label for="country" class="field__label">"Country/Region"</label>
+                    <input id="country" name="country" list="country-list" autocomplete="country-name"
+                        value=initial_country aria-describedby="country-help country-error"
+                        aria-invalid=move || field("country").get().is_some().then_some("true")/>
+                    <datalist id="country-list">
+                        {countries().into_iter().map(|(_, name)| view! { <option value=name></option> }).collect_view()}
+                    </datalist>
+                    <p id="country-help" class="field__help">"Where your company is registered. Start typing to search."</p>
+                    <p id="country-error" class="field__error" role="alert">{move || field("country").get()}</p>
+                </div>
+                <Field label="Business Representative" name="representative" autocomplete="name"
+                    help="The person who represents your company."
+                    initial=text(f.representative.clone()) server_error=field("representative")
+                    check=check(|v| Representative::parse(v).err())/>
+
+                <div class="field logo-field" class:field--invalid=move || field("logo").get().is_some()>
+                    <label for="logo" class="field__label">"Business Logo (optional)"</label>
+                    <div class="logo-field__row">
+                        <div class="logo-preview" aria-hidden="true">
+                            {move || match shown_logo.get() {
+                                Some(src) => Either::Left(view! { <img src=src alt="" width="64" height="64"/> }),
+                                None => Either::Right(view! { <span>"Logo"</span> }),
+                            }}
+                        </div>
+                        <input id="logo" name="logo" type="file" accept="image/png,image/jpeg"
+                            aria-describedby="logo-help logo-error"/>
+                    </div>
+                    <p id="logo-help" class="field__help">{LOGO_RULES}
+                        {move || logo_url.get().map(|_| " A logo is uploaded; choose a file only to replace it.")}</p>
+                    <p id="logo-error" class="field__error" role="alert">{move || field("logo").get()}</p>
+                </div>
+                <Field label="Website (optional)" name="website" autocomplete="url"
+                    help="Your company website, like https://www.example.com."
+                    initial=text(f.website.clone()) server_error=field("website")
+                    check=optional(|v| Website::parse(v).err())/>
+                <Field label="Customer Service Number (optional)" name="service_phone" input_type="tel" autocomplete="tel"
+                    help="A number merchants can call, with the country code."
+                    initial=text(f.service_phone.clone()) server_error=field("service_phone")
+                    check=optional(|v| PhoneNumberInput::parse(v).err())/>
+                <Field label="Customer Service Email (optional)" name="service_email" input_type="email" autocomplete="email"
+                    help="An address merchants can write to."
+                    initial=text(f.service_email.clone()) server_error=field("service_email")
+                    check=optional(|v| Email::parse(v).err())/>
+
+                <Agreement name="agree_terms" href="/terms" document="Terms of Service" error=field("agree_terms")/>
+                <Agreement name="agree_privacy" href="/privacy" document="Privacy Policy" error=field("agree_privacy")/>
+
+                <p class="wizard__status" role="status" aria-live="polite">{move || status.get()}</p>
+                <div class="wizard__actions">
+                    <button type="submit" name="intent" value="previous" class="btn btn--ghost" formnovalidate=true>"Previous"</button>
+                    <button type="submit" name="intent" value="save" class="btn btn--secondary">"Save draft"</button>
+                    <button type="submit" name="intent" value="submit" class="btn btn--primary"
+                        disabled=move || save.pending().get()
+                        aria-busy=move || save.pending().get().then_some("true")>
+                        {move || if save.pending().get() { "Submitting…" } else { "Submit" }}
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn Agreement(
+    name: &'static str,
+    href: &'static str,
+    document: &'static str,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    let error_id = format!("{name}-error");
+    view! {
+        <div class="field field--checkbox" class:field--invalid=move || error.get().is_some()>
+            <input type="checkbox" id=name name=name value="yes" aria-describedby=error_id.clone()
+                aria-invalid=move || error.get().is_some().then_some("true")/>
+            <label for=name>"I have read and agree to the " <a href=href target="_blank" rel="noopener">{document}</a></label>
+            <p id=error_id class="field__error" role="alert">{move || error.get()}</p>
+        </div>
+    }
+}

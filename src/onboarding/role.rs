@@ -1,0 +1,73 @@
+//! Choose your role (seed Step 2.1): ISV or Merchant. Both continue to business information.
+
+use super::my_draft;
+use super::steps::Steps;
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::ui::form::{last_error, FormAlert, SubmitButton};
+use crate::ui::guard::SignedIn;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[server(endpoint = "onboarding/choose_role")]
+pub async fn choose_role(role: Option<String>) -> Result<(), AppError> {
+    use crate::server::request::{reject, state, OrInternal};
+    let user = crate::accounts::require_user().await?;
+    let role = match Role::parse(role.as_deref().unwrap_or_default()) {
+        Ok(r) => r,
+        Err(m) => return reject(AppError::field("role", m)),
+    };
+    let st = state()?;
+    super::store::choose_role(&st.db, &user.user_id, role)
+        .await
+        .or_internal("choosing a role")?;
+    leptos_axum::redirect("/onboarding/business");
+    Ok(())
+}
+
+#[component]
+pub fn ChooseRolePage() -> impl IntoView {
+    view! {
+        <Title text="Choose your role"/>
+        <SignedIn children=|_| view! { <RoleForm/> }.into_any()/>
+    }
+}
+
+#[component]
+fn RoleForm() -> impl IntoView {
+    let action = ServerAction::<ChooseRole>::new();
+    let error = last_error(action.value());
+    let draft = Resource::new(|| (), |_| my_draft());
+    let role_error = Signal::derive(move || error.get().and_then(|e| e.field_message("role")));
+    view! {
+        <section class="panel wizard">
+            <Steps current=1/>
+            <h1>"Choose your role"</h1>
+            <p class="muted">"Get started by choosing your role. You can change it until you submit."</p>
+            <FormAlert error/>
+            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let current = draft.await.ok().flatten().map(|d| d.role);
+                    view! {
+                        <ActionForm action=action>
+                            <fieldset class="role-grid" aria-describedby="role-error">
+                                <legend class="visually-hidden">"Your role"</legend>
+                                {[Role::Isv, Role::Merchant].into_iter().map(|r| view! {
+                                    <label class="role-card role-card--choice">
+                                        <input type="radio" name="role" value=r.key() checked=current == Some(r)/>
+                                        <span class="role-card__title">{r.label()}</span>
+                                        <span class="role-card__text">{r.description()}</span>
+                                    </label>
+                                }).collect_view()}
+                            </fieldset>
+                            <p id="role-error" class="field__error" role="alert">{move || role_error.get()}</p>
+                            <div class="wizard__actions">
+                                <SubmitButton label="Continue" busy_label="Saving…" pending=action.pending() class="btn btn--primary"/>
+                            </div>
+                        </ActionForm>
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}

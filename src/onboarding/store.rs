@@ -1,0 +1,375 @@
+//! Application rows: drafts, submission, workspaces, members, history, logos.
+
+use super::{ApplicationView, BusinessFields};
+use crate::domain::{CountryCode, Role, Status};
+use crate::server::crypto::new_id;
+use crate::server::db::{now_ms, Db};
+use sqlx::{Any, Transaction};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    role: String,
+    status: String,
+    company_name: String,
+    business_address: String,
+    country: String,
+    representative: String,
+    website: String,
+    service_phone: String,
+    service_email: String,
+    logo_id: Option<String>,
+    created_at: i64,
+    submitted_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, role, status, company_name, business_address, country, representative, \
+     website, service_phone, service_email, logo_id, created_at, submitted_at";
+
+pub fn format_date(ms: i64) -> String {
+    let format =
+        time::macros::format_description!("[day] [month repr:short] [year], [hour]:[minute] UTC");
+    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
+        .ok()
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_default()
+}
+
+impl From<Row> for ApplicationView {
+    fn from(r: Row) -> Self {
+        let country_name = CountryCode::parse(&r.country)
+            .map(|c| c.name().to_string())
+            .unwrap_or_else(|_| r.country.clone());
+        ApplicationView {
+            logo_url: r.logo_id.as_ref().map(|l| format!("/logos/{l}")),
+            id: r.id,
+            role: Role::parse(&r.role).unwrap_or(Role::Isv),
+            status: Status::parse(&r.status).unwrap_or(Status::Draft),
+            fields: BusinessFields {
+                company_name: r.company_name,
+                business_address: r.business_address,
+                country: r.country,
+                representative: r.representative,
+                website: r.website,
+                service_phone: r.service_phone,
+                service_email: r.service_email,
+            },
+            country_name,
+            created_at: format_date(r.created_at),
+            submitted_at: r.submitted_at.map(format_date),
+        }
+    }
+}
+
+pub async fn latest_draft(db: &Db, user_id: &str) -> Result<Option<ApplicationView>, sqlx::Error> {
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM applications WHERE user_id = $1 AND status = 'draft' \
+         ORDER BY created_at DESC LIMIT 1"
+    ))
+    .bind(user_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.map(Into::into))
+}
+
+pub async fn all_for_user(db: &Db, user_id: &str) -> Result<Vec<ApplicationView>, sqlx::Error> {
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM applications WHERE user_id = $1 ORDER BY created_at DESC"
+    ))
+    .bind(user_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// One application, only if it belongs to `user_id`.
+pub async fn find_own(
+    db: &Db,
+    user_id: &str,
+    id: &str,
+) -> Result<Option<ApplicationView>, sqlx::Error> {
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM applications WHERE id = $1 AND user_id = $2"
+    ))
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.map(Into::into))
+}
+
+pub async fn record_event(
+    tx: &mut Transaction<'static, Any>,
+    application_id: &str,
+    kind: &str,
+    actor_id: Option<&str>,
+    note: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO application_events (id, application_id, kind, actor_id, note, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(new_id())
+    .bind(application_id)
+    .bind(kind)
+    .bind(actor_id)
+    .bind(note)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Sets the role of the user's draft, creating the draft when there is none.
+pub async fn choose_role(db: &Db, user_id: &str, role: Role) -> Result<String, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let now = now_ms();
+    let existing: Option<(String,)> = sqlx::query_as(
+        "SELECT id FROM applications WHERE user_id = $1 AND status = 'draft' ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(user_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let id = match existing {
+        Some((id,)) => {
+            sqlx::query("UPDATE applications SET role = $1, updated_at = $2 WHERE id = $3")
+                .bind(role.key())
+                .bind(now)
+                .bind(&id)
+                .execute(&mut **tx)
+                .await?;
+            id
+        }
+        None => {
+            let id = new_id();
+            sqlx::query(
+                "INSERT INTO applications (id, user_id, role, status, company_name, business_address, country, \
+                 representative, website, service_phone, service_email, created_at, updated_at) \
+                 VALUES ($1, $2, $3, 'draft', '', '', '', '', '', '', '', $4, $4)",
+            )
+            .bind(&id)
+            .bind(user_id)
+            .bind(role.key())
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            record_event(
+                &mut tx,
+                &id,
+                "created",
+                Some(user_id),
+                "Application started",
+            )
+            .await?;
+            id
+        }
+    };
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Saves what was typed into a draft of `user_id` (nothing else can be changed this way).
+pub async fn save_draft(
+    tx: &mut Transaction<'static, Any>,
+    user_id: &str,
+    id: &str,
+    f: &BusinessFields,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE applications SET company_name = $1, business_address = $2, country = $3, representative = $4, \
+         website = $5, service_phone = $6, service_email = $7, updated_at = $8 \
+         WHERE id = $9 AND user_id = $10 AND status = 'draft'",
+    )
+    .bind(&f.company_name)
+    .bind(&f.business_address)
+    .bind(&f.country)
+    .bind(&f.representative)
+    .bind(&f.website)
+    .bind(&f.service_phone)
+    .bind(&f.service_email)
+    .bind(now_ms())
+    .bind(id)
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Replaces the draft's logo; the one it replaces is deleted.
+pub async fn set_logo(
+    tx: &mut Transaction<'static, Any>,
+    user_id: &str,
+    application_id: &str,
+    logo: &super::logo::Logo,
+) -> Result<String, sqlx::Error> {
+    let old: Option<(Option<String>,)> = sqlx::query_as(
+        "SELECT logo_id FROM applications WHERE id = $1 AND user_id = $2 AND status = 'draft'",
+    )
+    .bind(application_id)
+    .bind(user_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO logos (id, user_id, content_type, data, width, height, etag, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&id)
+    .bind(user_id)
+    .bind(logo.content_type)
+    .bind(&logo.data)
+    .bind(logo.width as i64)
+    .bind(logo.height as i64)
+    .bind(&logo.etag)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE applications SET logo_id = $1 WHERE id = $2 AND user_id = $3")
+        .bind(&id)
+        .bind(application_id)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    if let Some((Some(old),)) = old {
+        sqlx::query("DELETE FROM logos WHERE id = $1 AND user_id = $2")
+            .bind(old)
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(id)
+}
+
+/// What submitting did.
+pub enum Submitted {
+    /// This request submitted it.
+    Now {
+        company_name: String,
+    },
+    /// It had been submitted already (a double click or a replay): nothing changed.
+    Already,
+    NotFound,
+}
+
+/// Submits a draft with its parsed, normalised fields: workspace, membership, history.
+pub async fn submit(
+    tx: &mut Transaction<'static, Any>,
+    user_id: &str,
+    id: &str,
+    f: &BusinessFields,
+) -> Result<Submitted, sqlx::Error> {
+    let now = now_ms();
+    let r = sqlx::query(
+        "UPDATE applications SET status = 'under_review', company_name = $1, business_address = $2, country = $3, \
+         representative = $4, website = $5, service_phone = $6, service_email = $7, updated_at = $8, submitted_at = $8 \
+         WHERE id = $9 AND user_id = $10 AND status = 'draft'",
+    )
+    .bind(&f.company_name)
+    .bind(&f.business_address)
+    .bind(&f.country)
+    .bind(&f.representative)
+    .bind(&f.website)
+    .bind(&f.service_phone)
+    .bind(&f.service_email)
+    .bind(now)
+    .bind(id)
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await?;
+    if r.rows_affected() != 1 {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT status FROM applications WHERE id = $1 AND user_id = $2")
+                .bind(id)
+                .bind(user_id)
+                .fetch_optional(&mut **tx)
+                .await?;
+        return Ok(match row {
+            Some(_) => Submitted::Already,
+            None => Submitted::NotFound,
+        });
+    }
+    sqlx::query("INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(&f.company_name)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO workspace_members (workspace_id, user_id, role, added_at) VALUES ($1, $2, 'applicant', $3)",
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    record_event(tx, id, "submitted", Some(user_id), "Submitted for review").await?;
+    Ok(Submitted::Now {
+        company_name: f.company_name.clone(),
+    })
+}
+
+pub struct LogoFile {
+    pub content_type: String,
+    pub data: Vec<u8>,
+    pub etag: String,
+}
+
+/// A logo, only for its owner (reviewers come with the review issue).
+pub async fn logo_for(db: &Db, user_id: &str, id: &str) -> Result<Option<LogoFile>, sqlx::Error> {
+    let row: Option<(String, Vec<u8>, String)> =
+        sqlx::query_as("SELECT content_type, data, etag FROM logos WHERE id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(row.map(|(content_type, data, etag)| LogoFile {
+        content_type,
+        data,
+        etag,
+    }))
+}
+
+pub struct Member {
+    pub username: String,
+    pub role: String,
+}
+
+pub async fn members(db: &Db, workspace_id: &str) -> Result<Vec<Member>, sqlx::Error> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT u.username, m.role FROM workspace_members m JOIN users u ON u.id = m.user_id \
+         WHERE m.workspace_id = $1 ORDER BY m.added_at",
+    )
+    .bind(workspace_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(username, role)| Member { username, role })
+        .collect())
+}
+
+pub struct Event {
+    pub kind: String,
+    pub note: String,
+    pub actor: Option<String>,
+    pub at: String,
+}
+
+pub async fn events(db: &Db, application_id: &str) -> Result<Vec<Event>, sqlx::Error> {
+    let rows: Vec<(String, String, Option<String>, i64)> = sqlx::query_as(
+        "SELECT e.kind, e.note, u.username, e.created_at FROM application_events e \
+         LEFT JOIN users u ON u.id = e.actor_id WHERE e.application_id = $1 ORDER BY e.created_at, e.id",
+    )
+    .bind(application_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(kind, note, actor, at)| Event {
+            kind,
+            note,
+            actor,
+            at: format_date(at),
+        })
+        .collect())
+}

@@ -1,0 +1,362 @@
+//! Seed Step 2: role, business information with a logo, drafts, Submit; the console.
+
+mod common;
+use common::*;
+use reqwest::multipart::{Form, Part};
+use std::io::Cursor;
+
+const SAVE: &str = "/api/onboarding/save_business";
+
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::ImageBuffer::from_pixel(w, h, image::Rgba([22u8, 119, 255, 255]));
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+fn jpeg(w: u32, h: u32) -> Vec<u8> {
+    let img = image::ImageBuffer::from_pixel(w, h, image::Rgb([200u8, 40, 40]));
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
+const VALID: &[(&str, &str)] = &[
+    ("company_name", "Acme Mini Apps Pte. Ltd."),
+    ("business_address", "1 Raffles Place, #20-01"),
+    ("country", "Singapore"),
+    ("representative", "Tan Wei Ling"),
+    ("website", "Acme.example.com"),
+    ("service_phone", "6123 4567"),
+    ("service_email", "Help@Acme.example.com"),
+    ("agree_terms", "yes"),
+    ("agree_privacy", "yes"),
+];
+
+impl TestApp {
+    async fn choose_role(&self, role: &str) -> reqwest::Response {
+        self.call("onboarding/choose_role", &[("role", role)]).await
+    }
+
+    async fn draft(&self) -> serde_json::Value {
+        let r = self.call("onboarding/draft", &[]).await;
+        assert_eq!(r.status(), 200);
+        r.json().await.unwrap()
+    }
+
+    async fn save(
+        &self,
+        intent: &str,
+        id: &str,
+        fields: &[(&str, &str)],
+        logo: Option<(&str, Vec<u8>, &str)>,
+    ) -> reqwest::Response {
+        let mut form = Form::new()
+            .text("application_id", id.to_string())
+            .text("intent", intent.to_string());
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        if let Some((name, bytes, mime)) = logo {
+            form = form.part(
+                "logo",
+                Part::bytes(bytes)
+                    .file_name(name.to_string())
+                    .mime_str(mime)
+                    .unwrap(),
+            );
+        }
+        self.client
+            .post(self.url(SAVE))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Signs up, chooses ISV, and returns the draft's id.
+    async fn applicant(&self, email: &str, username: &str) -> String {
+        self.sign_up(email, username, GOOD_PASSWORD).await;
+        assert_eq!(self.choose_role("isv").await.status(), 200);
+        self.draft().await["id"].as_str().unwrap().to_string()
+    }
+
+    async fn logo_error(&self, id: &str, name: &str, bytes: Vec<u8>, mime: &str) -> String {
+        let r = self.save("save", id, &[], Some((name, bytes, mime))).await;
+        assert_eq!(r.status(), 422, "{name} was accepted");
+        field_message(&error_of(r).await, "logo").unwrap()
+    }
+}
+
+both_databases! {
+    async fn choosing_a_role_starts_a_draft_and_leads_to_business_information(app) {
+        app.sign_up("ann@example.com", "annlee", GOOD_PASSWORD).await;
+        assert_eq!(app.draft().await, serde_json::Value::Null);
+        let r = app.choose_role("merchant").await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["location"], "/onboarding/business");
+        let d = app.draft().await;
+        assert_eq!(d["role"], "Merchant");
+        assert_eq!(d["status"], "Draft");
+        // Changing one's mind keeps the same draft.
+        app.choose_role("isv").await;
+        let again = app.draft().await;
+        assert_eq!(again["id"], d["id"]);
+        assert_eq!(again["role"], "Isv");
+        let r = app.choose_role("reviewer").await;
+        assert_eq!(r.status(), 422);
+        assert!(field_message(&error_of(r).await, "role").is_some());
+    }
+
+    async fn onboarding_needs_a_signed_in_user(app) {
+        assert_eq!(app.choose_role("isv").await.status(), 401);
+        let r = app.save("save", "x", VALID, None).await;
+        assert_eq!(r.status(), 401);
+        let r = app.client.get(app.url("/onboarding/business")).header("accept", "text/html").send().await.unwrap();
+        assert_eq!(r.status(), 302);
+        assert_eq!(r.headers()["location"], "/signin?next=/onboarding/business");
+    }
+
+    async fn every_field_rule_is_checked_on_submit_and_names_the_field(app) {
+        let id = app.applicant("ann@example.com", "annlee").await;
+        let r = app.save("submit", &id, &[
+            ("company_name", "A"),
+            ("business_address", "abc"),
+            ("country", "Atlantis"),
+            ("representative", ""),
+            ("website", "ftp://example.com"),
+            ("service_phone", "12"),
+            ("service_email", "not-an-email"),
+        ], None).await;
+        assert_eq!(r.status(), 422);
+        let e = error_of(r).await;
+        for f in ["company_name", "business_address", "country", "representative", "website", "service_phone", "service_email", "agree_terms", "agree_privacy"] {
+            assert!(field_message(&e, f).is_some(), "no error for {f}: {e}");
+        }
+        let control = app.save("submit", &id, &[("company_name", "Acme\u{7}Ltd")], None).await;
+        assert!(field_message(&error_of(control).await, "company_name").unwrap().contains("control"));
+        let long = "x".repeat(101);
+        let r = app.save("submit", &id, &[("company_name", &long)], None).await;
+        assert!(field_message(&error_of(r).await, "company_name").unwrap().contains("at most 100"));
+        // A number that is not in the plan of its country.
+        let r = app.save("submit", &id, &[("country", "SG"), ("service_phone", "+65 1234")], None).await;
+        assert!(field_message(&error_of(r).await, "service_phone").is_some());
+        // The draft kept what was typed, so nothing is lost on an error.
+        assert_eq!(app.draft().await["fields"]["country"], "SG");
+    }
+
+    async fn submit_creates_the_workspace_under_review_with_normalised_values(app) {
+        let id = app.applicant("ann@example.com", "annlee").await;
+        let r = app.save("submit", &id, VALID, None).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let a: serde_json::Value = app.call("console/application", &[("id", &id)]).await.json().await.unwrap();
+        assert_eq!(a["status"], "UnderReview");
+        assert_eq!(a["fields"]["country"], "SG");
+        assert_eq!(a["country_name"], "Singapore");
+        assert_eq!(a["fields"]["website"], "https://acme.example.com/");
+        assert_eq!(a["fields"]["service_phone"], "+6561234567");
+        assert_eq!(a["fields"]["service_email"], "help@acme.example.com");
+
+        let w: serde_json::Value = app.call("console/workspace", &[("id", &id)]).await.json().await.unwrap();
+        assert_eq!(w["members"][0][0], "annlee");
+        assert_eq!(w["members"][0][1], "applicant");
+        let history: Vec<String> = w["history"].as_array().unwrap().iter().map(|h| h[1].as_str().unwrap().to_string()).collect();
+        assert_eq!(history, ["Application started", "Submitted for review"]);
+
+        let mails = app.smtp.wait_for("ann@example.com", 2).await;
+        assert!(mails[1].subject().contains("We received your application for Acme Mini Apps"));
+        assert!(mails[1].text().contains(&format!("/workspaces/{id}/onboarding")));
+
+        let docs: Vec<(String,)> = sqlx::query_as("SELECT document FROM acceptances ORDER BY document")
+            .fetch_all(&app.db.pool).await.unwrap();
+        assert_eq!(docs, [("privacy".to_string(),), ("terms".to_string(),), ("terms".to_string(),)]);
+
+        let console = app.client.get(app.url("/console")).header("accept", "text/html").send().await.unwrap().text().await.unwrap();
+        assert!(console.contains("Acme Mini Apps Pte. Ltd.") && console.contains("Under Review"));
+        // Under review, the business information cannot be changed.
+        let r = app.save("save", &id, &[("company_name", "Changed")], None).await;
+        assert_eq!(r.status(), 422);
+    }
+
+    async fn a_replayed_submit_creates_one_application(app) {
+        let id = app.applicant("ann@example.com", "annlee").await;
+        let (a, b) = tokio::join!(app.save("submit", &id, VALID, None), app.save("submit", &id, VALID, None));
+        assert_eq!(a.status(), 200);
+        assert_eq!(b.status(), 200);
+        assert_eq!(app.save("submit", &id, VALID, None).await.status(), 200);
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM workspaces").fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(n, 1);
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM applications").fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(n, 1);
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert_eq!(app.smtp.to("ann@example.com").len(), 2, "one code, one 'received' mail");
+    }
+
+    async fn extra_fields_in_the_request_are_ignored(app) {
+        let id = app.applicant("ann@example.com", "annlee").await;
+        let mut fields = VALID.to_vec();
+        fields.extend([("status", "approved"), ("reviewer", "me"), ("owner", "someone"), ("user_id", "other")]);
+        assert_eq!(app.save("submit", &id, &fields, None).await.status(), 200);
+        let (status, user): (String, String) = sqlx::query_as("SELECT a.status, u.username FROM applications a JOIN users u ON u.id = a.user_id")
+            .fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!((status.as_str(), user.as_str()), ("under_review", "annlee"));
+    }
+
+    async fn a_draft_is_kept_and_resumed_after_signing_out_and_in(app) {
+        let id = app.applicant("ann@example.com", "annlee").await;
+        let r = app.save("autosave", &id, &[("company_name", "Acme Half Done"), ("country", "Japan")], None).await;
+        assert_eq!(r.status(), 200);
+        app.sign_out().await;
+        let elsewhere = app.another_browser();
+        assert_eq!(elsewhere.sign_in("annlee", GOOD_PASSWORD).await.status(), 200);
+        let d = elsewhere.draft().await;
+        assert_eq!(d["id"], id);
+        assert_eq!(d["fields"]["company_name"], "Acme Half Done");
+        let page = elsewhere.client.get(elsewhere.url("/onboarding/business")).header("accept", "text/html").send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("value=\"Acme Half Done\""));
+        // "Previous" keeps the input and goes back to the role.
+        let r = elsewhere.save("previous", &id, &[("company_name", "Acme Renamed")], None).await;
+        assert_eq!(r.headers()["location"], "/onboarding/role");
+        assert_eq!(elsewhere.draft().await["fields"]["company_name"], "Acme Renamed");
+    }
+
+    async fn a_logo_is_re_encoded_and_served_only_to_its_owner(app) {
+        let id = app.applicant("ann@example.com", "annlee").await;
+        let mut original = jpeg(256, 256);
+        // Metadata (an APP1 segment) that must not survive re-encoding.
+        original.splice(2..2, [0xFF, 0xE1, 0x00, 0x0E, b'E', b'x', b'i', b'f', 0, 0, b's', b'e', b'c', b'r', b'e', b't']);
+        let r = app.save("save", &id, &[], Some(("logo.jpg", original, "image/jpeg"))).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let url = app.draft().await["logo_url"].as_str().unwrap().to_string();
+        let r = app.client.get(app.url(&url)).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "image/jpeg");
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+        let etag = r.headers()["etag"].to_str().unwrap().to_string();
+        let body = r.bytes().await.unwrap();
+        assert!(body.starts_with(&[0xFF, 0xD8]));
+        assert!(!body.windows(6).any(|w| w == b"secret"), "metadata was stripped");
+        let r = app.client.get(app.url(&url)).header("if-none-match", &etag).send().await.unwrap();
+        assert_eq!(r.status(), 304);
+
+        let bob = app.another_browser();
+        assert_eq!(bob.client.get(bob.url(&url)).send().await.unwrap().status(), 404, "signed out");
+        bob.sign_up("bob@example.com", "bob", GOOD_PASSWORD).await;
+        assert_eq!(bob.client.get(bob.url(&url)).send().await.unwrap().status(), 404, "another user");
+    }
+
+    async fn every_logo_rule_is_refused_with_its_reason(app) {
+        let id = app.applicant("ann@example.com", "annlee").await;
+        let m = app.logo_error(&id, "logo.png", b"<html><script>alert(1)</script></html>".to_vec(), "image/png").await;
+        assert!(m.contains("Only JPG or PNG"), "renamed html: {m}");
+        let m = app.logo_error(&id, "logo.png", b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".to_vec(), "image/svg+xml").await;
+        assert!(m.contains("Only JPG or PNG"), "svg: {m}");
+        let mut polyglot = png(128, 128);
+        polyglot.extend_from_slice(b"<script>alert(1)</script>");
+        assert!(app.logo_error(&id, "logo.png", polyglot, "image/png").await.contains("extra data"));
+        let full = png(128, 128);
+        assert!(app.logo_error(&id, "logo.png", full[..full.len() - 20].to_vec(), "image/png").await.contains("damaged or incomplete"));
+        assert!(app.logo_error(&id, "../../etc/logo.png", png(128, 128), "image/png").await.contains("folder path"));
+        assert!(app.logo_error(&id, "wide.png", png(256, 128), "image/png").await.contains("square"));
+        assert!(app.logo_error(&id, "tiny.png", png(100, 100), "image/png").await.contains("at least 128"));
+        assert!(app.logo_error(&id, "bomb.png", isv_portal_test_bomb(60_000), "image/png").await.contains("at most 4096"));
+        assert_eq!(app.draft().await["logo_url"], serde_json::Value::Null, "nothing was stored");
+    }
+
+    async fn an_oversized_upload_is_refused_with_413(app) {
+        let id = app.applicant("ann@example.com", "annlee").await;
+        let r = app.save("save", &id, &[], Some(("big.png", vec![0u8; 400 * 1024], "image/png"))).await;
+        assert_eq!(r.status(), 413);
+        assert!(field_message(&error_of(r).await, "logo").unwrap().contains("256 KB"));
+        // A file just over the logo limit inside an allowed body is refused by the rule.
+        let r = app.save("save", &id, &[], Some(("big.png", vec![0u8; 257 * 1024], "image/png"))).await;
+        assert_eq!(r.status(), 422);
+        assert!(field_message(&error_of(r).await, "logo").unwrap().contains("256 KB"));
+    }
+
+    async fn a_plain_post_to_the_upload_is_refused_with_415(app) {
+        app.applicant("ann@example.com", "annlee").await;
+        let r = app.client.post(app.url(SAVE)).form(&[("intent", "save")]).send().await.unwrap();
+        assert_eq!(r.status(), 415);
+    }
+
+    async fn another_users_workspace_is_not_found(app) {
+        let id = app.applicant("ann@example.com", "annlee").await;
+        app.save("submit", &id, VALID, None).await;
+        let bob = app.another_browser();
+        bob.sign_up("bob@example.com", "bob", GOOD_PASSWORD).await;
+        assert_eq!(bob.call("console/workspace", &[("id", &id)]).await.status(), 404);
+        assert_eq!(bob.call("console/application", &[("id", &id)]).await.status(), 404);
+        let signed_out = app.another_browser();
+        let r = signed_out.client.get(signed_out.url(&format!("/workspaces/{id}/onboarding"))).header("accept", "text/html").send().await.unwrap();
+        assert_eq!(r.status(), 302);
+        assert_eq!(r.headers()["location"], format!("/signin?next=/workspaces/{id}/onboarding"), "signed out: sign in, then back here");
+        let page = bob.client.get(bob.url(&format!("/workspaces/{id}"))).header("accept", "text/html").send().await.unwrap();
+        assert_eq!(page.status(), 404);
+        // Nor can Bob write into Ann's draft.
+        bob.choose_role("isv").await;
+        let ann_draft_id = app.applicant("ann2@example.com", "ann2").await;
+        let r = bob.save("save", &ann_draft_id, &[("company_name", "Hijacked")], None).await;
+        assert_eq!(r.status(), 404);
+        assert_ne!(app.draft().await["fields"]["company_name"], "Hijacked");
+    }
+
+    async fn the_console_lists_workspaces_and_sends_newcomers_to_choose_a_role(app) {
+        app.sign_up("ann@example.com", "annlee", GOOD_PASSWORD).await;
+        let r = app.client.get(app.url("/console")).header("accept", "text/html").send().await.unwrap();
+        assert_eq!(r.status(), 302);
+        assert_eq!(r.headers()["location"], "/onboarding/role");
+        app.choose_role("isv").await;
+        let page = app.client.get(app.url("/console")).header("accept", "text/html").send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Untitled application") && page.contains(">Draft<"), "a draft card");
+    }
+
+    async fn markup_in_a_company_name_is_shown_as_text(app) {
+        let id = app.applicant("ann@example.com", "annlee").await;
+        let mut fields = VALID.to_vec();
+        fields[0] = ("company_name", "</script><img src=x onerror=alert(1)>");
+        assert_eq!(app.save("submit", &id, &fields, None).await.status(), 200);
+        for path in ["/console".to_string(), format!("/workspaces/{id}"), format!("/workspaces/{id}/onboarding")] {
+            let page = app.client.get(app.url(&path)).header("accept", "text/html").send().await.unwrap().text().await.unwrap();
+            assert!(!page.contains("<img src=x onerror"), "{path} rendered markup");
+            assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;") || page.contains("\\u003cimg"), "{path} shows it as text");
+        }
+    }
+}
+
+/// A tiny PNG whose header declares a huge image.
+fn isv_portal_test_bomb(side: u32) -> Vec<u8> {
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &b in data {
+            crc ^= b as u32;
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        out.extend_from_slice(&body);
+        out.extend_from_slice(&crc32(&body).to_be_bytes());
+    }
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = side.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&side.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+    chunk(&mut out, b"IHDR", &ihdr);
+    chunk(
+        &mut out,
+        b"IDAT",
+        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    );
+    chunk(&mut out, b"IEND", &[]);
+    out
+}
