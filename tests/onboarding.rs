@@ -259,7 +259,7 @@ both_databases! {
         assert!(app.logo_error(&id, "../../etc/logo.png", png(128, 128), "image/png").await.contains("folder path"));
         assert!(app.logo_error(&id, "wide.png", png(256, 128), "image/png").await.contains("square"));
         assert!(app.logo_error(&id, "tiny.png", png(100, 100), "image/png").await.contains("at least 128"));
-        assert!(app.logo_error(&id, "bomb.png", isv_portal_test_bomb(60_000), "image/png").await.contains("at most 4096"));
+        assert!(app.logo_error(&id, "bomb.png", isv_portal::onboarding::logo::samples::declared_png(60_000), "image/png").await.contains("at most 4096"));
         assert_eq!(app.draft().await["logo_url"], serde_json::Value::Null, "nothing was stored");
     }
 
@@ -322,41 +322,4 @@ both_databases! {
             assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;") || page.contains("\\u003cimg"), "{path} shows it as text");
         }
     }
-}
-
-/// A tiny PNG whose header declares a huge image.
-fn isv_portal_test_bomb(side: u32) -> Vec<u8> {
-    fn crc32(data: &[u8]) -> u32 {
-        let mut crc = 0xFFFF_FFFFu32;
-        for &b in data {
-            crc ^= b as u32;
-            for _ in 0..8 {
-                crc = if crc & 1 != 0 {
-                    (crc >> 1) ^ 0xEDB8_8320
-                } else {
-                    crc >> 1
-                };
-            }
-        }
-        !crc
-    }
-    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
-        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-        let mut body = kind.to_vec();
-        body.extend_from_slice(data);
-        out.extend_from_slice(&body);
-        out.extend_from_slice(&crc32(&body).to_be_bytes());
-    }
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut ihdr = side.to_be_bytes().to_vec();
-    ihdr.extend_from_slice(&side.to_be_bytes());
-    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
-    chunk(&mut out, b"IHDR", &ihdr);
-    chunk(
-        &mut out,
-        b"IDAT",
-        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
-    );
-    chunk(&mut out, b"IEND", &[]);
-    out
 }

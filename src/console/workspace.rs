@@ -121,14 +121,26 @@ pub fn WorkspacePage() -> impl IntoView {
     }
 }
 
+/// Loads the workspace named in the address and shows it, or "not found".
 #[component]
-fn WorkspaceBody() -> impl IntoView {
+fn WithWorkspace(render: fn(WorkspaceView) -> AnyView) -> impl IntoView {
     let ws = use_workspace();
     view! {
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match ws.await {
-                    Ok(w) => Either::Left(view! {
+                    Ok(w) => Either::Left(render(w)),
+                    Err(e) => Either::Right(view! { <NotYours error=e/> }),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn WorkspaceBody() -> impl IntoView {
+    view! {
+        <WithWorkspace render=|w| view! {
                         <section class="panel">
                             <p class="breadcrumb"><a href="/console">"CONSOLE"</a> " / Workspace"</p>
                             <div class="panel__head">
@@ -149,11 +161,7 @@ fn WorkspaceBody() -> impl IntoView {
                             </ul>
                             <a class="btn btn--ghost" href=format!("/workspaces/{}/onboarding", w.app.id)>"Onboarding details"</a>
                         </section>
-                    }),
-                    Err(e) => Either::Right(view! { <NotYours error=e/> }),
-                }
-            })}
-        </Suspense>
+        }.into_any()/>
     }
 }
 
@@ -167,12 +175,8 @@ pub fn OnboardingDetailsPage() -> impl IntoView {
 
 #[component]
 fn OnboardingBody() -> impl IntoView {
-    let ws = use_workspace();
     view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match ws.await {
-                    Ok(w) => Either::Left(view! {
+        <WithWorkspace render=|w| view! {
                         <section class="panel">
                             <p class="breadcrumb"><a href="/console">"CONSOLE"</a> " / "
                                 <a href=format!("/workspaces/{}", w.app.id)>{w.app.fields.company_name.clone()}</a> " / Onboarding details"</p>
@@ -191,10 +195,6 @@ fn OnboardingBody() -> impl IntoView {
                                 }).collect_view()}
                             </ol>
                         </section>
-                    }),
-                    Err(e) => Either::Right(view! { <NotYours error=e/> }),
-                }
-            })}
-        </Suspense>
+        }.into_any()/>
     }
 }

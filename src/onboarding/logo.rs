@@ -208,17 +208,11 @@ pub async fn serve(
         .into_response()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use image::{ImageBuffer, Rgba};
-
-    fn png(w: u32, h: u32) -> Vec<u8> {
-        let img = ImageBuffer::from_pixel(w, h, Rgba([20u8, 119, 255, 255]));
-        let mut out = Cursor::new(Vec::new());
-        img.write_to(&mut out, ImageFormat::Png).unwrap();
-        out.into_inner()
-    }
+/// Test material: a PNG that declares `side`×`side` pixels in a few dozen bytes, as the header
+/// of a decompression bomb does (used by the unit and integration tests).
+#[doc(hidden)]
+pub mod samples {
+    use super::PNG_MAGIC;
 
     fn crc32(data: &[u8]) -> u32 {
         let mut crc = 0xFFFF_FFFFu32;
@@ -244,7 +238,7 @@ mod tests {
     }
 
     /// A tiny file that declares a huge image (a decompression bomb's header).
-    pub fn bomb_png(side: u32) -> Vec<u8> {
+    pub fn declared_png(side: u32) -> Vec<u8> {
         let mut out = PNG_MAGIC.to_vec();
         let mut ihdr = side.to_be_bytes().to_vec();
         ihdr.extend_from_slice(&side.to_be_bytes());
@@ -257,6 +251,20 @@ mod tests {
         );
         chunk(&mut out, b"IEND", &[]);
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::samples::declared_png;
+    use super::*;
+    use image::{ImageBuffer, Rgba};
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let img = ImageBuffer::from_pixel(w, h, Rgba([20u8, 119, 255, 255]));
+        let mut out = Cursor::new(Vec::new());
+        img.write_to(&mut out, ImageFormat::Png).unwrap();
+        out.into_inner()
     }
 
     fn message(r: Result<Logo, AppError>) -> String {
@@ -288,7 +296,7 @@ mod tests {
         let full = png(128, 128);
         assert!(message(process(&full[..full.len() / 2])).contains("damaged or incomplete"));
         assert!(message(process(&vec![0u8; MAX_BYTES + 1])).contains("256 KB"));
-        assert!(message(process(&bomb_png(50_000))).contains("at most 4096"));
+        assert!(message(process(&declared_png(50_000))).contains("at most 4096"));
         assert!(check_file_name("../../etc/passwd.png").is_err());
         assert!(check_file_name("C:\\logo.png").is_err());
         assert!(check_file_name("logo.png").is_ok());

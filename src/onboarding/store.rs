@@ -175,11 +175,27 @@ pub async fn save_draft(
     id: &str,
     f: &BusinessFields,
 ) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
-        "UPDATE applications SET company_name = $1, business_address = $2, country = $3, representative = $4, \
-         website = $5, service_phone = $6, service_email = $7, updated_at = $8 \
-         WHERE id = $9 AND user_id = $10 AND status = 'draft'",
-    )
+    write_fields(tx, user_id, id, f, false).await
+}
+
+/// Writes the business fields of a draft of `user_id`; `submit` also sends it for review.
+async fn write_fields(
+    tx: &mut Transaction<'static, Any>,
+    user_id: &str,
+    id: &str,
+    f: &BusinessFields,
+    submit: bool,
+) -> Result<bool, sqlx::Error> {
+    let submitting = if submit {
+        "status = 'under_review', submitted_at = $8, "
+    } else {
+        ""
+    };
+    let r = sqlx::query(&format!(
+        "UPDATE applications SET {submitting}company_name = $1, business_address = $2, country = $3, \
+         representative = $4, website = $5, service_phone = $6, service_email = $7, updated_at = $8 \
+         WHERE id = $9 AND user_id = $10 AND status = 'draft'"
+    ))
     .bind(&f.company_name)
     .bind(&f.business_address)
     .bind(&f.country)
@@ -259,24 +275,7 @@ pub async fn submit(
     f: &BusinessFields,
 ) -> Result<Submitted, sqlx::Error> {
     let now = now_ms();
-    let r = sqlx::query(
-        "UPDATE applications SET status = 'under_review', company_name = $1, business_address = $2, country = $3, \
-         representative = $4, website = $5, service_phone = $6, service_email = $7, updated_at = $8, submitted_at = $8 \
-         WHERE id = $9 AND user_id = $10 AND status = 'draft'",
-    )
-    .bind(&f.company_name)
-    .bind(&f.business_address)
-    .bind(&f.country)
-    .bind(&f.representative)
-    .bind(&f.website)
-    .bind(&f.service_phone)
-    .bind(&f.service_email)
-    .bind(now)
-    .bind(id)
-    .bind(user_id)
-    .execute(&mut **tx)
-    .await?;
-    if r.rows_affected() != 1 {
+    if !write_fields(tx, user_id, id, f, true).await? {
         let row: Option<(String,)> =
             sqlx::query_as("SELECT status FROM applications WHERE id = $1 AND user_id = $2")
                 .bind(id)
