@@ -8,7 +8,7 @@ pub use workspace::{OnboardingDetailsPage, WorkspacePage};
 use crate::domain::Status;
 use crate::error::AppError;
 use crate::onboarding::ApplicationView;
-use crate::ui::guard::SignedIn;
+use crate::ui::guard::ErrorView;
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -48,7 +48,7 @@ pub fn StatusBadge(status: Status) -> impl IntoView {
 pub fn ConsolePage() -> impl IntoView {
     view! {
         <Title text="Console"/>
-        <SignedIn children=|_| view! { <Workspaces/> }.into_any()/>
+        <Workspaces/>
     }
 }
 
@@ -77,7 +77,7 @@ fn Workspaces() -> impl IntoView {
                                 {list.into_iter().map(|a| view! { <WorkspaceCard app=a/> }).collect_view()}
                             </ul>
                         }),
-                        Err(e) => EitherOf3::C(view! { <p class="alert alert--error" role="alert">{e.message}</p> }),
+                        Err(e) => EitherOf3::C(view! { <ErrorView error=e/> }),
                     }
                 })}
             </Suspense>
@@ -120,8 +120,8 @@ fn WorkspaceCard(app: ApplicationView) -> impl IntoView {
                 <span class="workspace-card__body">
                     <span class="workspace-card__name">{name.clone()}</span>
                     <span class="workspace-card__meta">{app.role.label()} " · " {when}</span>
+                    <StatusBadge status=app.status/>
                 </span>
-                <StatusBadge status=app.status/>
             </a>
             {draft.then(|| view! { <p class="workspace-card__hint">"Continue your application to submit it for review."</p> })}
         </li>

@@ -4,7 +4,7 @@ use super::StatusBadge;
 use crate::domain::Status;
 use crate::error::{AppError, ErrorKind};
 use crate::onboarding::ApplicationView;
-use crate::ui::guard::SignedIn;
+use crate::ui::guard::SignInFirst;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -61,6 +61,9 @@ fn role_label(role: &str) -> &'static str {
 /// Shows "not found" for another user's id (and answers 404 while rendering on the server).
 #[component]
 fn NotYours(error: AppError) -> impl IntoView {
+    if error.kind == ErrorKind::Unauthenticated {
+        return Either::Left(view! { <SignInFirst/> });
+    }
     #[cfg(feature = "ssr")]
     if error.kind == ErrorKind::NotFound {
         if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
@@ -72,13 +75,13 @@ fn NotYours(error: AppError) -> impl IntoView {
     } else {
         error.message
     };
-    view! {
+    Either::Right(view! {
         <div class="empty-state">
             <h1>"Not found"</h1>
             <p>{text}</p>
             <a class="btn btn--primary" href="/console">"Back to CONSOLE"</a>
         </div>
-    }
+    })
 }
 
 fn use_workspace() -> Resource<Result<WorkspaceView, AppError>> {
@@ -117,7 +120,7 @@ fn BusinessDetails(app: ApplicationView) -> impl IntoView {
 pub fn WorkspacePage() -> impl IntoView {
     view! {
         <Title text="Workspace"/>
-        <SignedIn children=|_| view! { <WorkspaceBody/> }.into_any()/>
+        <WorkspaceBody/>
     }
 }
 
@@ -169,7 +172,7 @@ fn WorkspaceBody() -> impl IntoView {
 pub fn OnboardingDetailsPage() -> impl IntoView {
     view! {
         <Title text="Onboarding details"/>
-        <SignedIn children=|_| view! { <OnboardingBody/> }.into_any()/>
+        <OnboardingBody/>
     }
 }
 

@@ -10,8 +10,9 @@ use crate::domain::{
 };
 use crate::error::AppError;
 use crate::ui::form::{url_error, Field, FormAlert};
-use crate::ui::guard::SignedIn;
+use crate::ui::guard::ErrorView;
 use leptos::either::Either;
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 use leptos_meta::Title;
@@ -341,7 +342,7 @@ mod ssr {
 pub fn BusinessPage() -> impl IntoView {
     view! {
         <Title text="Business information"/>
-        <SignedIn children=|_| view! { <BusinessLoader/> }.into_any()/>
+        <BusinessLoader/>
     }
 }
 
@@ -352,8 +353,10 @@ fn BusinessLoader() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match draft.await {
-                    Ok(Some(app)) => Either::Left(view! { <BusinessForm app/> }),
-                    _ => Either::Right(view! { <Redirect path="/onboarding/role"/> }),
+                    Ok(Some(app)) => EitherOf3::A(view! { <BusinessForm app/> }),
+                    // No draft yet: a role comes first.
+                    Ok(None) => EitherOf3::B(view! { <Redirect path="/onboarding/role"/> }),
+                    Err(e) => EitherOf3::C(view! { <ErrorView error=e/> }),
                 }
             })}
         </Suspense>

@@ -161,14 +161,7 @@ pub async fn serve(
     use http::{header, StatusCode};
 
     let not_found = || (StatusCode::NOT_FOUND, "Not found").into_response();
-    let token = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|p| p.trim().split_once('='))
-        .find(|(k, _)| *k == sessions::cookie_name(&state.config))
-        .map(|(_, v)| v.to_string());
+    let token = crate::server::request::cookie_in(&headers, sessions::cookie_name(&state.config));
     let Some(token) = token else {
         return not_found();
     };

@@ -4,8 +4,10 @@ use super::my_draft;
 use super::steps::Steps;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::error::ErrorKind;
 use crate::ui::form::{last_error, FormAlert, SubmitButton};
-use crate::ui::guard::SignedIn;
+use crate::ui::guard::SignInFirst;
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -29,7 +31,7 @@ pub async fn choose_role(role: Option<String>) -> Result<(), AppError> {
 pub fn ChooseRolePage() -> impl IntoView {
     view! {
         <Title text="Choose your role"/>
-        <SignedIn children=|_| view! { <RoleForm/> }.into_any()/>
+        <RoleForm/>
     }
 }
 
@@ -47,8 +49,13 @@ fn RoleForm() -> impl IntoView {
             <FormAlert error/>
             <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    let current = draft.await.ok().flatten().map(|d| d.role);
-                    view! {
+                    let current = match draft.await {
+                        Err(e) if e.kind == ErrorKind::Unauthenticated => {
+                            return Either::Left(view! { <SignInFirst/> });
+                        }
+                        other => other.ok().flatten().map(|d| d.role),
+                    };
+                    Either::Right(view! {
                         <ActionForm action=action>
                             <fieldset class="role-grid" aria-describedby="role-error">
                                 <legend class="visually-hidden">"Your role"</legend>
@@ -65,7 +72,7 @@ fn RoleForm() -> impl IntoView {
                                 <SubmitButton label="Continue" busy_label="Saving…" pending=action.pending() class="btn btn--primary"/>
                             </div>
                         </ActionForm>
-                    }
+                    })
                 })}
             </Suspense>
         </section>

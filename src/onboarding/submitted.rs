@@ -2,7 +2,7 @@
 
 use super::steps::Steps;
 use crate::console::application;
-use crate::ui::guard::SignedIn;
+use crate::ui::guard::ErrorView;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,7 +12,7 @@ use leptos_router::hooks::use_query_map;
 pub fn SubmittedPage() -> impl IntoView {
     view! {
         <Title text="Application submitted"/>
-        <SignedIn children=|_| view! { <Confirmation/> }.into_any()/>
+        <Confirmation/>
     }
 }
 
@@ -48,7 +48,7 @@ fn Confirmation() -> impl IntoView {
                                 </div>
                             </div>
                         }),
-                        Err(e) => Either::Right(view! { <p class="alert alert--error" role="alert">{e.message}</p> }),
+                        Err(e) => Either::Right(view! { <ErrorView error=e/> }),
                     }
                 })}
             </Suspense>

@@ -157,3 +157,43 @@ pub async fn body_limit(req: Request, next: Next) -> Response {
     let limited = axum::body::Body::new(http_body_util::Limited::new(body, limit));
     next.run(Request::from_parts(parts, limited)).await
 }
+
+/// The pages of signed-in users (console, onboarding, workspaces) redirect a signed-out visit
+/// to sign in before anything renders, with the way back in `next`.
+pub async fn signed_in_pages(
+    State(state): State<super::request::AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    use super::request::cookie_in;
+    use super::sessions;
+    use http::header::LOCATION;
+
+    let path = req.uri().path();
+    let guarded = ["/console", "/onboarding", "/workspaces"]
+        .iter()
+        .any(|p| path == *p || path.starts_with(&format!("{p}/")));
+    if !guarded || !matches!(*req.method(), Method::GET | Method::HEAD) {
+        return next.run(req).await;
+    }
+    let signed_in = match cookie_in(req.headers(), sessions::cookie_name(&state.config)) {
+        None => false,
+        Some(token) => match sessions::lookup(&state.db, &token).await {
+            Ok(user) => user.is_some(),
+            Err(e) => {
+                tracing::error!(error = %e, "looking up a session");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        },
+    };
+    if signed_in {
+        return next.run(req).await;
+    }
+    let here = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| path.to_string());
+    let location = format!("/signin?next={}", crate::ui::guard::next_value(&here));
+    (StatusCode::FOUND, [(LOCATION, location)]).into_response()
+}

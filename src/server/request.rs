@@ -55,9 +55,12 @@ pub fn user_agent() -> String {
 }
 
 pub fn cookie(name: &str) -> Option<String> {
-    let parts = parts()?;
-    parts
-        .headers
+    cookie_in(&parts()?.headers, name)
+}
+
+/// A cookie's value from request headers (for handlers outside server functions).
+pub fn cookie_in(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())

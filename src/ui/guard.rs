@@ -1,15 +1,21 @@
-//! Pages for signed-in users only: others are sent to sign in, and back to the same page
-//! (path and query) afterwards.
+//! Pages for signed-in users only. On the server a middleware answers a signed-out visit with
+//! a redirect before anything renders (`server::http::signed_in_pages`); in the browser, a page
+//! whose data answers "please sign in" sends the visitor there. Either way they come back to
+//! the same page (path and query) afterwards.
+//!
+//! Deliberately no `Suspense` of its own around the page: nested boundaries sharing a resource
+//! with the header made a few server renders stall (see tests/pages.rs).
 
-use crate::accounts::{SignedInUser, UserResource};
+use crate::error::{AppError, ErrorKind};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
 /// Escapes what would end or confuse the `next` query value; a path's `/` stays readable.
-fn query_value(s: &str) -> String {
-    s.chars()
+pub fn next_value(path_and_query: &str) -> String {
+    path_and_query
+        .chars()
         .map(|c| match c {
             '%' => "%25".to_string(),
             '&' => "%26".to_string(),
@@ -23,29 +29,29 @@ fn query_value(s: &str) -> String {
         .collect()
 }
 
+/// Sends the visitor to sign in, and back here afterwards.
 #[component]
-pub fn SignedIn(children: fn(SignedInUser) -> AnyView) -> impl IntoView {
-    let user = expect_context::<UserResource>();
+pub fn SignInFirst() -> impl IntoView {
     let location = use_location();
-    let here = move || {
-        let search = location.search.get_untracked();
-        let path = location.pathname.get_untracked();
-        if search.is_empty() {
-            path
-        } else {
-            format!("{path}?{}", search.trim_start_matches('?'))
-        }
+    let search = location.search.get_untracked();
+    let here = if search.is_empty() {
+        location.pathname.get_untracked()
+    } else {
+        format!(
+            "{}?{}",
+            location.pathname.get_untracked(),
+            search.trim_start_matches('?')
+        )
     };
-    view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match user.await {
-                    Ok(Some(u)) => Either::Left(children(u)),
-                    _ => Either::Right(view! {
-                        <Redirect path=format!("/signin?next={}", query_value(&here()))/>
-                    }),
-                }
-            })}
-        </Suspense>
+    view! { <Redirect path=format!("/signin?next={}", next_value(&here))/> }
+}
+
+/// A page's data could not be shown: sign in first, or the error's sentence.
+#[component]
+pub fn ErrorView(error: AppError) -> impl IntoView {
+    if error.kind == ErrorKind::Unauthenticated {
+        Either::Left(view! { <SignInFirst/> })
+    } else {
+        Either::Right(view! { <p class="alert alert--error" role="alert">{error.message}</p> })
     }
 }

@@ -122,6 +122,8 @@ fn browser(address: &str) -> Client {
     Client::builder()
         .redirect(redirect::Policy::none())
         .cookie_store(true)
+        // A response that stalls fails the test instead of hanging the suite.
+        .timeout(std::time::Duration::from_secs(30))
         .default_headers(headers)
         .build()
         .unwrap()
