@@ -112,6 +112,12 @@ both_databases! {
         assert_eq!(app.choose_role("isv").await.status(), 401);
         let r = app.save("save", "x", VALID, None).await;
         assert_eq!(r.status(), 401);
+        // Answered after the whole body was read, so the client gets the answer, not a
+        // broken connection, even with a large file behind it.
+        for _ in 0..5 {
+            let r = app.save("save", "x", VALID, Some(("logo.png", vec![7u8; 200 * 1024], "image/png"))).await;
+            assert_eq!(r.status(), 401);
+        }
         let r = app.client.get(app.url("/onboarding/business")).header("accept", "text/html").send().await.unwrap();
         assert_eq!(r.status(), 302);
         assert_eq!(r.headers()["location"], "/signin?next=/onboarding/business");
@@ -272,6 +278,16 @@ both_databases! {
         let r = app.save("save", &id, &[], Some(("big.png", vec![0u8; 257 * 1024], "image/png"))).await;
         assert_eq!(r.status(), 422);
         assert!(field_message(&error_of(r).await, "logo").unwrap().contains("256 KB"));
+    }
+
+    async fn a_refused_part_still_gets_an_answer_after_the_whole_body(app) {
+        let id = app.applicant("ann@example.com", "annlee").await;
+        let long = "x".repeat(5 * 1024);
+        for _ in 0..5 {
+            let r = app.save("save", &id, &[("company_name", &long)], Some(("logo.png", vec![7u8; 200 * 1024], "image/png"))).await;
+            assert_eq!(r.status(), 422);
+            assert_eq!(error_of(r).await["message"], "A field is too long.");
+        }
     }
 
     async fn a_plain_post_to_the_upload_is_refused_with_415(app) {

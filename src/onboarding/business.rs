@@ -72,17 +72,21 @@ mod ssr {
     }
 
     /// Reads the parts we know; anything else (a status, a reviewer, an owner) is ignored.
+    /// The body is always read to its end (it is bounded by the body-limit middleware), also
+    /// when a part breaks a rule: answering before the client has sent everything makes it see
+    /// a broken connection instead of the answer.
     async fn read(data: MultipartData) -> Result<Form, AppError> {
         let mut data = data.into_inner().ok_or_else(unreadable)?;
         let mut form = Form {
             text: HashMap::new(),
             logo: None,
         };
+        let mut refused: Option<AppError> = None;
         let mut parts = 0;
         while let Some(mut field) = data.next_field().await.map_err(|_| unreadable())? {
             parts += 1;
-            if parts > MAX_PARTS {
-                return Err(unreadable());
+            if parts > MAX_PARTS && refused.is_none() {
+                refused = Some(unreadable());
             }
             let name = field.name().unwrap_or_default().to_string();
             let is_logo = name == "logo";
@@ -90,8 +94,11 @@ mod ssr {
             let file_name = field.file_name().unwrap_or_default().to_string();
             let mut bytes = Vec::new();
             while let Some(chunk) = field.chunk().await.map_err(|_| unreadable())? {
+                if refused.is_some() {
+                    continue;
+                }
                 if bytes.len() + chunk.len() > limit {
-                    return Err(if is_logo {
+                    refused = Some(if is_logo {
                         AppError::field(
                             "logo",
                             "The logo is larger than 256 KB. Choose a smaller image.",
@@ -99,8 +106,12 @@ mod ssr {
                     } else {
                         AppError::invalid("A field is too long.")
                     });
+                    continue;
                 }
                 bytes.extend_from_slice(&chunk);
+            }
+            if refused.is_some() {
+                continue;
             }
             if is_logo {
                 if !bytes.is_empty() || !file_name.is_empty() {
@@ -111,7 +122,10 @@ mod ssr {
                     .insert(name, String::from_utf8(bytes).map_err(|_| unreadable())?);
             }
         }
-        Ok(form)
+        match refused {
+            Some(e) => Err(e),
+            None => Ok(form),
+        }
     }
 
     /// Keeps a draft's text bounded; the full rules apply on Submit.
@@ -129,8 +143,10 @@ mod ssr {
     }
 
     pub async fn save(data: MultipartData) -> Result<BusinessOutcome, AppError> {
+        // Read first: the answer comes after the whole request (see `read`).
+        let form = read(data).await;
         let user = crate::accounts::require_user().await?;
-        let form = read(data).await?;
+        let form = form?;
         let id = form.get("application_id");
         let intent = form.get("intent");
         let fields = draft_fields(&form);
