@@ -70,13 +70,15 @@ fn Frame() -> impl IntoView {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <Header sign_out/>
         <main id="main" class="page">
+            // Every page renders whole before it is sent (no streaming): statuses and redirects
+            // are known up front, and a stalled render can be retried (server::http).
             <Routes fallback=NotFoundPage>
-                <Route path=path!("/") view=LandingPage/>
-                <Route path=path!("/signup") view=SignUpPage/>
-                <Route path=path!("/signin") view=SignInPage/>
-                <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
-                <Route path=path!("/terms") view=TermsPage/>
-                <Route path=path!("/privacy") view=PrivacyPage/>
+                <Route path=path!("/") view=LandingPage ssr=SsrMode::Async/>
+                <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
+                <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/terms") view=TermsPage ssr=SsrMode::Async/>
+                <Route path=path!("/privacy") view=PrivacyPage ssr=SsrMode::Async/>
                 <Route path=path!("/onboarding/role") view=ChooseRolePage ssr=SsrMode::Async/>
                 <Route path=path!("/onboarding/business") view=BusinessPage ssr=SsrMode::Async/>
                 <Route path=path!("/onboarding/submitted") view=SubmittedPage ssr=SsrMode::Async/>

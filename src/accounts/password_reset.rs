@@ -104,11 +104,9 @@ mod ssr {
         let (email, code, password) = (email.unwrap(), code.unwrap(), password.unwrap());
 
         let st = state()?;
-        let mut tx = st.db.begin_write().await.or_internal("begin")?;
-        let user = store::find_by_email(&mut tx, email.as_str())
+        let user = store::find_by_login(&st.db, email.as_str())
             .await
             .or_internal("looking up an email")?;
-        drop(tx);
         let names: Vec<&str> = match &user {
             Some(u) => vec![u.username.as_str(), u.email.as_str()],
             None => vec![email.as_str()],

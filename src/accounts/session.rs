@@ -18,6 +18,12 @@ pub type UserResource = Resource<Result<Option<SignedInUser>, AppError>>;
 pub async fn signed_in_user() -> Result<Option<crate::server::sessions::SessionUser>, AppError> {
     use crate::server::request::{cookie, state, OrInternal};
     use crate::server::sessions;
+    // Already looked up for this request by the signed-in-pages middleware?
+    if let Some(user) = use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<sessions::SessionUser>().cloned())
+    {
+        return Ok(Some(user));
+    }
     let st = state()?;
     match cookie(sessions::cookie_name(&st.config)) {
         None => Ok(None),

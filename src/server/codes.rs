@@ -2,7 +2,7 @@
 //! address and a purpose, five wrong tries, and limits on how often they are sent.
 
 use super::crypto::{constant_time_eq, new_id, sha256_hex, six_digit_code};
-use super::db::{now_ms, Db};
+use super::db::now_ms;
 use crate::error::AppError;
 use sqlx::{Any, Transaction};
 
@@ -124,27 +124,6 @@ pub async fn issue(
     .execute(&mut **tx)
     .await?;
     Ok(Ok(code))
-}
-
-/// Seconds until another code may be requested (for the countdown), if any.
-pub async fn resend_wait(
-    db: &Db,
-    email: &str,
-    purpose: Purpose,
-) -> Result<Option<u64>, sqlx::Error> {
-    let now = now_ms();
-    let latest: Option<(i64,)> = sqlx::query_as(
-        "SELECT created_at FROM verification_codes WHERE email = $1 AND purpose = $2 \
-         ORDER BY created_at DESC LIMIT 1",
-    )
-    .bind(email)
-    .bind(purpose.as_str())
-    .fetch_optional(&db.pool)
-    .await?;
-    Ok(latest
-        .map(|(created,)| created + RESEND_AFTER_MS - now)
-        .filter(|ms| *ms > 0)
-        .map(secs_until))
 }
 
 /// Checks a code inside `tx`. A right one is marked used, so it is spent only if the caller's

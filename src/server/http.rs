@@ -162,7 +162,7 @@ pub async fn body_limit(req: Request, next: Next) -> Response {
 /// to sign in before anything renders, with the way back in `next`.
 pub async fn signed_in_pages(
     State(state): State<super::request::AppState>,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
     use super::request::cookie_in;
@@ -176,17 +176,19 @@ pub async fn signed_in_pages(
     if !guarded || !matches!(*req.method(), Method::GET | Method::HEAD) {
         return next.run(req).await;
     }
-    let signed_in = match cookie_in(req.headers(), sessions::cookie_name(&state.config)) {
-        None => false,
+    let user = match cookie_in(req.headers(), sessions::cookie_name(&state.config)) {
+        None => None,
         Some(token) => match sessions::lookup(&state.db, &token).await {
-            Ok(user) => user.is_some(),
+            Ok(user) => user,
             Err(e) => {
                 tracing::error!(error = %e, "looking up a session");
                 return StatusCode::INTERNAL_SERVER_ERROR.into_response();
             }
         },
     };
-    if signed_in {
+    if let Some(user) = user {
+        // The page's server functions read it from here instead of looking it up again.
+        req.extensions_mut().insert(user);
         return next.run(req).await;
     }
     let here = req
@@ -196,4 +198,89 @@ pub async fn signed_in_pages(
         .unwrap_or_else(|| path.to_string());
     let location = format!("/signin?next={}", crate::ui::guard::next_value(&here));
     (StatusCode::FOUND, [(LOCATION, location)]).into_response()
+}
+
+/// How long a page render may take before it is abandoned and rendered again.
+pub const RENDER_PATIENCE: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Leptos' server rendering has a rare race in which a render waits forever (the family of
+/// leptos-rs/leptos#4851; seen here a few times in hundreds of renders under load, on pages
+/// rendered with `SsrMode::Async`, whose response completes only when the page is done).
+/// Page requests are GETs without a body, so a render that has not finished in
+/// `RENDER_PATIENCE` is dropped and run once more, with a warning in the log.
+pub async fn retry_stalled_render(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let page = req.method() == Method::GET
+        && !["/api/", "/pkg/", "/logos/"]
+            .iter()
+            .any(|p| path.starts_with(p));
+    if !page {
+        return next.run(req).await;
+    }
+    let (parts, _empty) = req.into_parts();
+    let again = Request::from_parts(parts.clone(), axum::body::Body::empty());
+    let first = Request::from_parts(parts, axum::body::Body::empty());
+    match tokio::time::timeout(RENDER_PATIENCE, next.clone().run(first)).await {
+        Ok(res) => res,
+        Err(_) => {
+            tracing::warn!(path = %again.uri().path(), "page render stalled; rendering it again");
+            next.run(again).await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tower::ServiceExt;
+
+    fn app(calls: Arc<AtomicUsize>) -> axum::Router {
+        let handler = move || {
+            let calls = calls.clone();
+            async move {
+                if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                    std::future::pending::<()>().await;
+                }
+                "rendered"
+            }
+        };
+        axum::Router::new()
+            .route("/console", axum::routing::get(handler.clone()))
+            .route("/api/x", axum::routing::get(handler))
+            .layer(axum::middleware::from_fn(retry_stalled_render))
+    }
+
+    #[tokio::test]
+    async fn a_stalled_page_render_is_rendered_again_once() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let res = app(calls.clone())
+            .oneshot(
+                Request::get("/console")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let body = axum::body::to_bytes(res.into_body(), 1024).await.unwrap();
+        assert_eq!(&body[..], b"rendered");
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn server_function_calls_are_never_repeated() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let res = tokio::time::timeout(
+            RENDER_PATIENCE * 2,
+            app(calls.clone()).oneshot(
+                Request::get("/api/x")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            ),
+        )
+        .await;
+        assert!(res.is_err(), "no retry: it still waits");
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
 }

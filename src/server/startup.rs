@@ -2,7 +2,7 @@
 
 use super::config::Config;
 use super::db::Db;
-use super::http::{body_limit, security, signed_in_pages};
+use super::http::{body_limit, retry_stalled_render, security, signed_in_pages};
 use super::mail::worker;
 use super::request::AppState;
 use crate::app::{shell, App};
@@ -67,6 +67,7 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Port
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(leptos_options)
         .merge(logos)
+        .layer(axum::middleware::from_fn(retry_stalled_render))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             signed_in_pages,
