@@ -6,6 +6,7 @@ use crate::accounts::{
 use crate::console::{ConsolePage, OnboardingDetailsPage, WorkspacePage};
 use crate::mailbox::DevMailboxPage;
 use crate::onboarding::{BusinessPage, ChooseRolePage, SubmittedPage};
+use crate::review::{ReviewDetailPage, ReviewPage};
 use crate::site::{LandingPage, NotFoundPage, PrivacyPage, TermsPage};
 use crate::ui::layout::{Footer, Header};
 use leptos::prelude::*;
@@ -85,6 +86,8 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/workspaces/:id") view=WorkspacePage ssr=SsrMode::Async/>
                 <Route path=path!("/workspaces/:id/onboarding") view=OnboardingDetailsPage ssr=SsrMode::Async/>
                 <Route path=path!("/console") view=ConsolePage ssr=SsrMode::Async/>
+                <Route path=path!("/review") view=ReviewPage ssr=SsrMode::Async/>
+                <Route path=path!("/review/:id") view=ReviewDetailPage ssr=SsrMode::Async/>
                 <Route path=path!("/dev/mailbox") view=DevMailboxPage ssr=SsrMode::Async/>
             </Routes>
         </main>

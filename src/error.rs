@@ -17,6 +17,8 @@ pub enum ErrorKind {
     /// Signed in, but not allowed.
     Forbidden,
     NotFound,
+    /// Someone else changed it first (a decision already made); the message says who and what.
+    Conflict,
     /// Our fault. Details are in the server log only.
     Internal,
 }
@@ -87,6 +89,10 @@ impl AppError {
         Self::new(ErrorKind::NotFound, "We could not find that.")
     }
 
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Conflict, message)
+    }
+
     pub fn internal() -> Self {
         Self::new(ErrorKind::Internal, INTERNAL_MESSAGE)
     }
@@ -126,6 +132,7 @@ impl AppError {
             ErrorKind::Unauthenticated => 401,
             ErrorKind::Forbidden => 403,
             ErrorKind::NotFound => 404,
+            ErrorKind::Conflict => 409,
             ErrorKind::Internal => 500,
         }
     }

@@ -1,7 +1,8 @@
 //! isv-portal: the onboarding portal of a mini program platform.
 //!
 //! `domain` holds the values both sides parse; each capability has a folder with its pages and
-//! server functions (`accounts`, `onboarding`, `console`, `mailbox`, `site`); `ui` holds shared
+//! server functions (`accounts`, `onboarding`, `console`, `review`, `mailbox`, `site`); `live` carries
+//! application events to open pages; `ui` holds shared
 //! components; `server` holds what exists only on the server.
 
 pub mod accounts;
@@ -9,8 +10,10 @@ pub mod app;
 pub mod console;
 pub mod domain;
 pub mod error;
+pub mod live;
 pub mod mailbox;
 pub mod onboarding;
+pub mod review;
 pub mod site;
 pub mod ui;
 

@@ -4,9 +4,11 @@ use isv_portal::server::{config::Config, db::Db, startup};
 use leptos::prelude::get_configuration;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: isv-portal [migrate]\n\
-  (no command)  run pending migrations, then serve the portal\n\
-  migrate       run pending migrations and exit\n\
+const USAGE: &str = "usage: isv-portal [migrate | create-reviewer --email EMAIL --username NAME]\n\
+  (no command)     run pending migrations, then serve the portal\n\
+  migrate          run pending migrations and exit\n\
+  create-reviewer  make a reviewer account (password read from standard input), or make an\n\
+                   existing account with that email a reviewer\n\
 Settings come from DATABASE_URL, SMTP_URL, MAIL_FROM, PUBLIC_URL, LEPTOS_SITE_ADDR (see README).";
 
 #[tokio::main]
@@ -22,6 +24,7 @@ async fn main() -> ExitCode {
     let command = match args.as_slice() {
         [] => "serve",
         [c] if c == "migrate" => "migrate",
+        [c, ..] if c == "create-reviewer" => "create-reviewer",
         [c] if c == "--help" || c == "-h" => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -40,6 +43,10 @@ async fn main() -> ExitCode {
         }
     };
     tracing::info!("settings: {}", config.summary());
+
+    if command == "create-reviewer" {
+        return create_reviewer(&config, &args[1..]).await;
+    }
 
     if command == "migrate" {
         let result = async {
@@ -86,10 +93,66 @@ async fn main() -> ExitCode {
         }
     };
     tracing::info!("serving at http://{addr}");
-    match startup::serve(listener, portal.router).await {
+    match startup::serve(listener, portal).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("isv-portal: server error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn flag(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+        .or_else(|| {
+            args.iter()
+                .find_map(|a| a.strip_prefix(&format!("{name}=")).map(str::to_string))
+        })
+}
+
+async fn create_reviewer(config: &Config, args: &[String]) -> ExitCode {
+    use isv_portal::server::reviewers::{create_reviewer, Created};
+    let Some(email) = flag(args, "--email") else {
+        eprintln!("create-reviewer needs --email EMAIL\n{USAGE}");
+        return ExitCode::from(2);
+    };
+    let username = flag(args, "--username").unwrap_or_default();
+    let db = match Db::connect(&config.database_url).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("isv-portal: cannot open the database: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(e) = db.migrate().await {
+        eprintln!("isv-portal: migration failed: {e}");
+        return ExitCode::FAILURE;
+    }
+    // The password comes from standard input (one line), never from the command line.
+    let mut password = String::new();
+    if !username.is_empty() {
+        use std::io::IsTerminal;
+        if std::io::stdin().is_terminal() {
+            eprint!(
+                "Password for the new reviewer (typed text is shown; pipe it in to avoid that): "
+            );
+        }
+        let _ = std::io::stdin().read_line(&mut password);
+    }
+    let password = password.trim_end_matches(['\n', '\r']);
+    match create_reviewer(&db, &email, &username, Some(password)).await {
+        Ok(Created::New) => {
+            println!("Reviewer account created for {email}. They can sign in at /signin.");
+            ExitCode::SUCCESS
+        }
+        Ok(Created::Promoted) => {
+            println!("{email} is now a reviewer.");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("isv-portal: {e}");
             ExitCode::FAILURE
         }
     }

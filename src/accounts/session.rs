@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 pub struct SignedInUser {
     pub username: String,
     pub email: String,
+    pub is_reviewer: bool,
 }
 
 /// The signed-in user for the page being shown, provided by the app frame.
@@ -47,6 +48,7 @@ pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
     Ok(signed_in_user().await?.map(|u| SignedInUser {
         username: u.username,
         email: u.email,
+        is_reviewer: u.is_reviewer,
     }))
 }
 

@@ -81,7 +81,13 @@ mod ssr {
             .or_internal("creating a session")?;
         tx.commit().await.or_internal("commit")?;
         set_cookie(&sessions::cookie_header(&st.config, &token));
-        leptos_axum::redirect(&safe_next(next));
+        // Reviewers start on the review dashboard unless they were on their way elsewhere.
+        let to = if user.is_reviewer != 0 && next == "/console" {
+            "/review".to_string()
+        } else {
+            safe_next(next)
+        };
+        leptos_axum::redirect(&to);
         Ok(())
     }
 }

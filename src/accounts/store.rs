@@ -10,9 +10,10 @@ pub struct UserRow {
     pub email: String,
     pub username: String,
     pub password_hash: String,
+    pub is_reviewer: i64,
 }
 
-const USER_COLUMNS: &str = "id, email, username, password_hash";
+const USER_COLUMNS: &str = "id, email, username, password_hash, is_reviewer";
 
 /// By e-mail address (already normalised) or by username (any case).
 pub async fn find_by_login(db: &Db, login: &str) -> Result<Option<UserRow>, sqlx::Error> {

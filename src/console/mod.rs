@@ -3,7 +3,7 @@
 
 mod workspace;
 
-pub use workspace::{OnboardingDetailsPage, WorkspacePage};
+pub use workspace::{BusinessDetails, OnboardingDetailsPage, WorkspacePage};
 
 use crate::domain::Status;
 use crate::error::AppError;
@@ -54,13 +54,19 @@ pub fn ConsolePage() -> impl IntoView {
 
 #[component]
 fn Workspaces() -> impl IntoView {
-    let apps = Resource::new(|| (), |_| my_applications());
+    // Fetched again whenever a reviewer acts on one of the user's applications.
+    let refresh = RwSignal::new(0u32);
+    let apps = Resource::new(move || refresh.get(), |_| my_applications());
+    let _live = crate::live::use_live_events(
+        move |_| refresh.update(|n| *n += 1),
+        move || refresh.update(|n| *n += 1),
+    );
     view! {
         <section class="panel">
             <div class="panel__head">
                 <h1>"Workspaces"</h1>
             </div>
-            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match apps.await {
                         // No application yet: the next step is choosing a role.
@@ -80,7 +86,7 @@ fn Workspaces() -> impl IntoView {
                         Err(e) => EitherOf3::C(view! { <ErrorView error=e/> }),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }
@@ -88,6 +94,7 @@ fn Workspaces() -> impl IntoView {
 #[component]
 fn WorkspaceCard(app: ApplicationView) -> impl IntoView {
     let draft = app.status == Status::Draft;
+    let rejected = app.status == Status::Rejected;
     let name = if app.fields.company_name.trim().is_empty() {
         "Untitled application".to_string()
     } else {
@@ -124,6 +131,12 @@ fn WorkspaceCard(app: ApplicationView) -> impl IntoView {
                 </span>
             </a>
             {draft.then(|| view! { <p class="workspace-card__hint">"Continue your application to submit it for review."</p> })}
+            {rejected.then(|| view! {
+                <div class="workspace-card__hint workspace-card__hint--rejected">
+                    <p>"Reason: " {app.rejection_reason.clone().unwrap_or_default()}</p>
+                    <a class="btn btn--small btn--primary" href="/onboarding/business">"Edit and resubmit"</a>
+                </div>
+            })}
         </li>
     }
 }

@@ -84,16 +84,24 @@ fn NotYours(error: AppError) -> impl IntoView {
     })
 }
 
+/// The workspace named in the address, fetched again when a reviewer acts on it.
 fn use_workspace() -> Resource<Result<WorkspaceView, AppError>> {
     let params = use_params_map();
-    Resource::new(
-        move || params.with(|p| p.get("id").unwrap_or_default()),
-        workspace,
-    )
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let refresh = RwSignal::new(0u32);
+    let _live = crate::live::use_live_events(
+        move |event| {
+            if event.application_id == id() {
+                refresh.update(|n| *n += 1);
+            }
+        },
+        move || refresh.update(|n| *n += 1),
+    );
+    Resource::new(move || (id(), refresh.get()), |(id, _)| workspace(id))
 }
 
 #[component]
-fn BusinessDetails(app: ApplicationView) -> impl IntoView {
+pub fn BusinessDetails(app: ApplicationView) -> impl IntoView {
     let f = app.fields;
     let optional = |v: String| {
         if v.is_empty() {
@@ -129,14 +137,14 @@ pub fn WorkspacePage() -> impl IntoView {
 fn WithWorkspace(render: fn(WorkspaceView) -> AnyView) -> impl IntoView {
     let ws = use_workspace();
     view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match ws.await {
                     Ok(w) => Either::Left(render(w)),
                     Err(e) => Either::Right(view! { <NotYours error=e/> }),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -153,6 +161,15 @@ fn WorkspaceBody() -> impl IntoView {
                             </div>
                             {(w.app.status == Status::UnderReview).then(|| view! {
                                 <p class="alert alert--info" role="status">"Your request is under review. The information below cannot be changed while it is reviewed."</p>
+                            })}
+                            {(w.app.status == Status::Approved).then(|| view! {
+                                <p class="alert alert--success" role="status">"Your request is approved. You are the Owner of this workspace."</p>
+                            })}
+                            {w.app.rejection_reason.clone().map(|reason| view! {
+                                <div class="alert alert--error" role="status">
+                                    <p><strong>"Your request was rejected."</strong> " Reason: " {reason}</p>
+                                    <a class="btn btn--small btn--primary" href="/onboarding/business">"Edit and resubmit"</a>
+                                </div>
                             })}
                             <h2>"Business information"</h2>
                             <BusinessDetails app=w.app.clone()/>

@@ -5,6 +5,7 @@ mod business;
 mod code;
 mod email;
 mod password;
+mod review;
 mod username;
 
 pub use business::{
@@ -14,6 +15,7 @@ pub use business::{
 pub use code::VerificationCode;
 pub use email::Email;
 pub use password::{Password, PASSWORD_RULE};
+pub use review::{Decision, RejectionReason};
 pub use username::{Username, USERNAME_RULE};
 
 /// Rejects text with control characters (anything a person cannot type into a field).

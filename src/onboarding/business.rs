@@ -48,7 +48,7 @@ mod ssr {
     use crate::onboarding::logo::{self, Logo};
     use crate::onboarding::store::{self, Submitted};
     use crate::onboarding::BusinessFields;
-    use crate::server::mail::{enqueue, Mail};
+    use crate::server::mail::enqueue;
     use crate::server::request::{client_ip, is_plain_form_post, state, user_agent, OrInternal};
     use crate::site::{PRIVACY_VERSION, TERMS_VERSION};
     use std::collections::HashMap;
@@ -181,7 +181,7 @@ mod ssr {
                     Ok(BusinessOutcome::Submitted { id })
                 }
                 Some(_) => Err(AppError::invalid(
-                    "This application was submitted and can no longer be changed.",
+                    "This application is being reviewed and cannot be changed now.",
                 )),
                 None => Err(AppError::not_found()),
             };
@@ -305,7 +305,7 @@ mod ssr {
                 }
                 enqueue(
                     &mut tx,
-                    received_mail(
+                    crate::server::mail::templates::application_received(
                         &user.email,
                         &user.username,
                         &company_name,
@@ -317,6 +317,7 @@ mod ssr {
                 .or_internal("queueing mail")?;
                 tx.commit().await.or_internal("commit")?;
                 st.mail_ready.notify_one();
+                st.feed.wake();
                 tracing::info!(application = %id, "application submitted");
             }
             Submitted::Already => {}
@@ -324,33 +325,6 @@ mod ssr {
         }
         leptos_axum::redirect(&format!("/onboarding/submitted?id={id}"));
         Ok(BusinessOutcome::Submitted { id: id.to_string() })
-    }
-
-    fn received_mail(to: &str, username: &str, company: &str, id: &str, public_url: &str) -> Mail {
-        use crate::server::mail::templates::{escape, layout, text, PLATFORM};
-        let subject = format!("We received your application for {company}");
-        let link = format!("{public_url}/workspaces/{id}/onboarding");
-        let lines = [
-            format!("Hello {username},"),
-            format!("Thank you for applying to {PLATFORM}. Your application for {company} is now Under Review."),
-            "We will email you when it has been reviewed. You can track its status in your console at any time.".to_string(),
-            format!("Onboarding details: {link}"),
-        ];
-        let html_lines = [
-            escape(&lines[0]),
-            escape(&lines[1]),
-            escape(&lines[2]),
-            format!(
-                "<a href=\"{}\">View the onboarding details</a>",
-                escape(&link)
-            ),
-        ];
-        Mail {
-            to: to.into(),
-            subject: subject.clone(),
-            text: text(&lines),
-            html: layout(&subject, &html_lines),
-        }
     }
 }
 
@@ -492,6 +466,12 @@ fn BusinessForm(app: ApplicationView) -> impl IntoView {
             <Steps current=2/>
             <h1>"Tell us about your business"</h1>
             <p class="muted">"Applying as " <strong>{app.role.label()}</strong> ". Your draft is saved as you go; come back any time to finish it."</p>
+            {app.rejection_reason.clone().map(|reason| view! {
+                <div class="alert alert--error" role="status">
+                    <p><strong>"Your application was rejected."</strong> " Reason: " {reason}</p>
+                    <p>"Change what the reason asks for, then submit again."</p>
+                </div>
+            })}
             <FormAlert error/>
             <form
                 method="post"

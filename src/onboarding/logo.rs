@@ -173,7 +173,7 @@ pub async fn serve(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let logo = match super::store::logo_for(&state.db, &user.user_id, &id).await {
+    let logo = match super::store::logo_for(&state.db, &user, &id).await {
         Ok(Some(l)) => l,
         Ok(None) => return not_found(),
         Err(e) => {

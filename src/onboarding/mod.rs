@@ -43,6 +43,10 @@ pub struct ApplicationView {
     pub logo_url: Option<String>,
     pub created_at: String,
     pub submitted_at: Option<String>,
+    /// Submitted again after a rejection.
+    pub resubmitted: bool,
+    /// While rejected: the reviewer's reason, shown to the applicant.
+    pub rejection_reason: Option<String>,
 }
 
 /// The signed-in user's open draft, if any.

@@ -7,7 +7,7 @@ use crate::server::db::{now_ms, Db};
 use sqlx::{Any, Transaction};
 
 #[derive(sqlx::FromRow)]
-struct Row {
+pub(crate) struct Row {
     id: String,
     role: String,
     status: String,
@@ -21,10 +21,15 @@ struct Row {
     logo_id: Option<String>,
     created_at: i64,
     submitted_at: Option<i64>,
+    pub(crate) round: i64,
+    decision_reason: String,
 }
 
-const COLUMNS: &str = "id, role, status, company_name, business_address, country, representative, \
-     website, service_phone, service_email, logo_id, created_at, submitted_at";
+pub(crate) const COLUMNS: &str = "id, role, status, company_name, business_address, country, representative, \
+     website, service_phone, service_email, logo_id, created_at, submitted_at, round, decision_reason";
+
+/// The statuses in which the applicant can still change the application.
+const EDITABLE: &str = "status IN ('draft', 'rejected')";
 
 pub fn format_date(ms: i64) -> String {
     let format =
@@ -57,13 +62,16 @@ impl From<Row> for ApplicationView {
             country_name,
             created_at: format_date(r.created_at),
             submitted_at: r.submitted_at.map(format_date),
+            resubmitted: r.round > 1,
+            rejection_reason: (r.status == "rejected").then_some(r.decision_reason),
         }
     }
 }
 
+/// The application the wizard edits: a draft, or one rejected and waiting for changes.
 pub async fn latest_draft(db: &Db, user_id: &str) -> Result<Option<ApplicationView>, sqlx::Error> {
     let row: Option<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM applications WHERE user_id = $1 AND status = 'draft' \
+        "SELECT {COLUMNS} FROM applications WHERE user_id = $1 AND {EDITABLE} \
          ORDER BY created_at DESC LIMIT 1"
     ))
     .bind(user_id)
@@ -98,6 +106,9 @@ pub async fn find_own(
     Ok(row.map(Into::into))
 }
 
+/// Writes one history (audit) entry, numbered for the live feed (`server::feed`): the counter
+/// row stays locked until the transaction ends, so numbers become visible in commit order.
+/// On PostgreSQL the commit also notifies every instance (`LISTEN`) that the feed moved.
 pub async fn record_event(
     tx: &mut Transaction<'static, Any>,
     application_id: &str,
@@ -105,9 +116,14 @@ pub async fn record_event(
     actor_id: Option<&str>,
     note: &str,
 ) -> Result<(), sqlx::Error> {
+    let (seq,): (i64,) = sqlx::query_as(
+        "UPDATE counters SET value = value + 1 WHERE name = 'events' RETURNING value",
+    )
+    .fetch_one(&mut **tx)
+    .await?;
     sqlx::query(
-        "INSERT INTO application_events (id, application_id, kind, actor_id, note, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO application_events (id, application_id, kind, actor_id, note, created_at, seq) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(new_id())
     .bind(application_id)
@@ -115,8 +131,14 @@ pub async fn record_event(
     .bind(actor_id)
     .bind(note)
     .bind(now_ms())
+    .bind(seq)
     .execute(&mut **tx)
     .await?;
+    if tx.backend_name() == "PostgreSQL" {
+        sqlx::query(crate::server::feed::NOTIFY_SQL)
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(())
 }
 
@@ -124,9 +146,9 @@ pub async fn record_event(
 pub async fn choose_role(db: &Db, user_id: &str, role: Role) -> Result<String, sqlx::Error> {
     let mut tx = db.begin_write().await?;
     let now = now_ms();
-    let existing: Option<(String,)> = sqlx::query_as(
-        "SELECT id FROM applications WHERE user_id = $1 AND status = 'draft' ORDER BY created_at DESC LIMIT 1",
-    )
+    let existing: Option<(String,)> = sqlx::query_as(&format!(
+        "SELECT id FROM applications WHERE user_id = $1 AND {EDITABLE} ORDER BY created_at DESC LIMIT 1"
+    ))
     .bind(user_id)
     .fetch_optional(&mut **tx)
     .await?;
@@ -187,14 +209,15 @@ async fn write_fields(
     submit: bool,
 ) -> Result<bool, sqlx::Error> {
     let submitting = if submit {
-        "status = 'under_review', submitted_at = $8, "
+        "status = 'under_review', submitted_at = $8, round = round + 1, assigned_to = NULL, \
+         decided_by = NULL, decided_at = NULL, decision_reason = '', "
     } else {
         ""
     };
     let r = sqlx::query(&format!(
         "UPDATE applications SET {submitting}company_name = $1, business_address = $2, country = $3, \
          representative = $4, website = $5, service_phone = $6, service_email = $7, updated_at = $8 \
-         WHERE id = $9 AND user_id = $10 AND status = 'draft'"
+         WHERE id = $9 AND user_id = $10 AND {EDITABLE}"
     ))
     .bind(&f.company_name)
     .bind(&f.business_address)
@@ -218,9 +241,9 @@ pub async fn set_logo(
     application_id: &str,
     logo: &super::logo::Logo,
 ) -> Result<String, sqlx::Error> {
-    let old: Option<(Option<String>,)> = sqlx::query_as(
-        "SELECT logo_id FROM applications WHERE id = $1 AND user_id = $2 AND status = 'draft'",
-    )
+    let old: Option<(Option<String>,)> = sqlx::query_as(&format!(
+        "SELECT logo_id FROM applications WHERE id = $1 AND user_id = $2 AND {EDITABLE}"
+    ))
     .bind(application_id)
     .bind(user_id)
     .fetch_optional(&mut **tx)
@@ -275,33 +298,50 @@ pub async fn submit(
     f: &BusinessFields,
 ) -> Result<Submitted, sqlx::Error> {
     let now = now_ms();
+    let before: Option<(String,)> =
+        sqlx::query_as("SELECT status FROM applications WHERE id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some((before,)) = before else {
+        return Ok(Submitted::NotFound);
+    };
     if !write_fields(tx, user_id, id, f, true).await? {
-        let row: Option<(String,)> =
-            sqlx::query_as("SELECT status FROM applications WHERE id = $1 AND user_id = $2")
-                .bind(id)
-                .bind(user_id)
-                .fetch_optional(&mut **tx)
-                .await?;
-        return Ok(match row {
-            Some(_) => Submitted::Already,
-            None => Submitted::NotFound,
-        });
+        return Ok(Submitted::Already);
     }
-    sqlx::query("INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)")
+    if before == "rejected" {
+        // Its workspace and membership exist since the first submission.
+        sqlx::query("UPDATE workspaces SET name = $1 WHERE id = $2")
+            .bind(&f.company_name)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        record_event(
+            tx,
+            id,
+            "resubmitted",
+            Some(user_id),
+            "Resubmitted for review",
+        )
+        .await?;
+    } else {
+        sqlx::query("INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(&f.company_name)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO workspace_members (workspace_id, user_id, role, added_at) VALUES ($1, $2, 'applicant', $3)",
+        )
         .bind(id)
-        .bind(&f.company_name)
+        .bind(user_id)
         .bind(now)
         .execute(&mut **tx)
         .await?;
-    sqlx::query(
-        "INSERT INTO workspace_members (workspace_id, user_id, role, added_at) VALUES ($1, $2, 'applicant', $3)",
-    )
-    .bind(id)
-    .bind(user_id)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    record_event(tx, id, "submitted", Some(user_id), "Submitted for review").await?;
+        record_event(tx, id, "submitted", Some(user_id), "Submitted for review").await?;
+    }
     Ok(Submitted::Now {
         company_name: f.company_name.clone(),
     })
@@ -313,14 +353,20 @@ pub struct LogoFile {
     pub etag: String,
 }
 
-/// A logo, only for its owner (reviewers come with the review issue).
-pub async fn logo_for(db: &Db, user_id: &str, id: &str) -> Result<Option<LogoFile>, sqlx::Error> {
-    let row: Option<(String, Vec<u8>, String)> =
-        sqlx::query_as("SELECT content_type, data, etag FROM logos WHERE id = $1 AND user_id = $2")
-            .bind(id)
-            .bind(user_id)
-            .fetch_optional(&db.pool)
-            .await?;
+/// A logo, only for its owner or a reviewer.
+pub async fn logo_for(
+    db: &Db,
+    user: &crate::server::sessions::SessionUser,
+    id: &str,
+) -> Result<Option<LogoFile>, sqlx::Error> {
+    let row: Option<(String, Vec<u8>, String)> = sqlx::query_as(
+        "SELECT content_type, data, etag FROM logos WHERE id = $1 AND (user_id = $2 OR $3 = 1)",
+    )
+    .bind(id)
+    .bind(&user.user_id)
+    .bind(user.is_reviewer as i64)
+    .fetch_optional(&db.pool)
+    .await?;
     Ok(row.map(|(content_type, data, etag)| LogoFile {
         content_type,
         data,
@@ -357,7 +403,7 @@ pub struct Event {
 pub async fn events(db: &Db, application_id: &str) -> Result<Vec<Event>, sqlx::Error> {
     let rows: Vec<(String, String, Option<String>, i64)> = sqlx::query_as(
         "SELECT e.kind, e.note, u.username, e.created_at FROM application_events e \
-         LEFT JOIN users u ON u.id = e.actor_id WHERE e.application_id = $1 ORDER BY e.created_at, e.id",
+         LEFT JOIN users u ON u.id = e.actor_id WHERE e.application_id = $1 ORDER BY e.seq",
     )
     .bind(application_id)
     .fetch_all(&db.pool)

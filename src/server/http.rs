@@ -158,7 +158,7 @@ pub async fn body_limit(req: Request, next: Next) -> Response {
     next.run(Request::from_parts(parts, limited)).await
 }
 
-/// The pages of signed-in users (console, onboarding, workspaces) redirect a signed-out visit
+/// The pages of signed-in users (console, onboarding, workspaces, review) redirect a signed-out visit
 /// to sign in before anything renders, with the way back in `next`.
 pub async fn signed_in_pages(
     State(state): State<super::request::AppState>,
@@ -170,7 +170,7 @@ pub async fn signed_in_pages(
     use http::header::LOCATION;
 
     let path = req.uri().path();
-    let guarded = ["/console", "/onboarding", "/workspaces"]
+    let guarded = ["/console", "/onboarding", "/workspaces", "/review"]
         .iter()
         .any(|p| path == *p || path.starts_with(&format!("{p}/")));
     if !guarded || !matches!(*req.method(), Method::GET | Method::HEAD) {

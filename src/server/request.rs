@@ -20,6 +20,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Wakes the outbox worker as soon as a transaction with mail commits.
     pub mail_ready: Arc<Notify>,
+    /// Application events for open pages (`/api/events`).
+    pub feed: super::feed::Feed,
 }
 
 /// The client's address, put into request extensions by the security middleware.

@@ -16,6 +16,8 @@ pub struct SessionUser {
     pub user_id: String,
     pub username: String,
     pub email: String,
+    /// May open the review dashboard (made so by `isv-portal create-reviewer`).
+    pub is_reviewer: bool,
 }
 
 pub fn cookie_name(config: &Config) -> &'static str {
@@ -71,14 +73,14 @@ pub async fn create(
 pub async fn lookup(db: &Db, token: &str) -> Result<Option<SessionUser>, sqlx::Error> {
     let hash = sha256_hex(&[token]);
     let now = now_ms();
-    let row: Option<(String, String, String, i64, i64)> = sqlx::query_as(
-        "SELECT u.id, u.username, u.email, s.last_seen_at, s.expires_at \
+    let row: Option<(String, String, String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT u.id, u.username, u.email, s.last_seen_at, s.expires_at, u.is_reviewer \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
     )
     .bind(&hash)
     .fetch_optional(&db.pool)
     .await?;
-    let Some((user_id, username, email, last_seen, expires)) = row else {
+    let Some((user_id, username, email, last_seen, expires, is_reviewer)) = row else {
         return Ok(None);
     };
     if now >= expires || now - last_seen >= IDLE_MS {
@@ -98,6 +100,7 @@ pub async fn lookup(db: &Db, token: &str) -> Result<Option<SessionUser>, sqlx::E
         user_id,
         username,
         email,
+        is_reviewer: is_reviewer != 0,
     }))
 }
 

@@ -2,6 +2,7 @@
 
 use super::config::Config;
 use super::db::Db;
+use super::feed::Feed;
 use super::http::{body_limit, retry_stalled_render, security, signed_in_pages};
 use super::mail::worker;
 use super::request::AppState;
@@ -12,6 +13,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 
 /// Largest request body of an ordinary form (the business form with its logo has its own).
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -19,6 +21,13 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 pub struct Portal {
     pub router: Router,
     pub state: AppState,
+}
+
+impl Portal {
+    /// Ends open event streams, so a graceful shutdown does not wait for them.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.state.feed.shutdown()
+    }
 }
 
 pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Portal, String> {
@@ -31,19 +40,29 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Port
     super::crypto::warm_up();
 
     let config = Arc::new(config);
+    let shutdown = CancellationToken::new();
+    let feed = Feed::new(shutdown.clone());
+    feed.start(db.clone(), &config.database_url)
+        .await
+        .map_err(|e| format!("cannot read the event feed: {e}"))?;
     let state = AppState {
         db: db.clone(),
         config: config.clone(),
         mail_ready: Arc::new(Notify::new()),
+        feed,
     };
     worker::spawn(db, config.clone(), state.mail_ready.clone());
 
     let routes = generate_route_list(App);
     let context_state = state.clone();
-    let logos = Router::new()
+    let handlers = Router::new()
         .route(
             "/logos/{id}",
             axum::routing::get(crate::onboarding::logo::serve),
+        )
+        .route(
+            crate::live::EVENTS_PATH,
+            axum::routing::get(super::feed::stream),
         )
         .with_state(state.clone());
     let router = Router::new()
@@ -66,7 +85,7 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Port
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(leptos_options)
-        .merge(logos)
+        .merge(handlers)
         .layer(axum::middleware::from_fn(retry_stalled_render))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -77,7 +96,21 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Port
     Ok(Portal { router, state })
 }
 
-pub async fn serve(listener: TcpListener, router: Router) -> std::io::Result<()> {
+/// Serves until SIGINT or SIGTERM; open event streams end at once, requests in flight finish.
+pub async fn serve(listener: TcpListener, portal: Portal) -> std::io::Result<()> {
+    let streams = portal.shutdown_token();
+    serve_until(listener, portal.router, async move {
+        shutdown_signal().await;
+        streams.cancel();
+    })
+    .await
+}
+
+pub async fn serve_until(
+    listener: TcpListener,
+    router: Router,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     use axum::serve::ListenerExt;
     // Nagle's algorithm costs ~40 ms per small response; see shared notes.
     let listener = listener.tap_io(|tcp| {
@@ -87,7 +120,7 @@ pub async fn serve(listener: TcpListener, router: Router) -> std::io::Result<()>
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(stop)
     .await
 }
 

@@ -1,4 +1,4 @@
-//! The header (platform name, CONSOLE, account menu) and the footer.
+//! The header (platform name, CONSOLE, account menu with the review dashboard for reviewers) and the footer.
 
 use crate::accounts::{SignOut, UserResource};
 use leptos::either::Either;
@@ -30,6 +30,7 @@ pub fn Header(sign_out: ServerAction<SignOut>) -> impl IntoView {
                                         <div class="account-menu__panel">
                                             <p class="account-menu__email">{u.email.clone()}</p>
                                             <a href="/console">"Console"</a>
+                                            {u.is_reviewer.then(|| view! { <a href="/review">"Review dashboard"</a> })}
                                             <ActionForm action=sign_out>
                                                 <button type="submit" class="link-button">"Sign out"</button>
                                             </ActionForm>

@@ -3,8 +3,12 @@
 
 #![allow(dead_code)]
 
+pub mod apply;
 pub mod smtp;
+pub mod sse;
 
+#[allow(unused_imports)]
+pub use apply::*;
 use isv_portal::server::config::Config;
 use isv_portal::server::db::{Backend, Db};
 use isv_portal::server::startup;
@@ -18,6 +22,7 @@ pub struct TestApp {
     pub client: Client,
     pub smtp: SmtpSink,
     pub db: Db,
+    pub database_url: String,
 }
 
 #[derive(Default)]
@@ -82,12 +87,16 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 
 pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestApp> {
     let database_url = fresh_database(backend).await?;
-    let smtp = SmtpSink::start().await;
+    Some(spawn_app_on(database_url, SmtpSink::start().await, options).await)
+}
+
+/// Another instance of the portal on an existing database (several instances, one database).
+pub async fn spawn_app_on(database_url: String, smtp: SmtpSink, options: Options) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
 
     let mut env: HashMap<&str, String> = HashMap::new();
-    env.insert("DATABASE_URL", database_url);
+    env.insert("DATABASE_URL", database_url.clone());
     env.insert("PUBLIC_URL", address.clone());
     env.insert("OUTBOX_RETRY_BASE_MS", "100".into());
     if !options.dev_mailbox {
@@ -103,15 +112,20 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
         .await
         .expect("portal builds");
     let db = portal.state.db.clone();
-    tokio::spawn(startup::serve(listener, portal.router));
+    tokio::spawn(startup::serve_until(
+        listener,
+        portal.router,
+        std::future::pending(),
+    ));
 
     let client = browser(&address);
-    Some(TestApp {
+    TestApp {
         address,
         client,
         smtp,
         db,
-    })
+        database_url,
+    }
 }
 
 /// A client like a browser tab of its own: its own cookies, the portal's Origin.
@@ -167,6 +181,7 @@ impl TestApp {
             client: browser(&self.address),
             smtp: self.smtp.clone(),
             db: self.db.clone(),
+            database_url: self.database_url.clone(),
         }
     }
 

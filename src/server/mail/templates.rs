@@ -128,3 +128,85 @@ pub fn password_changed(to: &str, username: &str, public_url: &str) -> Mail {
         html: layout(&subject, &html_lines),
     }
 }
+
+/// Paragraphs of plain text followed by one link: the shape of every application mail.
+fn with_link(to: &str, subject: String, paragraphs: Vec<String>, label: &str, link: &str) -> Mail {
+    let mut lines = paragraphs.clone();
+    lines.push(format!("{label}: {link}"));
+    let mut html_lines: Vec<String> = paragraphs.iter().map(|p| escape(p)).collect();
+    html_lines.push(format!(
+        "<a href=\"{}\">{}</a>",
+        escape(link),
+        escape(label)
+    ));
+    Mail {
+        to: to.into(),
+        html: layout(&subject, &html_lines),
+        text: text(&lines),
+        subject,
+    }
+}
+
+/// Sent when an application is submitted (or resubmitted).
+pub fn application_received(
+    to: &str,
+    username: &str,
+    company: &str,
+    id: &str,
+    public_url: &str,
+) -> Mail {
+    with_link(
+        to,
+        format!("We received your application for {company}"),
+        vec![
+            format!("Hello {username},"),
+            format!("Thank you for applying to {PLATFORM}. Your application for {company} is now Under Review."),
+            "We will email you when it has been reviewed. You can track its status in your console at any time.".to_string(),
+        ],
+        "View the onboarding details",
+        &format!("{public_url}/workspaces/{id}/onboarding"),
+    )
+}
+
+/// Seed Step 3: "Once your request is approved, you will receive an approval email. You can
+/// click the link in the email to view the onboarding details."
+pub fn application_approved(
+    to: &str,
+    username: &str,
+    company: &str,
+    id: &str,
+    public_url: &str,
+) -> Mail {
+    with_link(
+        to,
+        format!("Your application for {company} is approved"),
+        vec![
+            format!("Hello {username},"),
+            format!("Good news: your request to join {PLATFORM} as {company} has been approved."),
+            "Your account is now the Owner of the workspace. Sign in and open the workspace to manage your business.".to_string(),
+        ],
+        "View the onboarding details",
+        &format!("{public_url}/workspaces/{id}/onboarding"),
+    )
+}
+
+pub fn application_rejected(
+    to: &str,
+    username: &str,
+    company: &str,
+    reason: &str,
+    public_url: &str,
+) -> Mail {
+    with_link(
+        to,
+        format!("Your application for {company} needs changes"),
+        vec![
+            format!("Hello {username},"),
+            format!("We reviewed your application for {company} and could not approve it yet."),
+            format!("Reason: {reason}"),
+            "You can edit your business information and submit it again.".to_string(),
+        ],
+        "Edit and resubmit",
+        &format!("{public_url}/onboarding/business"),
+    )
+}

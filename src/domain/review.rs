@@ -1,0 +1,95 @@
+//! What a reviewer decides about an application.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Decision {
+    Approve,
+    Reject,
+}
+
+impl Decision {
+    pub fn parse(input: &str) -> Result<Self, String> {
+        match input.trim() {
+            "approve" => Ok(Decision::Approve),
+            "reject" => Ok(Decision::Reject),
+            _ => Err("Choose Approve or Reject.".into()),
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Reject => "reject",
+        }
+    }
+
+    /// The status the application gets.
+    pub fn status(self) -> super::Status {
+        match self {
+            Decision::Approve => super::Status::Approved,
+            Decision::Reject => super::Status::Rejected,
+        }
+    }
+}
+
+/// Why an application was rejected; shown to the applicant, so it is required.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectionReason(String);
+
+impl RejectionReason {
+    pub const MAX: usize = 1000;
+
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let s = input.trim();
+        if s.is_empty() {
+            return Err("Enter the reason for rejecting. The applicant will see it.".into());
+        }
+        if s.chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+        {
+            return Err("The reason cannot contain control characters.".into());
+        }
+        let n = s.chars().count();
+        if n < 10 {
+            return Err("Say a little more (at least 10 characters), so the applicant knows what to change.".into());
+        }
+        if n > Self::MAX {
+            return Err(format!(
+                "The reason can have at most {} characters (this one has {n}).",
+                Self::MAX
+            ));
+        }
+        Ok(Self(s.replace("\r\n", "\n")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reason_is_required_bounded_and_printable() {
+        assert!(RejectionReason::parse("   ").is_err());
+        assert!(RejectionReason::parse("too short").is_err());
+        assert!(RejectionReason::parse(&"x".repeat(1001)).is_err());
+        assert!(RejectionReason::parse("The logo is blurry\u{0007}").is_err());
+        assert_eq!(
+            RejectionReason::parse("  The logo is blurry.\r\nPlease upload a sharper one. ")
+                .unwrap()
+                .as_str(),
+            "The logo is blurry.\nPlease upload a sharper one."
+        );
+    }
+
+    #[test]
+    fn decisions_parse_from_their_keys_only() {
+        assert_eq!(Decision::parse("approve"), Ok(Decision::Approve));
+        assert_eq!(Decision::parse("reject"), Ok(Decision::Reject));
+        assert!(Decision::parse("Approve!").is_err());
+    }
+}

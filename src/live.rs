@@ -1,0 +1,141 @@
+//! Live updates: what happened to an application, pushed to open pages as server-sent events
+//! from `/api/events` (served by `server::feed`). Reviewers receive every application's events;
+//! an applicant only those of their own applications.
+//!
+//! Pages react by fetching again what they show; the browser's `EventSource` reconnects by
+//! itself and sends the last event id it saw, and the server replays everything after it.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub const EVENTS_PATH: &str = "/api/events";
+
+/// One event as the browser receives it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveEvent {
+    /// The event's number in the database's feed (also the SSE `id`).
+    pub seq: i64,
+    pub application_id: String,
+    /// submitted, resubmitted, assigned, unassigned, approved, rejected.
+    pub kind: String,
+}
+
+impl LiveEvent {
+    /// Kinds that open pages care about (drafts being started are nobody else's business).
+    pub fn is_shared(kind: &str) -> bool {
+        matches!(
+            kind,
+            "submitted" | "resubmitted" | "assigned" | "unassigned" | "approved" | "rejected"
+        )
+    }
+
+    pub fn is_new_submission(&self) -> bool {
+        matches!(self.kind.as_str(), "submitted" | "resubmitted")
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LiveState {
+    Connecting,
+    Live,
+    Reconnecting,
+    /// The server refused the stream (signed out): the page no longer updates by itself.
+    Offline,
+}
+
+impl LiveState {
+    pub fn label(self) -> &'static str {
+        match self {
+            LiveState::Connecting => "Connecting…",
+            LiveState::Live => "Live",
+            LiveState::Reconnecting => "Reconnecting…",
+            LiveState::Offline => "Offline: reload the page to see new changes",
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            LiveState::Connecting => "connecting",
+            LiveState::Live => "live",
+            LiveState::Reconnecting => "reconnecting",
+            LiveState::Offline => "offline",
+        }
+    }
+}
+
+/// Follows the event stream while the calling component lives. `on_event` runs for every event;
+/// `on_open` whenever the connection (re)opens, so a page can fetch what it shows once more.
+pub fn use_live_events(
+    on_event: impl Fn(LiveEvent) + 'static,
+    on_open: impl Fn() + 'static,
+) -> ReadSignal<LiveState> {
+    let (state, set_state) = signal(LiveState::Connecting);
+    #[cfg(feature = "hydrate")]
+    client::follow(set_state, on_event, on_open);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (set_state, on_event, on_open);
+    state
+}
+
+#[cfg(feature = "hydrate")]
+mod client {
+    use super::*;
+    use send_wrapper::SendWrapper;
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    use web_sys::{EventSource, MessageEvent};
+
+    pub fn follow(
+        set_state: WriteSignal<LiveState>,
+        on_event: impl Fn(LiveEvent) + 'static,
+        on_open: impl Fn() + 'static,
+    ) {
+        let Ok(source) = EventSource::new(EVENTS_PATH) else {
+            set_state.set(LiveState::Offline);
+            return;
+        };
+        let message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            if let Some(event) = e
+                .data()
+                .as_string()
+                .and_then(|d| serde_json::from_str::<LiveEvent>(&d).ok())
+            {
+                on_event(event);
+            }
+        });
+        let opened = Closure::<dyn FnMut()>::new(move || {
+            set_state.set(LiveState::Live);
+            on_open();
+        });
+        let failed = {
+            let source = source.clone();
+            Closure::<dyn FnMut()>::new(move || {
+                // CLOSED: the server answered with an error and the browser gave up.
+                set_state.set(if source.ready_state() == EventSource::CLOSED {
+                    LiveState::Offline
+                } else {
+                    LiveState::Reconnecting
+                });
+            })
+        };
+        source.set_onmessage(Some(message.as_ref().unchecked_ref()));
+        source.set_onopen(Some(opened.as_ref().unchecked_ref()));
+        source.set_onerror(Some(failed.as_ref().unchecked_ref()));
+        let held = SendWrapper::new((source, message, opened, failed));
+        on_cleanup(move || {
+            let (source, ..) = &*held;
+            source.close();
+        });
+    }
+}
+
+/// The "Live / Reconnecting" indicator.
+#[component]
+pub fn LiveIndicator(state: ReadSignal<LiveState>) -> impl IntoView {
+    view! {
+        <span class=move || format!("live live--{}", state.get().key()) role="status" aria-live="polite">
+            <span class="live__dot" aria-hidden="true"></span>
+            {move || state.get().label()}
+        </span>
+    }
+}

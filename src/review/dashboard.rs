@@ -1,0 +1,261 @@
+//! `/review`: the queue with counts, filters, search, sort and paging. It follows the live
+//! feed: rows change in place, new ones are marked and announced, and the filters, page and
+//! scroll position stay as they are.
+
+use super::{review_queue, QueuePage, QueueRow};
+use crate::console::StatusBadge;
+use crate::domain::{Role, Status};
+use crate::live::{use_live_events, LiveIndicator};
+use crate::ui::guard::ErrorView;
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::{use_location, use_query_map};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Query {
+    status: String,
+    role: String,
+    country: String,
+    q: String,
+    sort: String,
+    page: i64,
+}
+
+#[component]
+pub fn ReviewPage() -> impl IntoView {
+    let query = use_query_map();
+    let params = move || {
+        query.with(|q| {
+            let get = |k: &str| q.get(k).unwrap_or_default();
+            Query {
+                status: get("status"),
+                role: get("role"),
+                country: get("country"),
+                q: get("q"),
+                sort: get("sort"),
+                page: get("page").parse().unwrap_or(1),
+            }
+        })
+    };
+    let refresh = RwSignal::new(0u32);
+    let queue = Resource::new(
+        move || (params(), refresh.get()),
+        |(p, _)| review_queue(p.status, p.role, p.country, p.q, p.sort, p.page),
+    );
+    // Ids of applications submitted while the page was open, marked "New" until reload.
+    let fresh = RwSignal::new(Vec::<String>::new());
+    let announcement = RwSignal::new(String::new());
+    let live = use_live_events(
+        move |event| {
+            if event.is_new_submission() {
+                fresh.update(|f| {
+                    if !f.contains(&event.application_id) {
+                        f.push(event.application_id.clone());
+                    }
+                });
+                let n = fresh.with_untracked(|f| f.len());
+                announcement.set(if n == 1 {
+                    "1 new application arrived.".to_string()
+                } else {
+                    format!("{n} new applications arrived.")
+                });
+            }
+            refresh.update(|n| *n += 1);
+        },
+        move || refresh.update(|n| *n += 1),
+    );
+
+    view! {
+        <Title text="Review dashboard"/>
+        <section class="panel panel--wide">
+            <div class="panel__head">
+                <h1>"Review dashboard"</h1>
+                <LiveIndicator state=live/>
+            </div>
+            <p class="visually-hidden" role="status" aria-live="polite">{move || announcement.get()}</p>
+            <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match queue.await {
+                        Ok(page) => Either::Left(view! { <Queue page query=params() fresh/> }),
+                        Err(e) => Either::Right(view! { <ErrorView error=e/> }),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn Queue(page: QueuePage, query: Query, fresh: RwSignal<Vec<String>>) -> impl IntoView {
+    let location = use_location();
+    // Kept in the detail links, so "Back to the queue" returns to the same filters and page.
+    let list_query = match location.search.get_untracked().trim_start_matches('?') {
+        "" => String::new(),
+        q => format!("?{q}"),
+    };
+    let counts = page
+        .counts
+        .iter()
+        .map(|(status, n)| {
+            let href = format!("/review?status={}", status.key());
+            view! {
+                <li class=format!("count count--{}", status.key())>
+                    <a href=href>
+                        <span class="count__n">{*n}</span>
+                        <span class="count__label">{status.label()}</span>
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    let option = |value: &str, label: String, current: &str| {
+        let selected = value == current;
+        view! { <option value=value.to_string() selected=selected>{label}</option> }
+    };
+    let status_options = [Status::UnderReview, Status::Approved, Status::Rejected]
+        .into_iter()
+        .map(|s| option(s.key(), s.label().to_string(), &query.status))
+        .collect_view();
+    let role_options = [Role::Isv, Role::Merchant]
+        .into_iter()
+        .map(|r| option(r.key(), r.label().to_string(), &query.role))
+        .collect_view();
+    let country_options = page
+        .countries
+        .iter()
+        .map(|(code, name)| option(code, name.clone(), &query.country))
+        .collect_view();
+    let pager_href = {
+        let query = query.clone();
+        move |n: i64| {
+            format!(
+                "/review?status={}&role={}&country={}&q={}&sort={}&page={n}",
+                encode(&query.status),
+                encode(&query.role),
+                encode(&query.country),
+                encode(&query.q),
+                encode(&query.sort)
+            )
+        }
+    };
+    let filtered = !(query.status.is_empty()
+        && query.role.is_empty()
+        && query.country.is_empty()
+        && query.q.is_empty());
+    let rows = page.rows.clone();
+    view! {
+        <ul class="counts" aria-label="Applications by status">{counts}</ul>
+        <Form method="GET" action="/review" attr:class="filters" attr:role="search">
+            <div class="field field--inline">
+                <label for="status" class="field__label">"Status"</label>
+                <select id="status" name="status">
+                    <option value="">"All statuses"</option>
+                    {status_options}
+                </select>
+            </div>
+            <div class="field field--inline">
+                <label for="role" class="field__label">"Role"</label>
+                <select id="role" name="role">
+                    <option value="">"All roles"</option>
+                    {role_options}
+                </select>
+            </div>
+            <div class="field field--inline">
+                <label for="country" class="field__label">"Country/Region"</label>
+                <select id="country" name="country">
+                    <option value="">"All countries and regions"</option>
+                    {country_options}
+                </select>
+            </div>
+            <div class="field field--inline field--grow">
+                <label for="q" class="field__label">"Search"</label>
+                <input id="q" name="q" type="search" value=query.q.clone() placeholder="Company name or email" maxlength="100"/>
+            </div>
+            <div class="field field--inline">
+                <label for="sort" class="field__label">"Sort"</label>
+                <select id="sort" name="sort">
+                    <option value="" selected=query.sort != "oldest">"Newest first"</option>
+                    <option value="oldest" selected=query.sort == "oldest">"Oldest first"</option>
+                </select>
+            </div>
+            <button type="submit" class="btn btn--secondary">"Apply"</button>
+            {filtered.then(|| view! { <a class="btn btn--ghost" href="/review">"Clear"</a> })}
+        </Form>
+        {if rows.is_empty() {
+            Either::Left(view! {
+                <div class="empty-state">
+                    <h2>{if filtered { "No applications match these filters" } else { "No applications yet" }}</h2>
+                    <p>{if filtered {
+                        "Change or clear the filters to see more."
+                    } else {
+                        "Submitted applications appear here as soon as they arrive."
+                    }}</p>
+                </div>
+            })
+        } else {
+            Either::Right(view! {
+                <div class="table-wrap">
+                    <table class="queue">
+                        <caption class="visually-hidden">"Applications"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Company"</th>
+                                <th scope="col">"Role"</th>
+                                <th scope="col">"Country/Region"</th>
+                                <th scope="col">"Applicant"</th>
+                                <th scope="col">"Submitted"</th>
+                                <th scope="col">"Status"</th>
+                                <th scope="col">"Assigned to"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {rows.into_iter().map(|row| view! { <Row row fresh list_query=list_query.clone()/> }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            })
+        }}
+        <nav class="pager" aria-label="Pages">
+            <span>{format!("{} application{}", page.total, if page.total == 1 { "" } else { "s" })}
+                {(page.pages > 1).then(|| format!(" · page {} of {}", page.page, page.pages))}</span>
+            {(page.page > 1).then(|| view! { <a href=pager_href(page.page - 1) rel="prev">"Previous"</a> })}
+            {(page.page < page.pages).then(|| view! { <a href=pager_href(page.page + 1) rel="next">"Next"</a> })}
+        </nav>
+    }
+}
+
+#[component]
+fn Row(row: QueueRow, fresh: RwSignal<Vec<String>>, list_query: String) -> impl IntoView {
+    let id = row.id.clone();
+    let is_new = Signal::derive(move || fresh.with(|f| f.contains(&id)));
+    let href = format!("/review/{}{}", row.id, list_query);
+    view! {
+        <tr class:queue__row--new=is_new>
+            <th scope="row">
+                <a href=href>{row.company_name.clone()}</a>
+                {move || is_new.get().then(|| view! { <span class="tag tag--new">"New"</span> })}
+                {row.resubmitted.then(|| view! { <span class="tag">"Resubmitted"</span> })}
+            </th>
+            <td>{row.role.label()}</td>
+            <td>{row.country_name.clone()}</td>
+            <td><span class="queue__applicant">{row.applicant.clone()}</span><span class="queue__email">{row.email.clone()}</span></td>
+            <td>{row.submitted_at.clone()}</td>
+            <td><StatusBadge status=row.status/></td>
+            <td>{row.assigned_to.clone().unwrap_or_else(|| "Unassigned".into())}</td>
+        </tr>
+    }
+}
+
+/// Percent-encodes a query value.
+fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,189 @@
+//! `/review/{id}`: one application with everything the applicant submitted, the applicant,
+//! their acceptances and the history; assignment and the decision. It follows the live feed,
+//! so a decision made elsewhere shows here at once.
+
+use super::{review_application, AssignApplication, DecideApplication, ReviewDetail};
+use crate::console::{BusinessDetails, StatusBadge};
+use crate::domain::{RejectionReason, Status};
+use crate::live::{use_live_events, LiveIndicator};
+use crate::ui::form::{last_error, FormAlert};
+use crate::ui::guard::ErrorView;
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_location, use_params_map};
+
+#[component]
+pub fn ReviewDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let assign = ServerAction::<AssignApplication>::new();
+    let decide = ServerAction::<DecideApplication>::new();
+    let refresh = RwSignal::new(0u32);
+    let detail = Resource::new(
+        move || {
+            (
+                id(),
+                refresh.get(),
+                assign.version().get(),
+                decide.version().get(),
+            )
+        },
+        |(id, ..)| review_application(id),
+    );
+    let live = use_live_events(
+        move |event| {
+            if event.application_id == id() {
+                refresh.update(|n| *n += 1);
+            }
+        },
+        move || refresh.update(|n| *n += 1),
+    );
+    let location = use_location();
+    let back = move || match location.search.get().trim_start_matches('?') {
+        "" => "/review".to_string(),
+        q => format!("/review?{q}"),
+    };
+    view! {
+        <Title text="Review application"/>
+        <section class="panel panel--wide">
+            <p class="breadcrumb"><a href=back>"Review dashboard"</a> " / Application"</p>
+            <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match detail.await {
+                        Ok(d) => Either::Left(view! { <Detail d live assign decide/> }),
+                        Err(e) => Either::Right(view! { <ErrorView error=e/> }),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn Detail(
+    d: ReviewDetail,
+    live: ReadSignal<crate::live::LiveState>,
+    assign: ServerAction<AssignApplication>,
+    decide: ServerAction<DecideApplication>,
+) -> impl IntoView {
+    let app = d.app.clone();
+    let open = app.status == Status::UnderReview;
+    view! {
+        <div class="panel__head">
+            {app.logo_url.clone().map(|src| view! { <img class="workspace-logo" src=src alt="Business logo" width="56" height="56"/> })}
+            <h1>{app.fields.company_name.clone()}</h1>
+            <StatusBadge status=app.status/>
+            {app.resubmitted.then(|| view! { <span class="tag">"Resubmitted"</span> })}
+            <LiveIndicator state=live/>
+        </div>
+        {if d.own {
+            Either::Left(view! {
+                <p class="alert alert--info" role="status">"This is your own application. Another reviewer has to decide it."</p>
+            })
+        } else if open {
+            Either::Right(Some(view! { <Actions d=d.clone() assign decide/> }))
+        } else {
+            Either::Right(None)
+        }}
+        <div class="review-columns">
+            <div>
+                <h2>"Business information"</h2>
+                <BusinessDetails app=app.clone()/>
+                {app.submitted_at.clone().map(|s| view! { <p class="muted">"Submitted " {s}</p> })}
+            </div>
+            <div>
+                <h2>"Applicant"</h2>
+                <dl class="details">
+                    <div><dt>"Username"</dt><dd>{d.applicant.clone()}</dd></div>
+                    <div><dt>"Email"</dt><dd>{d.applicant_email.clone()}</dd></div>
+                    <div><dt>"Assigned to"</dt><dd>{d.assigned_to.clone().unwrap_or_else(|| "Unassigned".into())}</dd></div>
+                </dl>
+                <h2>"Agreements"</h2>
+                <ul class="agreements">
+                    {d.acceptances.iter().map(|(doc, version, at)| view! {
+                        <li>{format!("{doc} (version {version}), accepted {at}")}</li>
+                    }).collect_view()}
+                </ul>
+            </div>
+        </div>
+        <h2>"History"</h2>
+        <ol class="history">
+            {d.history.iter().map(|h| view! {
+                <li class=format!("history__item history__item--{}", h.kind)>
+                    <span class="history__what">{h.note.clone()}</span>
+                    <span class="history__meta">{h.at.clone()} {h.actor.clone().map(|w| format!(" · by {w}"))}</span>
+                </li>
+            }).collect_view()}
+        </ol>
+    }
+}
+
+/// Assignment and the decision, for an application under review.
+#[component]
+fn Actions(
+    d: ReviewDetail,
+    assign: ServerAction<AssignApplication>,
+    decide: ServerAction<DecideApplication>,
+) -> impl IntoView {
+    let id = StoredValue::new(d.app.id.clone());
+    let assign_error = last_error(assign.value());
+    let decide_error = last_error(decide.value());
+    let reason_error =
+        Signal::derive(move || decide_error.get().and_then(|e| e.field_message("reason")));
+    let kept_reason = decide_error
+        .get_untracked()
+        .and_then(|e| e.kept_value("reason"))
+        .unwrap_or_default();
+    let local_reason_error = RwSignal::new(None::<String>);
+    let shown_reason_error =
+        Signal::derive(move || local_reason_error.get().or_else(|| reason_error.get()));
+    let (take, label) = if d.assigned_to_me {
+        ("release", "Unassign")
+    } else {
+        ("take", "Assign to me")
+    };
+    view! {
+        <div class="review-actions">
+            <ActionForm action=assign attr:class="review-actions__assign">
+                <input type="hidden" name="id" value=id.get_value()/>
+                <button type="submit" name="action" value=take class="btn btn--secondary"
+                    disabled=move || assign.pending().get()>{label}</button>
+                {(!d.assigned_to_me && d.assigned_to.is_some()).then(|| view! {
+                    <button type="submit" name="action" value="release" class="btn btn--ghost"
+                        disabled=move || assign.pending().get()>"Unassign"</button>
+                })}
+            </ActionForm>
+            <FormAlert error=assign_error/>
+            <FormAlert error=Signal::derive(move || decide_error.get().filter(|e| e.field_message("reason").is_none()))/>
+            <div class="review-actions__decide">
+                <ActionForm action=decide attr:class="decision decision--approve">
+                    <input type="hidden" name="id" value=id.get_value()/>
+                    <input type="hidden" name="round" value=d.round.to_string()/>
+                    <input type="hidden" name="reason" value=""/>
+                    <button type="submit" name="decision" value="approve" class="btn btn--primary"
+                        disabled=move || decide.pending().get()>"Approve"</button>
+                </ActionForm>
+                <ActionForm action=decide attr:class="decision decision--reject">
+                    <input type="hidden" name="id" value=id.get_value()/>
+                    <input type="hidden" name="round" value=d.round.to_string()/>
+                    <div class="field" class:field--invalid=move || shown_reason_error.get().is_some()>
+                        <label for="reason" class="field__label">"Reason for rejecting"</label>
+                        <textarea id="reason" name="reason" rows="3" maxlength=RejectionReason::MAX.to_string()
+                            aria-describedby="reason-help reason-error"
+                            aria-invalid=move || shown_reason_error.get().is_some().then_some("true")
+                            on:blur=move |ev| {
+                                let v = event_target_value(&ev);
+                                local_reason_error.set(if v.trim().is_empty() { None } else { RejectionReason::parse(&v).err() });
+                            }
+                        >{kept_reason}</textarea>
+                        <p id="reason-help" class="field__help">"Required. The applicant sees this and can change their application and submit it again."</p>
+                        <p id="reason-error" class="field__error" role="alert" aria-live="polite">{move || shown_reason_error.get()}</p>
+                    </div>
+                    <button type="submit" name="decision" value="reject" class="btn btn--danger"
+                        disabled=move || decide.pending().get()>"Reject"</button>
+                </ActionForm>
+            </div>
+        </div>
+    }
+}

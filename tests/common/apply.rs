@@ -1,0 +1,82 @@
+//! Applying (seed Step 2) as a test client: role, business information, logo, Submit.
+
+use super::*;
+use reqwest::multipart::{Form, Part};
+use std::io::Cursor;
+
+pub const SAVE: &str = "/api/onboarding/save_business";
+
+pub fn png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::ImageBuffer::from_pixel(w, h, image::Rgba([22u8, 119, 255, 255]));
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+pub fn jpeg(w: u32, h: u32) -> Vec<u8> {
+    let img = image::ImageBuffer::from_pixel(w, h, image::Rgb([200u8, 40, 40]));
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
+pub const VALID: &[(&str, &str)] = &[
+    ("company_name", "Acme Mini Apps Pte. Ltd."),
+    ("business_address", "1 Raffles Place, #20-01"),
+    ("country", "Singapore"),
+    ("representative", "Tan Wei Ling"),
+    ("website", "Acme.example.com"),
+    ("service_phone", "6123 4567"),
+    ("service_email", "Help@Acme.example.com"),
+    ("agree_terms", "yes"),
+    ("agree_privacy", "yes"),
+];
+
+impl TestApp {
+    pub async fn choose_role(&self, role: &str) -> reqwest::Response {
+        self.call("onboarding/choose_role", &[("role", role)]).await
+    }
+
+    pub async fn draft(&self) -> serde_json::Value {
+        let r = self.call("onboarding/draft", &[]).await;
+        assert_eq!(r.status(), 200);
+        r.json().await.unwrap()
+    }
+
+    pub async fn save(
+        &self,
+        intent: &str,
+        id: &str,
+        fields: &[(&str, &str)],
+        logo: Option<(&str, Vec<u8>, &str)>,
+    ) -> reqwest::Response {
+        let mut form = Form::new()
+            .text("application_id", id.to_string())
+            .text("intent", intent.to_string());
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        if let Some((name, bytes, mime)) = logo {
+            form = form.part(
+                "logo",
+                Part::bytes(bytes)
+                    .file_name(name.to_string())
+                    .mime_str(mime)
+                    .unwrap(),
+            );
+        }
+        self.client
+            .post(self.url(SAVE))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Signs up, chooses ISV, and returns the draft's id.
+    pub async fn applicant(&self, email: &str, username: &str) -> String {
+        self.sign_up(email, username, GOOD_PASSWORD).await;
+        assert_eq!(self.choose_role("isv").await.status(), 200);
+        self.draft().await["id"].as_str().unwrap().to_string()
+    }
+}

@@ -1,0 +1,88 @@
+//! Reads the portal's server-sent event stream (`/api/events`) as a browser's EventSource does.
+
+use super::TestApp;
+use std::time::Duration;
+
+pub struct EventStream {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+/// One event: its id (the feed number) and its JSON data.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub id: i64,
+    pub data: serde_json::Value,
+}
+
+impl Received {
+    pub fn kind(&self) -> &str {
+        self.data["kind"].as_str().unwrap_or_default()
+    }
+
+    pub fn application(&self) -> &str {
+        self.data["application_id"].as_str().unwrap_or_default()
+    }
+}
+
+impl TestApp {
+    /// Opens the event stream with this client's cookies; `last_event_id` as on a reconnect.
+    pub async fn open_events(&self, last_event_id: Option<i64>) -> reqwest::Response {
+        let mut request = self
+            .client
+            .get(self.url("/api/events"))
+            .header("accept", "text/event-stream");
+        if let Some(id) = last_event_id {
+            request = request.header("last-event-id", id.to_string());
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn events(&self, last_event_id: Option<i64>) -> EventStream {
+        let response = self.open_events(last_event_id).await;
+        assert_eq!(response.status(), 200, "the event stream opens");
+        EventStream {
+            response,
+            buffer: String::new(),
+        }
+    }
+}
+
+impl EventStream {
+    /// The next event, or `None` if none arrives within `wait`.
+    pub async fn next_within(&mut self, wait: Duration) -> Option<Received> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut id = None;
+                let mut data = String::new();
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("id:") {
+                        id = v.trim().parse().ok();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim_start());
+                    }
+                }
+                if let Some(id) = id {
+                    return Some(Received {
+                        id,
+                        data: serde_json::from_str(&data).unwrap(),
+                    });
+                }
+                continue; // a keep-alive comment
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.response.chunk()).await;
+            match chunk {
+                Ok(Ok(Some(bytes))) => self.buffer.push_str(&String::from_utf8_lossy(&bytes)),
+                _ => return None,
+            }
+        }
+    }
+
+    pub async fn next(&mut self) -> Received {
+        self.next_within(Duration::from_secs(5))
+            .await
+            .expect("an event within 5 s")
+    }
+}
