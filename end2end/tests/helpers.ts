@@ -1,4 +1,5 @@
 import { expect, Page, test } from '@playwright/test';
+import { deflateSync } from 'node:zlib';
 
 // Steps a person takes, shared by the specs: by role and label, with and without JavaScript.
 
@@ -86,3 +87,91 @@ export async function signIn(page: Page, login: string, password: string) {
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
+
+function crc32(buf: Buffer): number {
+  let crc = 0xffffffff;
+  for (const b of buf) {
+    crc ^= b;
+    for (let i = 0; i < 8; i++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+function chunk(kind: string, data: Buffer): Buffer {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(kind, 'ascii'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([len, body, crc]);
+}
+
+/** A square, solid blue PNG logo of `side` pixels. */
+export function logoPng(side: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(side, 0);
+  ihdr.writeUInt32BE(side, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(side * 3, 0)]);
+  for (let x = 0; x < side; x++) row.set([22, 119, 255], 1 + x * 3);
+  const raw = Buffer.concat(Array.from({ length: side }, () => row));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+export async function chooseRole(page: Page, role: 'ISV' | 'Merchant') {
+  await expect(page.getByRole('heading', { name: 'Choose your role' })).toBeVisible();
+  await page.getByRole('radio', { name: new RegExp(`^${role}`) }).check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page).toHaveURL(/\/onboarding\/business$/);
+  await expect(page.getByRole('heading', { name: 'Tell us about your business' })).toBeVisible();
+  if (hydrated()) await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+}
+
+
+/** Fills the business information (seed Step 2) with valid values and submits it. */
+export async function submitBusiness(page: Page, company: string) {
+  await page.getByLabel('Company Name').fill(company);
+  await page.getByLabel('Business Address').fill('1 Raffles Place, #20-01');
+  await page.getByLabel('Country/Region').fill('Singapore');
+  await page.getByLabel('Business Representative').fill('Tan Wei Ling');
+  await page.getByRole('checkbox', { name: /Terms of Service/ }).check();
+  await page.getByRole('checkbox', { name: /Privacy Policy/ }).check();
+  await page.getByRole('button', { name: 'Submit', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Thank you, your request is submitted' })).toBeVisible();
+}
+
+export const REVIEWER_PASSWORD = 'amber lantern 77 orbit';
+
+/** Makes a reviewer the way an operator does: `isv-portal create-reviewer`, password on stdin. */
+export function createReviewer(username: string) {
+  const { execFileSync } = require('node:child_process');
+  execFileSync('target/debug/isv-portal', ['create-reviewer', '--email', `${username}@platform.example`, '--username', username], {
+    cwd: '..',
+    input: `${REVIEWER_PASSWORD}\n`,
+    env: { ...process.env, DATABASE_URL: 'sqlite://target/e2e/portal.db?mode=rwc', RUST_LOG: 'warn' },
+  });
+}
+
+/** The first web address in the newest mail to `email` whose subject contains `subject`. */
+export async function linkInMail(page: Page, email: string, subject: string): Promise<string> {
+  const mailbox = await page.context().newPage();
+  try {
+    for (let i = 0; i < 50; i++) {
+      await mailbox.goto('/dev/mailbox');
+      const mail = mailbox.getByRole('listitem', { name: `Mail to ${email}:`, exact: false }).filter({ hasText: subject }).first();
+      if (await mail.count()) {
+        const href = await mail.getByRole('link').first().getAttribute('href');
+        if (href) return href;
+      }
+      await mailbox.waitForTimeout(200);
+    }
+    throw new Error(`no mail "${subject}" for ${email}`);
+  } finally {
+    await mailbox.close();
+  }
+}

@@ -1,52 +1,7 @@
-import { test, expect, Page } from '@playwright/test';
-import { deflateSync } from 'node:zlib';
-import { hydrated, open, PASSWORD, signIn, signOut, signUp, unique } from './helpers';
+import { test, expect } from '@playwright/test';
+import { chooseRole, hydrated, logoPng, open, PASSWORD, signIn, signOut, signUp, unique } from './helpers';
 
 // Seed Step 2 and the console: role, business information with a logo, Submit, Under Review.
-
-function crc32(buf: Buffer): number {
-  let crc = 0xffffffff;
-  for (const b of buf) {
-    crc ^= b;
-    for (let i = 0; i < 8; i++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
-  }
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-function chunk(kind: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(kind, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([len, body, crc]);
-}
-
-/** A square, solid blue PNG logo of `side` pixels. */
-function logoPng(side: number): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(side, 0);
-  ihdr.writeUInt32BE(side, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(side * 3, 0)]);
-  for (let x = 0; x < side; x++) row.set([22, 119, 255], 1 + x * 3);
-  const raw = Buffer.concat(Array.from({ length: side }, () => row));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
-async function chooseRole(page: Page, role: 'ISV' | 'Merchant') {
-  await expect(page.getByRole('heading', { name: 'Choose your role' })).toBeVisible();
-  await page.getByRole('radio', { name: new RegExp(`^${role}`) }).check();
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await expect(page).toHaveURL(/\/onboarding\/business$/);
-  await expect(page.getByRole('heading', { name: 'Tell us about your business' })).toBeVisible();
-  if (hydrated()) await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
-}
 
 test('an ISV submits business information with a logo and sees the workspace Under Review', async ({ page }) => {
   const username = unique('isv');

@@ -2,6 +2,7 @@
 //! sends is kept here, newest first. With `SMTP_URL` set it does not exist.
 
 use crate::error::{AppError, ErrorKind};
+use leptos::either::Either;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -54,6 +55,28 @@ fn format_time(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// The mail's text with its web addresses as links, as a mail program shows them.
+fn linkify(body: &str) -> impl IntoView {
+    let mut parts = Vec::new();
+    let mut rest = body;
+    while let Some(start) = [rest.find("http://"), rest.find("https://")]
+        .into_iter()
+        .flatten()
+        .min()
+    {
+        let end = rest[start..]
+            .find(char::is_whitespace)
+            .map_or(rest.len(), |n| start + n);
+        parts.push(Either::Left(rest[..start].to_string()));
+        let href = rest[start..end].to_string();
+        let text = href.clone();
+        parts.push(Either::Right(view! { <a href=href>{text}</a> }));
+        rest = &rest[end..];
+    }
+    parts.push(Either::Left(rest.to_string()));
+    parts
+}
+
 #[component]
 pub fn DevMailboxPage() -> impl IntoView {
     let mails = Resource::new(|| (), |_| dev_mailbox());
@@ -78,7 +101,7 @@ pub fn DevMailboxPage() -> impl IntoView {
                                             <span class="mail__subject">{m.subject}</span>
                                             <span class="mail__meta">"To " <span class="mail__to">{m.to}</span> " · " {m.created_at} " · " {m.status}</span>
                                         </div>
-                                        <pre class="mail__body">{m.body}</pre>
+                                        <pre class="mail__body">{linkify(&m.body)}</pre>
                                     </li>
                                 }}).collect_view()}
                             </ol>

@@ -1,0 +1,106 @@
+import { test, expect, Browser } from '@playwright/test';
+import {
+  chooseRole, createReviewer, hydrated, linkInMail, open, REVIEWER_PASSWORD, signIn, signUp, submitBusiness, unique,
+} from './helpers';
+
+// Seed Steps 3 and 4 with the reviewer's side: a live dashboard, approval and its mail, the
+// Owner role; and a rejection that the applicant fixes and resubmits.
+
+async function reviewerPage(browser: Browser) {
+  const name = unique('rev');
+  createReviewer(name);
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, name, REVIEWER_PASSWORD);
+  await expect(page).toHaveURL(/\/review$/);
+  await expect(page.getByRole('heading', { name: 'Review dashboard' })).toBeVisible();
+  if (hydrated()) await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  return { page, name };
+}
+
+async function applicantPage(browser: Browser) {
+  const username = unique('isv');
+  const page = await (await browser.newContext()).newPage();
+  await signUp(page, `${username}@example.com`, username);
+  await chooseRole(page, 'ISV');
+  return { page, username, email: `${username}@example.com`, company: `Acme ${username} Pte. Ltd.` };
+}
+
+test('a submission appears live on the dashboard; the approval reaches the applicant, who becomes Owner', async ({ browser }) => {
+  test.skip(!hydrated(), 'live updates need JavaScript; the no-JS run covers the same decisions below');
+  const reviewer = await reviewerPage(browser);
+  await expect(reviewer.page.getByRole('status').filter({ hasText: 'Live' })).toBeVisible();
+
+  const applicant = await applicantPage(browser);
+  await submitBusiness(applicant.page, applicant.company);
+
+  // The new row arrives without a reload, marked New.
+  const row = reviewer.page.getByRole('row', { name: new RegExp(applicant.company) });
+  await expect(row).toBeVisible({ timeout: 5_000 });
+  await expect(row.getByText('New', { exact: true })).toBeVisible();
+  await expect(row.getByText('Under Review')).toBeVisible();
+
+  // The applicant watches the console while the reviewer decides.
+  await open(applicant.page, '/console');
+  await expect(applicant.page.getByRole('link', { name: `${applicant.company}, Under Review` })).toBeVisible();
+
+  await row.getByRole('link', { name: applicant.company }).click();
+  await expect(reviewer.page.getByRole('heading', { name: applicant.company })).toBeVisible();
+  await expect(reviewer.page.getByText(`${applicant.username}@example.com`)).toBeVisible();
+  await expect(reviewer.page.getByText(/Terms of Service \(version/)).toBeVisible();
+  await reviewer.page.getByRole('button', { name: 'Assign to me' }).click();
+  await expect(reviewer.page.getByText(`Assigned to ${reviewer.name}`)).toBeVisible();
+  await reviewer.page.getByRole('button', { name: 'Approve' }).click();
+  await expect(reviewer.page.locator('.history').getByText('Approved', { exact: true })).toBeVisible();
+
+  // The console changes without a reload.
+  await expect(applicant.page.getByRole('link', { name: `${applicant.company}, Approved` })).toBeVisible({ timeout: 5_000 });
+
+  // Seed Step 3: the link in the approval mail opens the onboarding details.
+  const link = await linkInMail(applicant.page, applicant.email, 'is approved');
+  expect(link).toMatch(/\/workspaces\/[^/]+\/onboarding$/);
+  await applicant.page.goto(link);
+  await expect(applicant.page.getByRole('heading', { name: 'Onboarding details' })).toBeVisible();
+  await expect(applicant.page.getByText('Approved').first()).toBeVisible();
+  // Seed Step 4: the member role is Owner.
+  await applicant.page.getByRole('link', { name: applicant.company }).click();
+  await expect(applicant.page.locator('.members')).toContainText(applicant.username);
+  await expect(applicant.page.locator('.members')).toContainText('Owner');
+});
+
+test('a rejection needs a reason; the applicant sees it, edits and resubmits', async ({ browser }) => {
+  const reviewer = await reviewerPage(browser);
+  const applicant = await applicantPage(browser);
+  await submitBusiness(applicant.page, applicant.company);
+
+  await open(reviewer.page, '/review?status=under_review');
+  await reviewer.page.getByRole('link', { name: applicant.company }).click();
+  await expect(reviewer.page.getByRole('heading', { name: applicant.company })).toBeVisible();
+  if (hydrated()) await expect(reviewer.page.locator('body[data-hydrated="true"]')).toBeAttached();
+  await reviewer.page.getByRole('button', { name: 'Reject' }).click();
+  await expect(reviewer.page.getByText('Enter the reason for rejecting. The applicant will see it.')).toBeVisible();
+  const reason = 'The business address must match your registration certificate.';
+  await reviewer.page.getByLabel('Reason for rejecting').fill(reason);
+  await reviewer.page.getByRole('button', { name: 'Reject' }).click();
+  await expect(reviewer.page.getByText(`Rejected: ${reason}`)).toBeVisible();
+
+  await open(applicant.page, '/console');
+  await expect(applicant.page.getByRole('link', { name: `${applicant.company}, Rejected` })).toBeVisible();
+  await expect(applicant.page.getByText(reason)).toBeVisible();
+  await applicant.page.getByRole('link', { name: 'Edit and resubmit' }).click();
+  await expect(applicant.page.getByRole('heading', { name: 'Tell us about your business' })).toBeVisible();
+  await expect(applicant.page.getByText(reason)).toBeVisible();
+  await expect(applicant.page.getByLabel('Company Name')).toHaveValue(applicant.company);
+  if (hydrated()) await expect(applicant.page.locator('body[data-hydrated="true"]')).toBeAttached();
+  await submitBusiness(applicant.page, applicant.company);
+
+  await open(reviewer.page, '/review?status=under_review');
+  const row = reviewer.page.getByRole('row', { name: new RegExp(applicant.company) });
+  await expect(row.getByText('Resubmitted')).toBeVisible();
+  await expect(row.getByText('Under Review')).toBeVisible();
+});
+
+test('applicants cannot open the review dashboard', async ({ browser }) => {
+  const applicant = await applicantPage(browser);
+  await open(applicant.page, '/review');
+  await expect(applicant.page.getByText('You are not allowed to do that.')).toBeVisible();
+});
