@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod apply;
+pub mod process;
 pub mod smtp;
 pub mod sse;
 
@@ -45,7 +46,7 @@ fn unique() -> String {
     )
 }
 
-async fn fresh_database(backend: Backend) -> Option<String> {
+pub async fn fresh_database(backend: Backend) -> Option<String> {
     match backend {
         Backend::Sqlite => {
             let dir = std::env::temp_dir().join("isv-portal-tests");
@@ -129,7 +130,7 @@ pub async fn spawn_app_on(database_url: String, smtp: SmtpSink, options: Options
 }
 
 /// A client like a browser tab of its own: its own cookies, the portal's Origin.
-fn browser(address: &str) -> Client {
+pub fn browser(address: &str) -> Client {
     let mut headers = HeaderMap::new();
     headers.insert(ORIGIN, HeaderValue::from_str(address).unwrap());
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
@@ -147,11 +148,12 @@ fn browser(address: &str) -> Client {
 /// unreachable and `REQUIRE_POSTGRES` is unset).
 #[macro_export]
 macro_rules! both_databases {
-    ($( async fn $name:ident($app:ident) $body:block )*) => {
+    ($( $(#[$meta:meta])* async fn $name:ident($app:ident) $body:block )*) => {
         mod sqlite {
             #[allow(unused_imports)]
             use super::*;
             $(
+                $(#[$meta])*
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let $app = $crate::common::spawn_app(isv_portal::server::db::Backend::Sqlite).await.unwrap();
@@ -163,6 +165,7 @@ macro_rules! both_databases {
             #[allow(unused_imports)]
             use super::*;
             $(
+                $(#[$meta])*
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let Some($app) = $crate::common::spawn_app(isv_portal::server::db::Backend::Postgres).await else { return };

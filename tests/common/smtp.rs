@@ -80,6 +80,11 @@ impl SmtpSink {
             if r.read_line(&mut line).await? == 0 {
                 return Ok(());
             }
+            // Going down also ends connections a client keeps open in its pool.
+            if self.down.load(Ordering::SeqCst) {
+                w.write_all(b"421 test sink is down\r\n").await?;
+                return Ok(());
+            }
             let cmd = line.trim_end().to_ascii_uppercase();
             if cmd.starts_with("EHLO") {
                 w.write_all(b"250-test-sink\r\n250 8BITMIME\r\n").await?;

@@ -39,16 +39,29 @@ impl TestApp {
     }
 
     pub async fn events(&self, last_event_id: Option<i64>) -> EventStream {
-        let response = self.open_events(last_event_id).await;
+        EventStream::open(&self.client, &self.url("/api/events"), last_event_id).await
+    }
+}
+
+impl EventStream {
+    /// Opens the stream at `url` with `client`'s cookies.
+    pub async fn open(
+        client: &reqwest::Client,
+        url: &str,
+        last_event_id: Option<i64>,
+    ) -> EventStream {
+        let mut request = client.get(url).header("accept", "text/event-stream");
+        if let Some(id) = last_event_id {
+            request = request.header("last-event-id", id.to_string());
+        }
+        let response = request.send().await.unwrap();
         assert_eq!(response.status(), 200, "the event stream opens");
         EventStream {
             response,
             buffer: String::new(),
         }
     }
-}
 
-impl EventStream {
     /// The next event, or `None` if none arrives within `wait`.
     pub async fn next_within(&mut self, wait: Duration) -> Option<Received> {
         let deadline = tokio::time::Instant::now() + wait;

@@ -1,0 +1,118 @@
+//! The portal as a real process (the `isv-portal` binary), for tests that kill, restart or
+//! stop it with a signal.
+
+use super::browser;
+use reqwest::Client;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Process {
+    pub child: Child,
+    pub address: String,
+    pub port: u16,
+    pub database_url: String,
+    pub client: Client,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Process {
+    /// Starts the binary on `database_url` (the dev mailbox keeps mail unless `smtp_port`),
+    /// and waits until it answers.
+    pub async fn start(database_url: &str, smtp_port: Option<u16>, port: Option<u16>) -> Process {
+        let port = port.unwrap_or_else(free_port);
+        let address = format!("http://127.0.0.1:{port}");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_isv-portal"));
+        command
+            .env("DATABASE_URL", database_url)
+            .env("PUBLIC_URL", &address)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("OUTBOX_RETRY_BASE_MS", "100")
+            .env("RUST_LOG", "warn")
+            .env_remove("SMTP_URL")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        if let Some(p) = smtp_port {
+            command.env("SMTP_URL", format!("smtp://127.0.0.1:{p}"));
+        }
+        let child = command.spawn().expect("the portal binary starts");
+        let process = Process {
+            child,
+            client: browser(&address),
+            address,
+            port,
+            database_url: database_url.to_string(),
+        };
+        process.wait_until_up(Duration::from_secs(20)).await;
+        process
+    }
+
+    pub async fn wait_until_up(&self, within: Duration) -> Duration {
+        let started = Instant::now();
+        let probe = Client::new();
+        while started.elapsed() < within {
+            if let Ok(r) = probe.get(format!("{}/terms", self.address)).send().await {
+                if r.status().is_success() {
+                    return started.elapsed();
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the portal did not answer within {within:?}");
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), &self.pid().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits for the process to exit; `None` if it is still running after `within`.
+    pub fn wait_exit(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let started = Instant::now();
+        while started.elapsed() < within {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    pub async fn call(
+        &self,
+        client: &Client,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
