@@ -9,6 +9,15 @@ use isv_portal::server::reviewers::{create_reviewer, Created};
 use std::time::Duration;
 
 const REVIEWER_PASSWORD: &str = "amber lantern 77 orbit";
+/// The queue's arguments with no filter.
+const QUEUE_ALL: &[(&str, &str)] = &[
+    ("status", ""),
+    ("role", ""),
+    ("country", ""),
+    ("q", ""),
+    ("sort", ""),
+    ("page", "1"),
+];
 
 impl TestApp {
     /// A reviewer account (as `isv-portal create-reviewer` makes it), signed in on its own client.
@@ -44,14 +53,7 @@ impl TestApp {
     }
 
     async fn queue(&self, filters: &[(&str, &str)]) -> serde_json::Value {
-        let mut form = vec![
-            ("status", ""),
-            ("role", ""),
-            ("country", ""),
-            ("q", ""),
-            ("sort", ""),
-            ("page", "1"),
-        ];
+        let mut form = QUEUE_ALL.to_vec();
         for (k, v) in filters {
             form.retain(|(key, _)| key != k);
             form.push((k, v));
@@ -106,7 +108,7 @@ both_databases! {
         let reviewer = app.reviewer("rita@platform.example", "rita").await;
         let (applicant, id) = app.submitted("ann@example.com", "annlee").await;
         let calls: [(&str, Vec<(&str, &str)>); 4] = [
-            ("review/queue", vec![("status", ""), ("role", ""), ("country", ""), ("q", ""), ("sort", ""), ("page", "1")]),
+            ("review/queue", QUEUE_ALL.to_vec()),
             ("review/application", vec![("id", &id)]),
             ("review/assign", vec![("id", &id), ("action", "take")]),
             ("review/decide", vec![("id", &id), ("decision", "approve"), ("reason", ""), ("round", "1")]),
@@ -484,22 +486,7 @@ mod instances {
         let ann = app.another_browser();
         ann.sign_up("ann@example.com", "annlee", GOOD_PASSWORD)
             .await;
-        assert_eq!(
-            ann.call(
-                "review/queue",
-                &[
-                    ("status", ""),
-                    ("role", ""),
-                    ("country", ""),
-                    ("q", ""),
-                    ("sort", ""),
-                    ("page", "1")
-                ]
-            )
-            .await
-            .status(),
-            403
-        );
+        assert_eq!(ann.call("review/queue", QUEUE_ALL).await.status(), 403);
         let promoted = run(&["create-reviewer", "--email", "ann@example.com"], "");
         assert!(
             promoted.status.success(),
@@ -507,21 +494,6 @@ mod instances {
             String::from_utf8_lossy(&promoted.stderr)
         );
         assert!(String::from_utf8_lossy(&promoted.stdout).contains("is now a reviewer"));
-        assert_eq!(
-            ann.call(
-                "review/queue",
-                &[
-                    ("status", ""),
-                    ("role", ""),
-                    ("country", ""),
-                    ("q", ""),
-                    ("sort", ""),
-                    ("page", "1")
-                ]
-            )
-            .await
-            .status(),
-            200
-        );
+        assert_eq!(ann.call("review/queue", QUEUE_ALL).await.status(), 200);
     }
 }

@@ -104,3 +104,23 @@ test('applicants cannot open the review dashboard', async ({ browser }) => {
   await open(applicant.page, '/review');
   await expect(applicant.page.getByText('You are not allowed to do that.')).toBeVisible();
 });
+
+test('markup typed as a company name stays text for the applicant and on the dashboard', async ({ browser }) => {
+  const reviewer = await reviewerPage(browser);
+  const applicant = await applicantPage(browser);
+  const attack = `</script><img src=x onerror=alert(1)> ${applicant.username}`;
+  let dialogs = 0;
+  for (const p of [reviewer.page, applicant.page]) p.on('dialog', (d) => { dialogs++; void d.dismiss(); });
+
+  await submitBusiness(applicant.page, attack);
+  // Hydrated, the row is rendered in the browser as it arrives; without JavaScript, by the server.
+  if (!hydrated()) await open(reviewer.page, '/review');
+  const link = reviewer.page.getByRole('link', { name: attack });
+  await expect(link).toBeVisible();
+  await link.click();
+  await expect(reviewer.page.getByRole('heading', { name: attack })).toBeVisible();
+  await open(applicant.page, '/console');
+  await expect(applicant.page.getByText(attack)).toBeVisible();
+  for (const p of [reviewer.page, applicant.page]) expect(await p.locator('img[src="x"]').count()).toBe(0);
+  expect(dialogs).toBe(0);
+});
