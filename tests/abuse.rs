@@ -90,6 +90,25 @@ both_databases! {
         assert!(html_part.contains("&lt;img src=3Dx") || html_part.contains("&lt;img src=x"), "the HTML part shows it as text");
     }
 
+    /// Requirement: error text from the SMTP server never reaches the browser.
+    async fn smtp_errors_stay_in_the_log(app) {
+        app.smtp.set_down(true);
+        let r = app.send_signup_code("ann@example.com").await;
+        assert_eq!(r.status(), 200, "the mail waits in the outbox");
+        let body = r.text().await.unwrap();
+        for _ in 0..50 {
+            let (attempts,): (i64,) = sqlx::query_as("SELECT attempts FROM outbox").fetch_one(&app.db.pool).await.unwrap();
+            if attempts > 0 { break; }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let (error,): (Option<String>,) = sqlx::query_as("SELECT last_error FROM outbox").fetch_one(&app.db.pool).await.unwrap();
+        assert!(error.unwrap_or_default().contains("421"), "the SMTP error is kept for the operator");
+        let page = app.client.get(app.url("/signup")).send().await.unwrap().text().await.unwrap();
+        for text in [body, page] {
+            assert!(!text.contains("421") && !text.contains("test sink"), "SMTP error text leaked: {text}");
+        }
+    }
+
     /// Requirement: input with control characters or beyond its bound gets a field error.
     async fn control_characters_and_overlong_input_get_field_errors(app) {
         app.sign_up("ann@example.com", "annlee", GOOD_PASSWORD).await;

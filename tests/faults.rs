@@ -98,8 +98,18 @@ fn temp_sqlite() -> String {
 /// Crash: SIGKILL while sign-ups and draft saves stream in; after a restart every
 /// acknowledged write is there, nothing is half-written, and SQLite's integrity check is ok.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_killed_server_keeps_every_acknowledged_write() {
-    let url = temp_sqlite();
+async fn a_killed_server_keeps_every_acknowledged_write_sqlite() {
+    crash_and_restart(temp_sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_killed_server_keeps_every_acknowledged_write_postgres() {
+    if let Some(url) = fresh_database(Backend::Postgres).await {
+        crash_and_restart(url).await;
+    }
+}
+
+async fn crash_and_restart(url: String) {
     let server = Process::start(&url, None, None).await;
     let db = Db::connect(&url).await.unwrap();
     let acked: Arc<Mutex<Vec<(String, bool)>>> = Arc::default();
@@ -156,11 +166,13 @@ async fn a_killed_server_keeps_every_acknowledged_write() {
 
     let restarted = Process::start(&url, None, Some(server.port)).await;
     let db = Db::connect(&url).await.unwrap();
-    let (check,): (String,) = sqlx::query_as("PRAGMA integrity_check")
-        .fetch_one(&db.pool)
-        .await
-        .unwrap();
-    assert_eq!(check, "ok");
+    if db.backend == Backend::Sqlite {
+        let (check,): (String,) = sqlx::query_as("PRAGMA integrity_check")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(check, "ok");
+    }
     for (name, with_draft) in &acked {
         let r = restarted
             .call(
@@ -198,8 +210,18 @@ async fn a_killed_server_keeps_every_acknowledged_write() {
 /// Graceful stop: SIGTERM with a slow upload in flight and an open event stream; the upload
 /// completes, the stream closes, and the process exits within 10 s.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sigterm_finishes_requests_closes_streams_and_exits() {
-    let url = temp_sqlite();
+async fn sigterm_finishes_requests_closes_streams_and_exits_sqlite() {
+    sigterm_while_busy(temp_sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigterm_finishes_requests_closes_streams_and_exits_postgres() {
+    if let Some(url) = fresh_database(Backend::Postgres).await {
+        sigterm_while_busy(url).await;
+    }
+}
+
+async fn sigterm_while_busy(url: String) {
     let mut server = Process::start(&url, None, None).await;
     let db = Db::connect(&url).await.unwrap();
     sign_up(
