@@ -20,6 +20,7 @@ pub fn Header(sign_out: ServerAction<SignOut>) -> impl IntoView {
                         {move || Suspend::new(async move {
                             match user.await {
                                 Ok(Some(u)) => Either::Left(view! {
+                                    {u.is_reviewer.then(|| view! { <a href="/review" class="site-nav__link">"REVIEW"</a> })}
                                     <details class="account-menu">
                                         <summary class="account-menu__button" aria-label=format!("Account menu for {}", u.username)>
                                             <span class="avatar" aria-hidden="true">
