@@ -66,6 +66,16 @@ both_databases! {
         assert_eq!(thief.get(app.url("/api/events")).header("cookie", &cookie).send().await.unwrap().status(), 401);
     }
 
+    /// Requirement: authorization holds for the life of a live-update stream, not only when it
+    /// opens: signing out (or a password reset) ends the stream.
+    async fn an_open_event_stream_ends_when_its_session_ends(app) {
+        app.sign_up("ann@example.com", "annlee", GOOD_PASSWORD).await;
+        let mut stream = app.events(None).await;
+        assert!(!stream.ended_within(std::time::Duration::from_millis(600)).await, "it stays open while signed in");
+        assert_eq!(app.sign_out().await.status(), 200);
+        assert!(stream.ended_within(std::time::Duration::from_secs(3)).await, "it ends after signing out");
+    }
+
     /// Requirement: markup typed by an applicant is shown as text everywhere, including the
     /// reviewer's dashboard and the mails.
     async fn markup_in_a_company_name_is_text_on_the_dashboard_and_in_mail(app) {

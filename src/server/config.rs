@@ -14,6 +14,8 @@ pub struct Config {
     pub site_addr: SocketAddr,
     /// How long the outbox waits before the first retry; doubles on each later one.
     pub outbox_retry_base: Duration,
+    /// How often an open event stream checks that its session (and role) still holds.
+    pub stream_recheck: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -99,6 +101,18 @@ impl Config {
             })?),
         };
 
+        let stream_recheck = match get("STREAM_RECHECK_MS") {
+            None => Duration::from_secs(30),
+            Some(v) => Duration::from_millis(
+                v.parse().ok().filter(|ms: &u64| *ms > 0).ok_or_else(|| {
+                    bad(
+                        "STREAM_RECHECK_MS",
+                        "must be a positive whole number of milliseconds",
+                    )
+                })?,
+            ),
+        };
+
         Ok(Self {
             database_url,
             smtp_url,
@@ -106,6 +120,7 @@ impl Config {
             public_url,
             site_addr,
             outbox_retry_base,
+            stream_recheck,
         })
     }
 

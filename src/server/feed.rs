@@ -202,19 +202,18 @@ pub async fn stream(
     Query(query): Query<StreamQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let user = match cookie_in(&headers, sessions::cookie_name(&st.config)) {
-        None => None,
-        Some(token) => match sessions::lookup(&st.db, &token).await {
-            Ok(u) => u,
-            Err(e) => {
-                tracing::error!(error = %e, "looking up a session for the event stream");
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            }
-        },
-    };
-    let Some(user) = user else {
+    let Some(token) = cookie_in(&headers, sessions::cookie_name(&st.config)) else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
+    let user = match sessions::lookup(&st.db, &token).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "looking up a session for the event stream");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let reviewer = user.is_reviewer;
     let audience = if user.is_reviewer {
         Audience::Reviewer
     } else {
@@ -243,6 +242,12 @@ pub async fn stream(
         last: start,
         pending: VecDeque::new(),
         replay: true,
+        session: Recheck {
+            token,
+            reviewer,
+            every: st.config.stream_recheck,
+            next: tokio::time::Instant::now() + st.config.stream_recheck,
+        },
     };
     let events = futures::stream::unfold(follower, |mut f| async move {
         let item = f.next().await?;
@@ -277,6 +282,31 @@ struct Follower {
     last: i64,
     pending: VecDeque<FeedItem>,
     replay: bool,
+    session: Recheck,
+}
+
+/// A stream outlives the request that opened it: now and then it checks that its session is
+/// still alive and its role unchanged, and ends when not (a sign-out elsewhere, a password
+/// reset, a reviewer losing the role).
+struct Recheck {
+    token: String,
+    reviewer: bool,
+    every: Duration,
+    next: tokio::time::Instant,
+}
+
+impl Recheck {
+    async fn still_allowed(&mut self, db: &Db) -> bool {
+        self.next = tokio::time::Instant::now() + self.every;
+        match sessions::lookup(db, &self.token).await {
+            Ok(Some(user)) => user.is_reviewer == self.reviewer,
+            Ok(None) => false,
+            Err(e) => {
+                tracing::warn!(error = %e, "rechecking an event stream's session");
+                true
+            }
+        }
+    }
 }
 
 impl Follower {
@@ -297,14 +327,25 @@ impl Follower {
             }
             let item = match self.pending.pop_front() {
                 Some(item) => item,
-                None => match self.receiver.recv().await {
-                    Ok(item) => (*item).clone(),
-                    Err(broadcast::error::RecvError::Lagged(_)) => {
-                        self.replay = true;
-                        continue;
+                None => {
+                    let received = tokio::select! {
+                        r = self.receiver.recv() => r,
+                        _ = tokio::time::sleep_until(self.session.next) => {
+                            if !self.session.still_allowed(&self.db).await {
+                                return None;
+                            }
+                            continue;
+                        }
+                    };
+                    match received {
+                        Ok(item) => (*item).clone(),
+                        Err(broadcast::error::RecvError::Lagged(_)) => {
+                            self.replay = true;
+                            continue;
+                        }
+                        Err(broadcast::error::RecvError::Closed) => return None,
                     }
-                    Err(broadcast::error::RecvError::Closed) => return None,
-                },
+                }
             };
             if item.event.seq <= self.last {
                 continue;

@@ -100,6 +100,7 @@ pub async fn spawn_app_on(database_url: String, smtp: SmtpSink, options: Options
     env.insert("DATABASE_URL", database_url.clone());
     env.insert("PUBLIC_URL", address.clone());
     env.insert("OUTBOX_RETRY_BASE_MS", "100".into());
+    env.insert("STREAM_RECHECK_MS", "200".into());
     if !options.dev_mailbox {
         env.insert("SMTP_URL", format!("smtp://127.0.0.1:{}", smtp.port));
     }

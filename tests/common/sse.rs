@@ -93,6 +93,18 @@ impl EventStream {
         }
     }
 
+    /// Whether the server ends the stream within `wait` (events meanwhile are skipped).
+    pub async fn ended_within(&mut self, wait: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.response.chunk()).await {
+                Ok(Ok(Some(_))) => continue,
+                Ok(_) => return true,
+                Err(_) => return false,
+            }
+        }
+    }
+
     pub async fn next(&mut self) -> Received {
         self.next_within(Duration::from_secs(5))
             .await
