@@ -3,7 +3,7 @@
 //! Loopback only, bounded in time.
 
 mod common;
-use common::process::Process;
+use common::process::{call, Process};
 use common::*;
 use isv_portal::server::db::{Backend, Db};
 use reqwest::Client;
@@ -29,21 +29,6 @@ async fn code_from_outbox(db: &Db, email: &str) -> String {
     panic!("no code for {email}");
 }
 
-/// A server function call on the portal at `base`.
-async fn call(
-    base: &str,
-    client: &Client,
-    endpoint: &str,
-    form: &[(&str, &str)],
-) -> Result<reqwest::Response, String> {
-    client
-        .post(format!("{base}/api/{endpoint}"))
-        .form(form)
-        .send()
-        .await
-        .map_err(|e| e.to_string())
-}
-
 /// Signs up on a process; `Ok(())` only when the portal acknowledged the account.
 async fn sign_up(
     base: &str,
@@ -52,29 +37,31 @@ async fn sign_up(
     email: &str,
     username: &str,
 ) -> Result<(), String> {
-    let r = client
-        .post(format!("{base}/api/accounts/sign_up"))
-        .form(&[("intent", "send_code"), ("email", email)])
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
+    let r = call(
+        base,
+        client,
+        "accounts/sign_up",
+        &[("intent", "send_code"), ("email", email)],
+    )
+    .await?;
     if r.status() != 200 {
         return Err(format!("send code: {}", r.status()));
     }
     let code = code_from_outbox(db, email).await;
-    let r = client
-        .post(format!("{base}/api/accounts/sign_up"))
-        .form(&[
+    let r = call(
+        base,
+        client,
+        "accounts/sign_up",
+        &[
             ("intent", "sign_up"),
             ("email", email),
             ("code", &code),
             ("username", username),
             ("password", GOOD_PASSWORD),
             ("terms", "yes"),
-        ])
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
+        ],
+    )
+    .await?;
     if r.status() != 200 {
         return Err(format!("sign up: {}", r.status()));
     }

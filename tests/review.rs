@@ -129,7 +129,14 @@ both_databases! {
         let html = reviewer.client.get(app.url("/review")).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("Acme Mini Apps Pte. Ltd.") && html.contains("annlee"));
         // Reviewers may see an applicant's logo; other applicants still may not.
-        assert_eq!(reviewer.call("review/queue", &calls[0].1).await.status(), 200);
+        let bob = app.another_browser();
+        let bobs = bob.applicant("bob@shop.example", "bobtan").await;
+        let r = bob.save("save", &bobs, &[], Some(("logo.png", png(128, 128), "image/png"))).await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(bob.save("submit", &bobs, VALID, None).await.status(), 200);
+        let logo = reviewer.detail(&bobs).await["app"]["logo_url"].as_str().unwrap().to_string();
+        assert_eq!(reviewer.client.get(app.url(&logo)).send().await.unwrap().status(), 200);
+        assert_eq!(applicant.client.get(app.url(&logo)).send().await.unwrap().status(), 404);
     }
 
     async fn a_reviewer_approves_and_the_applicant_becomes_owner_with_the_approval_mail(app) {

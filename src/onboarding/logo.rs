@@ -161,12 +161,8 @@ pub async fn serve(
     use http::{header, StatusCode};
 
     let not_found = || (StatusCode::NOT_FOUND, "Not found").into_response();
-    let token = crate::server::request::cookie_in(&headers, sessions::cookie_name(&state.config));
-    let Some(token) = token else {
-        return not_found();
-    };
-    let user = match sessions::lookup(&state.db, &token).await {
-        Ok(Some(u)) => u,
+    let user = match sessions::from_headers(&state.db, &state.config, &headers).await {
+        Ok(Some((_, u))) => u,
         Ok(None) => return not_found(),
         Err(e) => {
             tracing::error!(error = %e, "looking up a session for a logo");

@@ -250,12 +250,5 @@ fn Row(row: QueueRow, fresh: RwSignal<Vec<String>>, list_query: String) -> impl 
 
 /// Percent-encodes a query value.
 fn encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    url::form_urlencoded::byte_serialize(v.as_bytes()).collect()
 }

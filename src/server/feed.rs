@@ -9,7 +9,7 @@
 //! replayed from the table first, so a reconnect misses nothing.
 
 use super::db::Db;
-use super::request::{cookie_in, AppState};
+use super::request::AppState;
 use super::sessions;
 use crate::live::LiveEvent;
 use axum::extract::{Query, State};
@@ -29,11 +29,13 @@ pub const NOTIFY_SQL: &str = "SELECT pg_notify('isv_portal_events', '')";
 const BATCH: i64 = 500;
 const POLL: Duration = Duration::from_secs(1);
 
-/// One feed row, with the applicant it concerns (used to filter, never sent).
-#[derive(Clone, Debug)]
+/// One feed row, with the applicant it concerns (used to filter, never sent) and its SSE
+/// data, serialised once however many streams send it.
+#[derive(Debug)]
 pub struct FeedItem {
     pub event: LiveEvent,
     pub owner_id: String,
+    pub json: String,
 }
 
 #[derive(Clone)]
@@ -65,6 +67,10 @@ impl Feed {
         self.inner.wake.notify_one();
     }
 
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<FeedItem>> {
+        self.inner.sender.subscribe()
+    }
+
     pub fn shutdown(&self) -> CancellationToken {
         self.inner.shutdown.clone()
     }
@@ -87,7 +93,7 @@ impl Feed {
                             let full = items.len() as i64 == BATCH;
                             for item in items {
                                 last = item.event.seq;
-                                let _ = feed.inner.sender.send(Arc::new(item));
+                                let _ = feed.inner.sender.send(item);
                             }
                             if !full {
                                 break;
@@ -150,7 +156,7 @@ pub async fn head(db: &Db) -> Result<i64, sqlx::Error> {
 }
 
 /// Committed events after `seq`, oldest first.
-pub async fn after(db: &Db, seq: i64, limit: i64) -> Result<Vec<FeedItem>, sqlx::Error> {
+pub async fn after(db: &Db, seq: i64, limit: i64) -> Result<Vec<Arc<FeedItem>>, sqlx::Error> {
     let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
         "SELECT e.seq, e.application_id, e.kind, a.user_id FROM application_events e \
          JOIN applications a ON a.id = e.application_id \
@@ -162,13 +168,18 @@ pub async fn after(db: &Db, seq: i64, limit: i64) -> Result<Vec<FeedItem>, sqlx:
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(seq, application_id, kind, owner_id)| FeedItem {
-            event: LiveEvent {
+        .map(|(seq, application_id, kind, owner_id)| {
+            let event = LiveEvent {
                 seq,
                 application_id,
                 kind,
-            },
-            owner_id,
+            };
+            let json = serde_json::to_string(&event).unwrap_or_default();
+            Arc::new(FeedItem {
+                event,
+                owner_id,
+                json,
+            })
         })
         .collect())
 }
@@ -202,11 +213,8 @@ pub async fn stream(
     Query(query): Query<StreamQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(token) = cookie_in(&headers, sessions::cookie_name(&st.config)) else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
-    let user = match sessions::lookup(&st.db, &token).await {
-        Ok(Some(u)) => u,
+    let (token, user) = match sessions::from_headers(&st.db, &st.config, &headers).await {
+        Ok(Some(session)) => session,
         Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
         Err(e) => {
             tracing::error!(error = %e, "looking up a session for the event stream");
@@ -251,8 +259,9 @@ pub async fn stream(
     };
     let events = futures::stream::unfold(follower, |mut f| async move {
         let item = f.next().await?;
-        let data = serde_json::to_string(&item.event).unwrap_or_default();
-        let event = Event::default().id(item.event.seq.to_string()).data(data);
+        let event = Event::default()
+            .id(item.event.seq.to_string())
+            .data(&item.json);
         Some((Ok::<_, std::convert::Infallible>(event), f))
     })
     .take_until(st.feed.shutdown().cancelled_owned());
@@ -266,12 +275,6 @@ pub async fn stream(
     response
 }
 
-impl Feed {
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<FeedItem>> {
-        self.inner.sender.subscribe()
-    }
-}
-
 /// One open stream: replays from the table, then follows the broadcast; falls back to the
 /// table whenever it lags behind. It subscribed before its first read of the table, and
 /// numbers become visible in commit order, so between the two nothing is skipped.
@@ -280,7 +283,7 @@ struct Follower {
     receiver: broadcast::Receiver<Arc<FeedItem>>,
     audience: Audience,
     last: i64,
-    pending: VecDeque<FeedItem>,
+    pending: VecDeque<Arc<FeedItem>>,
     replay: bool,
     session: Recheck,
 }
@@ -310,7 +313,7 @@ impl Recheck {
 }
 
 impl Follower {
-    async fn next(&mut self) -> Option<FeedItem> {
+    async fn next(&mut self) -> Option<Arc<FeedItem>> {
         loop {
             if self.replay {
                 self.replay = false;
@@ -338,7 +341,7 @@ impl Follower {
                         }
                     };
                     match received {
-                        Ok(item) => (*item).clone(),
+                        Ok(item) => item,
                         Err(broadcast::error::RecvError::Lagged(_)) => {
                             self.replay = true;
                             continue;

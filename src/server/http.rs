@@ -165,7 +165,6 @@ pub async fn signed_in_pages(
     mut req: Request,
     next: Next,
 ) -> Response {
-    use super::request::cookie_in;
     use super::sessions;
     use http::header::LOCATION;
 
@@ -176,15 +175,12 @@ pub async fn signed_in_pages(
     if !guarded || !matches!(*req.method(), Method::GET | Method::HEAD) {
         return next.run(req).await;
     }
-    let user = match cookie_in(req.headers(), sessions::cookie_name(&state.config)) {
-        None => None,
-        Some(token) => match sessions::lookup(&state.db, &token).await {
-            Ok(user) => user,
-            Err(e) => {
-                tracing::error!(error = %e, "looking up a session");
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            }
-        },
+    let user = match sessions::from_headers(&state.db, &state.config, req.headers()).await {
+        Ok(user) => user.map(|(_, u)| u),
+        Err(e) => {
+            tracing::error!(error = %e, "looking up a session");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
     };
     if let Some(user) = user {
         // The page's server functions read it from here instead of looking it up again.

@@ -69,6 +69,18 @@ pub async fn create(
     Ok(token)
 }
 
+/// The session behind a request's cookie, as (token, user), if it is still alive.
+pub async fn from_headers(
+    db: &Db,
+    config: &Config,
+    headers: &http::HeaderMap,
+) -> Result<Option<(String, SessionUser)>, sqlx::Error> {
+    let Some(token) = super::request::cookie_in(headers, cookie_name(config)) else {
+        return Ok(None);
+    };
+    Ok(lookup(db, &token).await?.map(|user| (token, user)))
+}
+
 /// The user behind a token, if the session is still alive.
 pub async fn lookup(db: &Db, token: &str) -> Result<Option<SessionUser>, sqlx::Error> {
     let hash = sha256_hex(&[token]);

@@ -10,7 +10,6 @@ pub struct Process {
     pub child: Child,
     pub address: String,
     pub port: u16,
-    pub database_url: String,
     pub client: Client,
 }
 
@@ -47,19 +46,18 @@ impl Process {
             client: browser(&address),
             address,
             port,
-            database_url: database_url.to_string(),
         };
         process.wait_until_up(Duration::from_secs(20)).await;
         process
     }
 
-    pub async fn wait_until_up(&self, within: Duration) -> Duration {
+    pub async fn wait_until_up(&self, within: Duration) {
         let started = Instant::now();
         let probe = Client::new();
         while started.elapsed() < within {
             if let Ok(r) = probe.get(format!("{}/terms", self.address)).send().await {
                 if r.status().is_success() {
-                    return started.elapsed();
+                    return;
                 }
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
@@ -101,13 +99,24 @@ impl Process {
         endpoint: &str,
         form: &[(&str, &str)],
     ) -> reqwest::Response {
-        client
-            .post(self.url(&format!("/api/{endpoint}")))
-            .form(form)
-            .send()
-            .await
-            .unwrap()
+        call(&self.address, client, endpoint, form).await.unwrap()
     }
+}
+
+/// A server function call on the portal at `base`; `Err` when the connection fails (a
+/// killed process).
+pub async fn call(
+    base: &str,
+    client: &Client,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> Result<reqwest::Response, String> {
+    client
+        .post(format!("{base}/api/{endpoint}"))
+        .form(form)
+        .send()
+        .await
+        .map_err(|e| e.to_string())
 }
 
 impl Drop for Process {

@@ -25,17 +25,23 @@ impl Received {
     }
 }
 
+/// A GET of the event stream, as EventSource sends it (with `Last-Event-ID` on a reconnect).
+async fn request(
+    client: &reqwest::Client,
+    url: &str,
+    last_event_id: Option<i64>,
+) -> reqwest::Response {
+    let mut request = client.get(url).header("accept", "text/event-stream");
+    if let Some(id) = last_event_id {
+        request = request.header("last-event-id", id.to_string());
+    }
+    request.send().await.unwrap()
+}
+
 impl TestApp {
     /// Opens the event stream with this client's cookies; `last_event_id` as on a reconnect.
     pub async fn open_events(&self, last_event_id: Option<i64>) -> reqwest::Response {
-        let mut request = self
-            .client
-            .get(self.url("/api/events"))
-            .header("accept", "text/event-stream");
-        if let Some(id) = last_event_id {
-            request = request.header("last-event-id", id.to_string());
-        }
-        request.send().await.unwrap()
+        request(&self.client, &self.url("/api/events"), last_event_id).await
     }
 
     pub async fn events(&self, last_event_id: Option<i64>) -> EventStream {
@@ -50,11 +56,7 @@ impl EventStream {
         url: &str,
         last_event_id: Option<i64>,
     ) -> EventStream {
-        let mut request = client.get(url).header("accept", "text/event-stream");
-        if let Some(id) = last_event_id {
-            request = request.header("last-event-id", id.to_string());
-        }
-        let response = request.send().await.unwrap();
+        let response = request(client, url, last_event_id).await;
         assert_eq!(response.status(), 200, "the event stream opens");
         EventStream {
             response,
