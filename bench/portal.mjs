@@ -51,6 +51,7 @@ async function startPortal(databaseUrl, extraEnv = {}) {
       ...process.env,
       DATABASE_URL: databaseUrl,
       PUBLIC_URL: base,
+      SECRET_KEY: 'bench-secret-key-bench-secret-key-0123456789',
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: SITE_ROOT,
       LEPTOS_SITE_PKG_DIR: 'pkg',
@@ -143,7 +144,7 @@ async function submitApplication(b, company) {
 /** An account made by the operator's command (no e-mail round trip, no per-client limits). */
 function createReviewer(databaseUrl, username) {
   execFileSync(BIN, ['create-reviewer', '--email', `${username}@example.com`, '--username', username], {
-    input: `${PASSWORD}\n`, env: { ...process.env, DATABASE_URL: databaseUrl, RUST_LOG: 'warn' }, stdio: ['pipe', 'ignore', 'inherit'],
+    input: `${PASSWORD}\n`, env: { ...process.env, DATABASE_URL: databaseUrl, SECRET_KEY: 'bench-secret-key-bench-secret-key-0123456789', RUST_LOG: 'warn' }, stdio: ['pipe', 'ignore', 'inherit'],
   });
 }
 
@@ -231,13 +232,15 @@ async function ssr() {
 }
 
 /** Opens `n` event streams; resolves when all are open. */
-function openStreams(bases, cookie, n, onEvent) {
+/** Opens `n` streams spread over `cookies` (a session may hold 8 streams per instance). */
+function openStreams(bases, cookies, n, onEvent) {
   const agents = bases.map(() => new http.Agent({ keepAlive: false, maxSockets: Infinity }));
   const streams = [];
   return new Promise((resolve, reject) => {
     let open = 0;
     for (let i = 0; i < n; i++) {
       const k = i % bases.length;
+      const cookie = cookies[Math.floor(i / bases.length) % cookies.length];
       const req = http.get(`${bases[k]}/api/events`, { agent: agents[k], headers: { cookie, accept: 'text/event-stream' } }, (res) => {
         if (res.statusCode !== 200) return reject(new Error(`stream ${res.statusCode}`));
         let buffer = '';
@@ -272,7 +275,10 @@ async function liveRun(label, bases, pids, databaseUrl, streamsWanted = 1000, de
   await sleep(300);
   const before = pids.map(rssKiB);
   const arrivals = new Map(); // application id -> [times]
-  await openStreams(bases, r2.cookie, streamsWanted, (_, event, at) => {
+  // A session holds at most 8 streams per instance: one reviewer session per 8 streams.
+  const cookies = [];
+  for (let i = 0; i < Math.ceil(streamsWanted / (8 * bases.length)); i++) cookies.push((await signIn(bases[0], name)).cookie);
+  await openStreams(bases, cookies, streamsWanted, (_, event, at) => {
     if (event.kind !== 'approved') return;
     if (!arrivals.has(event.application_id)) arrivals.set(event.application_id, []);
     arrivals.get(event.application_id).push(at);

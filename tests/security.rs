@@ -87,9 +87,15 @@ both_databases! {
 
 #[tokio::test]
 async fn without_smtp_mail_is_kept_in_the_dev_mailbox_with_the_code_visible() {
-    let app = spawn_app_with(Backend::Sqlite, Options { dev_mailbox: true })
-        .await
-        .unwrap();
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        Options {
+            dev_mailbox: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(app.send_signup_code("ann@example.com").await.status(), 200);
     let mut page = String::new();
     for _ in 0..100 {

@@ -1,5 +1,6 @@
 //! Settings read once from the environment; a bad value stops start-up naming the variable.
 
+pub use super::client::Cidr;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -16,6 +17,15 @@ pub struct Config {
     pub outbox_retry_base: Duration,
     /// How often an open event stream checks that its session (and role) still holds.
     pub stream_recheck: Duration,
+    /// How often the event pump reads the table when no wake-up came (a lost `NOTIFY`).
+    pub feed_poll: Duration,
+    /// Keys the HMAC of stored verification codes. `None`: the embedded default keeps a
+    /// generated one beside the SQLite file (see `crypto::Secret::resolve`).
+    pub secret_key: Option<String>,
+    /// Proxies whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`, CIDRs).
+    pub trusted_proxies: Vec<Cidr>,
+    /// The dev mailbox was asked for explicitly (`DEV_MAILBOX=1`) with a public address.
+    pub dev_mailbox_forced: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -113,6 +123,61 @@ impl Config {
             ),
         };
 
+        let feed_poll = Duration::from_millis(match get("FEED_POLL_MS") {
+            None => 1000,
+            Some(v) => v.parse().ok().filter(|ms: &u64| *ms > 0).ok_or_else(|| {
+                bad(
+                    "FEED_POLL_MS",
+                    "must be a positive whole number of milliseconds",
+                )
+            })?,
+        });
+
+        let secret_key = get("SECRET_KEY");
+        if secret_key.as_ref().is_some_and(|k| k.len() < 32) {
+            return Err(bad(
+                "SECRET_KEY",
+                "must be at least 32 characters (e.g. `openssl rand -hex 32`)",
+            ));
+        }
+
+        let trusted_proxies = match get("TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(v) => v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    Cidr::parse(s).ok_or_else(|| {
+                        bad(
+                            "TRUSTED_PROXIES",
+                            format!(
+                                "`{s}` is not an address or CIDR (like 10.0.0.0/8 or fd00::/8)"
+                            ),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+
+        // The dev mailbox shows every mail to whoever opens it: only on a loopback address,
+        // unless asked for by name.
+        let dev_mailbox_forced = get("DEV_MAILBOX").is_some_and(|v| v == "1");
+        let loopback = parsed.scheme() == "http"
+            && match parsed.host() {
+                Some(url::Host::Domain(d)) => d == "localhost",
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            };
+        if smtp_url.is_none() && !loopback && !dev_mailbox_forced {
+            return Err(bad(
+                "SMTP_URL",
+                "must be set when PUBLIC_URL is not a loopback http address: without it mail \
+                 would go to the dev mailbox, readable by anyone (DEV_MAILBOX=1 forces that)",
+            ));
+        }
+
         Ok(Self {
             database_url,
             smtp_url,
@@ -121,6 +186,10 @@ impl Config {
             site_addr,
             outbox_retry_base,
             stream_recheck,
+            feed_poll,
+            secret_key,
+            trusted_proxies,
+            dev_mailbox_forced: dev_mailbox_forced && !loopback,
         })
     }
 
@@ -192,10 +261,41 @@ mod tests {
             ("PUBLIC_URL", "https://portal.example.com/app"),
             ("LEPTOS_SITE_ADDR", "localhost"),
             ("MAIL_FROM", "not a mailbox"),
+            ("SECRET_KEY", "short"),
+            ("TRUSTED_PROXIES", "10.0.0.0/33"),
+            ("TRUSTED_PROXIES", "proxy.example.com"),
+            ("FEED_POLL_MS", "0"),
         ] {
             let err = with(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var, "{value}");
         }
+    }
+
+    #[test]
+    fn the_dev_mailbox_needs_a_loopback_address_or_an_explicit_wish() {
+        let err = with(&[("PUBLIC_URL", "https://portal.example.com")]).unwrap_err();
+        assert_eq!(err.var, "SMTP_URL");
+        assert!(err.message.contains("DEV_MAILBOX"), "{}", err.message);
+        for local in [
+            "http://localhost:3000",
+            "http://127.0.0.1:8080",
+            "http://[::1]:3000",
+        ] {
+            let c = with(&[("PUBLIC_URL", local)]).unwrap();
+            assert!(c.dev_mailbox() && !c.dev_mailbox_forced, "{local}");
+        }
+        let forced = with(&[
+            ("PUBLIC_URL", "https://portal.example.com"),
+            ("DEV_MAILBOX", "1"),
+        ])
+        .unwrap();
+        assert!(forced.dev_mailbox() && forced.dev_mailbox_forced);
+        let real = with(&[
+            ("PUBLIC_URL", "https://portal.example.com"),
+            ("SMTP_URL", "smtp://mail.example.com:25"),
+        ])
+        .unwrap();
+        assert!(!real.dev_mailbox());
     }
 
     #[test]

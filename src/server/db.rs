@@ -26,11 +26,26 @@ pub struct Db {
 pub struct WriteTx {
     pub tx: Transaction<'static, Any>,
     _turn: Option<OwnedMutexGuard<()>>,
+    backend: Backend,
 }
 
 impl WriteTx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await
+    }
+
+    /// Serialises this transaction with every other one that locks `key`, until it ends: a
+    /// check that must come before a write cannot interleave. PostgreSQL takes a
+    /// transaction-level advisory lock; on SQLite the writer turn already serialises.
+    pub async fn lock(&mut self, key: &str) -> Result<(), sqlx::Error> {
+        if self.backend == Backend::Postgres {
+            // Wrapped so that the `void` result is not decoded through the Any driver.
+            sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS locked")
+                .bind(key)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
     }
 }
 
@@ -94,7 +109,20 @@ impl Db {
             None => None,
         };
         let tx = self.pool.begin().await?;
-        Ok(WriteTx { tx, _turn: turn })
+        Ok(WriteTx {
+            tx,
+            _turn: turn,
+            backend: self.backend,
+        })
+    }
+
+    /// The single-writer turn on SQLite (nothing on PostgreSQL), for one write statement that
+    /// is not run through `write_one` (e.g. one that returns rows).
+    pub async fn writer_turn(&self) -> Option<OwnedMutexGuard<()>> {
+        match &self.writer {
+            Some(m) => Some(m.clone().lock_owned().await),
+            None => None,
+        }
     }
 
     /// A single write statement outside a transaction, in the writers' queue on SQLite.
@@ -110,17 +138,25 @@ impl Db {
     }
 }
 
-fn ensure_sqlite_parent_dir(url: &str) {
+/// The file of a SQLite URL (`None` for PostgreSQL or an in-memory database).
+pub fn sqlite_file(url: &str) -> Option<String> {
+    if !url.starts_with("sqlite:") {
+        return None;
+    }
     let path = url
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:")
         .split('?')
         .next()
         .unwrap_or_default();
-    if path.is_empty() || path == ":memory:" {
+    (!path.is_empty() && path != ":memory:").then(|| path.to_string())
+}
+
+fn ensure_sqlite_parent_dir(url: &str) {
+    let Some(path) = sqlite_file(url) else {
         return;
-    }
-    if let Some(parent) = std::path::Path::new(path).parent() {
+    };
+    if let Some(parent) = std::path::Path::new(&path).parent() {
         if !parent.as_os_str().is_empty() {
             let _ = std::fs::create_dir_all(parent);
         }

@@ -17,7 +17,13 @@ use std::sync::Arc;
 
 pub async fn security(State(config): State<Arc<Config>>, mut req: Request, next: Next) -> Response {
     if let Some(ConnectInfo(addr)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
-        req.extensions_mut().insert(ClientIp(addr.ip()));
+        let forwarded = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        let ip = super::client::client_addr(addr.ip(), forwarded, &config.trusted_proxies);
+        req.extensions_mut().insert(ClientIp(ip));
     }
 
     if !is_safe(req.method()) && !same_origin(&req, &config.public_url) {
@@ -40,6 +46,12 @@ pub async fn security(State(config): State<Arc<Config>>, mut req: Request, next:
         HeaderValue::from_static("strict-origin-when-cross-origin"),
     );
     h.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if config.https() {
+        h.insert(
+            http::header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     let reload = if std::env::var("LEPTOS_WATCH").is_ok() {
         " ws://127.0.0.1:3001"
     } else {
@@ -196,6 +208,80 @@ pub async fn signed_in_pages(
     (StatusCode::FOUND, [(LOCATION, location)]).into_response()
 }
 
+/// A form posted without JavaScript gets its error back in the redirect's query (`__err`,
+/// Leptos' convention), and the page shows it. So that a link cannot make the portal show text
+/// of someone else's choosing, the portal signs every such redirect (`__sig`, an HMAC of the
+/// path and the error), and a page request whose error does not carry a valid signature is
+/// sent on to the same page without it.
+pub async fn signed_errors(
+    State(state): State<super::request::AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    use http::header::LOCATION;
+
+    if req.method() == Method::GET {
+        if let Some(query) = req.uri().query() {
+            let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect();
+            let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+            if let Some(err) = get(ERR) {
+                let path = get(PATH).unwrap_or_default();
+                let expected = state.secret.mac_hex(&["form-error", path, err]);
+                let genuine =
+                    get(SIG).is_some_and(|sig| super::crypto::constant_time_eq(sig, &expected));
+                if !genuine {
+                    let kept: String = url::form_urlencoded::Serializer::new(String::new())
+                        .extend_pairs(
+                            pairs
+                                .iter()
+                                .filter(|(n, _)| ![ERR, PATH, SIG].contains(&n.as_str())),
+                        )
+                        .finish();
+                    let to = if kept.is_empty() {
+                        req.uri().path().to_string()
+                    } else {
+                        format!("{}?{kept}", req.uri().path())
+                    };
+                    return (StatusCode::FOUND, [(LOCATION, to)]).into_response();
+                }
+            }
+        }
+        return next.run(req).await;
+    }
+
+    let mut res = next.run(req).await;
+    let signed = res
+        .headers()
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|loc| sign_location(loc, &state.secret));
+    if let Some(v) = signed.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        res.headers_mut().insert(LOCATION, v);
+    }
+    res
+}
+
+const ERR: &str = "__err";
+const PATH: &str = "__path";
+const SIG: &str = "__sig";
+
+/// The redirect with its `__err` signed, or `None` when it carries no error.
+fn sign_location(location: &str, secret: &super::crypto::Secret) -> Option<String> {
+    let mut url = url::Url::parse(location).ok()?;
+    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let err = get(ERR)?;
+    let path = get(PATH).unwrap_or_default();
+    let sig = secret.mac_hex(&["form-error", &path, &err]);
+    url.query_pairs_mut()
+        .clear()
+        .extend_pairs(pairs.iter().filter(|(n, _)| n != SIG))
+        .append_pair(SIG, &sig);
+    Some(url.to_string())
+}
+
 /// How long a page render may take before it is abandoned and rendered again.
 pub const RENDER_PATIENCE: std::time::Duration = std::time::Duration::from_secs(3);
 
@@ -228,6 +314,26 @@ pub async fn retry_stalled_render(req: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_form_error_redirect_is_signed_and_its_signature_binds_the_text() {
+        let secret = crate::server::crypto::Secret::new(b"0123456789abcdef0123456789abcdef");
+        let loc = "http://127.0.0.1:3000/signin?next=%2Fconsole&__path=%2Fapi%2Fx&__err=%7B%22m%22%3A1%7D";
+        let signed = sign_location(loc, &secret).unwrap();
+        let url = url::Url::parse(&signed).unwrap();
+        let sig = url
+            .query_pairs()
+            .find(|(k, _)| k == SIG)
+            .unwrap()
+            .1
+            .to_string();
+        assert_eq!(sig, secret.mac_hex(&["form-error", "/api/x", "{\"m\":1}"]));
+        assert_ne!(sig, secret.mac_hex(&["form-error", "/api/x", "{\"m\":2}"]));
+        assert!(url
+            .query_pairs()
+            .any(|(k, v)| k == "next" && v == "/console"));
+        assert!(sign_location("http://127.0.0.1:3000/console", &secret).is_none());
+    }
     use std::sync::atomic::{AtomicUsize, Ordering};
     use tower::ServiceExt;
 

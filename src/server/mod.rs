@@ -1,5 +1,6 @@
 //! Code that exists only on the server: configuration, database, mail, sessions, security.
 
+pub mod client;
 pub mod codes;
 pub mod config;
 pub mod crypto;

@@ -22,6 +22,8 @@ pub struct AppState {
     pub mail_ready: Arc<Notify>,
     /// Application events for open pages (`/api/events`).
     pub feed: super::feed::Feed,
+    /// Keys the HMAC of stored verification codes.
+    pub secret: Arc<super::crypto::Secret>,
 }
 
 /// The client's address, put into request extensions by the security middleware.
@@ -42,6 +44,17 @@ fn parts() -> Option<Parts> {
 pub fn client_ip() -> String {
     parts()
         .and_then(|p| p.extensions.get::<ClientIp>().map(|ip| ip.0.to_string()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// The key the client's limits are counted under (an IPv6 client by its /64).
+pub fn client_key() -> String {
+    parts()
+        .and_then(|p| {
+            p.extensions
+                .get::<ClientIp>()
+                .map(|ip| super::client::limit_key(ip.0))
+        })
         .unwrap_or_else(|| "unknown".into())
 }
 

@@ -3,7 +3,7 @@
 use super::config::Config;
 use super::db::Db;
 use super::feed::Feed;
-use super::http::{body_limit, retry_stalled_render, security, signed_in_pages};
+use super::http::{body_limit, retry_stalled_render, security, signed_errors, signed_in_pages};
 use super::mail::worker;
 use super::request::AppState;
 use crate::app::{shell, App};
@@ -38,11 +38,18 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Port
         .await
         .map_err(|e| format!("cannot migrate the database: {e}"))?;
     super::crypto::warm_up();
+    let secret = Arc::new(super::crypto::Secret::resolve(&config)?);
+    if config.dev_mailbox_forced {
+        tracing::warn!(
+            "DEV_MAILBOX=1: mail is kept at /dev/mailbox, readable by anyone who opens it; \
+             set SMTP_URL for a real deployment"
+        );
+    }
 
     let config = Arc::new(config);
     let shutdown = CancellationToken::new();
     let feed = Feed::new(shutdown.clone());
-    feed.start(db.clone(), &config.database_url)
+    feed.start(db.clone(), &config.database_url, config.feed_poll)
         .await
         .map_err(|e| format!("cannot read the event feed: {e}"))?;
     let state = AppState {
@@ -50,6 +57,7 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Port
         config: config.clone(),
         mail_ready: Arc::new(Notify::new()),
         feed,
+        secret,
     };
     worker::spawn(db, config.clone(), state.mail_ready.clone());
 
@@ -92,6 +100,10 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Port
             signed_in_pages,
         ))
         .layer(axum::middleware::from_fn(body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            signed_errors,
+        ))
         .layer(axum::middleware::from_fn_with_state(config, security));
     Ok(Portal { router, state })
 }

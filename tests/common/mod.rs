@@ -24,12 +24,19 @@ pub struct TestApp {
     pub smtp: SmtpSink,
     pub db: Db,
     pub database_url: String,
+    pub feed: isv_portal::server::feed::Feed,
 }
 
 #[derive(Default)]
 pub struct Options {
     pub dev_mailbox: bool,
+    /// How often the event pump polls the table (`FEED_POLL_MS`); the portal's default if unset.
+    pub feed_poll_ms: Option<u64>,
+    /// `TRUSTED_PROXIES`, unset by default.
+    pub trusted_proxies: Option<String>,
 }
+
+pub const TEST_SECRET_KEY: &str = "test-secret-key-test-secret-key-0123456789";
 
 fn unique() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
@@ -101,6 +108,16 @@ pub async fn spawn_app_on(database_url: String, smtp: SmtpSink, options: Options
     env.insert("PUBLIC_URL", address.clone());
     env.insert("OUTBOX_RETRY_BASE_MS", "100".into());
     env.insert("STREAM_RECHECK_MS", "200".into());
+    if let Some(cidrs) = &options.trusted_proxies {
+        env.insert("TRUSTED_PROXIES", cidrs.clone());
+    }
+    if let Some(ms) = options.feed_poll_ms {
+        env.insert("FEED_POLL_MS", ms.to_string());
+    }
+    // PostgreSQL needs a key given; on SQLite the portal makes one beside the database file.
+    if !database_url.starts_with("sqlite:") {
+        env.insert("SECRET_KEY", TEST_SECRET_KEY.into());
+    }
     if !options.dev_mailbox {
         env.insert("SMTP_URL", format!("smtp://127.0.0.1:{}", smtp.port));
     }
@@ -114,6 +131,7 @@ pub async fn spawn_app_on(database_url: String, smtp: SmtpSink, options: Options
         .await
         .expect("portal builds");
     let db = portal.state.db.clone();
+    let feed = portal.state.feed.clone();
     tokio::spawn(startup::serve_until(
         listener,
         portal.router,
@@ -127,6 +145,7 @@ pub async fn spawn_app_on(database_url: String, smtp: SmtpSink, options: Options
         smtp,
         db,
         database_url,
+        feed,
     }
 }
 
@@ -186,6 +205,7 @@ impl TestApp {
             smtp: self.smtp.clone(),
             db: self.db.clone(),
             database_url: self.database_url.clone(),
+            feed: self.feed.clone(),
         }
     }
 

@@ -1,7 +1,7 @@
 //! The portal as a real process (the `isv-portal` binary), for tests that kill, restart or
 //! stop it with a signal.
 
-use super::browser;
+use super::{browser, TEST_SECRET_KEY};
 use reqwest::Client;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -25,6 +25,16 @@ impl Process {
     /// Starts the binary on `database_url` (the dev mailbox keeps mail unless `smtp_port`),
     /// and waits until it answers.
     pub async fn start(database_url: &str, smtp_port: Option<u16>, port: Option<u16>) -> Process {
+        Self::start_with(database_url, smtp_port, port, &[]).await
+    }
+
+    /// `start` with extra environment variables.
+    pub async fn start_with(
+        database_url: &str,
+        smtp_port: Option<u16>,
+        port: Option<u16>,
+        env: &[(&str, &str)],
+    ) -> Process {
         let port = port.unwrap_or_else(free_port);
         let address = format!("http://127.0.0.1:{port}");
         let mut command = Command::new(env!("CARGO_BIN_EXE_isv-portal"));
@@ -33,6 +43,7 @@ impl Process {
             .env("PUBLIC_URL", &address)
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
             .env("OUTBOX_RETRY_BASE_MS", "100")
+            .env("SECRET_KEY", TEST_SECRET_KEY)
             .env("RUST_LOG", "warn")
             .env_remove("SMTP_URL")
             .stdout(Stdio::null())
@@ -40,6 +51,7 @@ impl Process {
         if let Some(p) = smtp_port {
             command.env("SMTP_URL", format!("smtp://127.0.0.1:{p}"));
         }
+        command.envs(env.iter().copied());
         let child = command.spawn().expect("the portal binary starts");
         let process = Process {
             child,
@@ -71,6 +83,20 @@ impl Process {
 
     pub fn pid(&self) -> i32 {
         self.child.id() as i32
+    }
+
+    /// Resident memory now and at its peak (VmRSS, VmHWM), in KiB.
+    pub fn memory_kib(&self) -> (u64, u64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.split_whitespace().next())
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0)
+        };
+        (field("VmRSS:"), field("VmHWM:"))
     }
 
     pub fn signal(&self, signal: &str) {
