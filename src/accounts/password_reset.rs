@@ -46,8 +46,8 @@ mod ssr {
     use crate::server::codes::{self, Purpose, RESEND_AFTER_MS};
     use crate::server::crypto::hash_password;
     use crate::server::mail::{enqueue, templates};
-    use crate::server::request::{client_ip, is_plain_form_post, state, OrInternal};
-    use crate::server::sessions;
+    use crate::server::request::{client_key, is_plain_form_post, state, OrInternal};
+    use crate::server::{sessions, throttle};
 
     /// Same answer whether or not the address has an account; only an account gets mail.
     pub async fn send_code(email: &str) -> Result<CodeStep, AppError> {
@@ -56,9 +56,10 @@ mod ssr {
         let mut tx = st.db.begin_write().await.or_internal("begin")?;
         let code = codes::issue(
             &mut tx,
+            &st.secret,
             email.as_str(),
             Purpose::ResetPassword,
-            &client_ip(),
+            &client_key(),
         )
         .await
         .or_internal("issuing a reset code")??;
@@ -104,13 +105,31 @@ mod ssr {
         let (email, code, password) = (email.unwrap(), code.unwrap(), password.unwrap());
 
         let st = state()?;
-        let user = store::find_by_login(&st.db, email.as_str())
-            .await
-            .or_internal("looking up an email")?;
-        let names: Vec<&str> = match &user {
-            Some(u) => vec![u.username.as_str(), u.email.as_str()],
-            None => vec![email.as_str()],
+
+        // The code first: before it is verified, nothing (not even the password rules, which
+        // name the account's username) may tell whether the address has an account, and
+        // nothing expensive runs.
+        let verified = match codes::check(
+            &st.db,
+            &st.secret,
+            email.as_str(),
+            Purpose::ResetPassword,
+            code.as_str(),
+        )
+        .await
+        .or_internal("checking a code")?
+        {
+            Ok(v) => v,
+            Err(m) => return Err(AppError::field("code", m)),
         };
+        let Some(user) = store::find_by_login(&st.db, email.as_str())
+            .await
+            .or_internal("looking up an email")?
+        else {
+            // Codes for unknown addresses are never mailed: only a guess gets here.
+            return Err(AppError::field("code", "That code is not right."));
+        };
+        let names = [user.username.as_str(), user.email.as_str()];
         if let Err(m) = Password::parse(password.expose(), &names) {
             return Err(AppError::field("new_password", m));
         }
@@ -122,22 +141,13 @@ mod ssr {
             .or_internal("hashing a password")?;
 
         let mut tx = st.db.begin_write().await.or_internal("begin")?;
-        if let Err(m) = codes::redeem(
-            &mut tx,
-            email.as_str(),
-            Purpose::ResetPassword,
-            code.as_str(),
-        )
-        .await
-        .or_internal("redeeming a code")?
+        if !codes::spend(&mut tx, &verified)
+            .await
+            .or_internal("spending a code")?
         {
-            tx.commit().await.or_internal("commit")?;
-            return Err(AppError::field("code", m));
+            // A parallel request with the same code changed the password first.
+            return Err(AppError::field("code", codes::NO_LONGER_VALID));
         }
-        let Some(user) = user else {
-            // Only reachable by guessing a code never sent; answer like a wrong code.
-            return Err(AppError::field("code", "That code is not right."));
-        };
         store::set_password(&mut tx, &user.id, &hash)
             .await
             .or_internal("setting a password")?;
@@ -153,6 +163,10 @@ mod ssr {
         tx.commit().await.or_internal("commit")?;
         st.mail_ready.notify_one();
         tracing::info!(user = %user.id, "password reset");
+        // The sign-in wait promises that a reset ends it.
+        throttle::clear(&st.db, &throttle::account(Some(&user.id), ""))
+            .await
+            .or_internal("clearing sign-in backoff")?;
         crate::server::request::set_cookie(&sessions::clear_cookie_header(&st.config));
         leptos_axum::redirect("/signin?reset=1");
         Ok(CodeStep::Done)

@@ -28,7 +28,7 @@ mod ssr {
     use crate::domain::Password;
     use crate::server::crypto::verify_password;
     use crate::server::request::{
-        client_ip, cookie, safe_next, set_cookie, state, user_agent, OrInternal,
+        client_ip, client_key, cookie, safe_next, set_cookie, state, user_agent, OrInternal,
     };
     use crate::server::{sessions, throttle};
 
@@ -43,29 +43,34 @@ mod ssr {
             Password::for_sign_in(password).map_err(|m| AppError::field("password", m))?;
         let st = state()?;
         let ip = client_ip();
-        let (account_key, client_key) = (throttle::account(login), throttle::client(&ip));
-        throttle::check(&st.db, &[&account_key, &client_key])
-            .await
-            .or_internal("reading sign-in throttle")??;
-
+        // The account is found first (a cheap indexed read) so that its budget is the same
+        // whichever of its names is typed.
         let user = store::find_by_login(&st.db, login)
             .await
             .or_internal("finding a user")?;
+        let account_key = throttle::account(user.as_ref().map(|u| u.id.as_str()), login);
+        let client_key = throttle::client(&client_key());
+        // Each attempt is counted before the password is checked: a burst gets at most the
+        // free tries through to argon2, the rest wait.
+        throttle::reserve(&st.db, &client_key)
+            .await
+            .or_internal("reserving a sign-in attempt")??;
+        throttle::reserve(&st.db, &account_key)
+            .await
+            .or_internal("reserving a sign-in attempt")??;
+
         let ok = verify_password(
             password.expose().to_string(),
             user.as_ref().map(|u| u.password_hash.clone()),
         )
         .await;
         let Some(user) = user.filter(|_| ok) else {
-            throttle::record_failure(&st.db, &account_key)
-                .await
-                .or_internal("recording a failure")?;
-            throttle::record_failure(&st.db, &client_key)
-                .await
-                .or_internal("recording a failure")?;
             return Err(AppError::invalid(WRONG));
         };
         throttle::clear(&st.db, &account_key)
+            .await
+            .or_internal("clearing throttle")?;
+        throttle::give_back(&st.db, &client_key)
             .await
             .or_internal("clearing throttle")?;
 

@@ -50,18 +50,29 @@ mod ssr {
     use crate::server::crypto::hash_password;
     use crate::server::mail::{enqueue, templates};
     use crate::server::request::{
-        client_ip, cookie, is_plain_form_post, set_cookie, state, user_agent, OrInternal,
+        client_ip, client_key, cookie, is_plain_form_post, set_cookie, state, user_agent,
+        OrInternal,
     };
     use crate::server::sessions;
     use crate::site::TERMS_VERSION;
+
+    fn taken() -> AppError {
+        AppError::field("username", "This username is taken. Try another.")
+    }
 
     pub async fn send_code(email: &str) -> Result<CodeStep, AppError> {
         let email = Email::parse(email).map_err(|m| AppError::field("email", m))?;
         let st = state()?;
         let mut tx = st.db.begin_write().await.or_internal("begin")?;
-        let code = codes::issue(&mut tx, email.as_str(), Purpose::SignUp, &client_ip())
-            .await
-            .or_internal("issuing a sign-up code")??;
+        let code = codes::issue(
+            &mut tx,
+            &st.secret,
+            email.as_str(),
+            Purpose::SignUp,
+            &client_key(),
+        )
+        .await
+        .or_internal("issuing a sign-up code")??;
         // The same answer either way; the owner of an existing account is told by mail.
         let mail = match store::find_by_email(&mut tx, email.as_str())
             .await
@@ -110,34 +121,40 @@ mod ssr {
             username.unwrap(),
             password.unwrap(),
         );
+        let st = state()?;
+
+        // The code first: until it is verified nothing is said about the username or the
+        // address, and nothing expensive (zxcvbn, argon2) runs.
+        let verified = match codes::check(
+            &st.db,
+            &st.secret,
+            email.as_str(),
+            Purpose::SignUp,
+            code.as_str(),
+        )
+        .await
+        .or_internal("checking a code")?
+        {
+            Ok(v) => v,
+            Err(m) => return Err(AppError::field("code", m)),
+        };
+        if store::username_taken(&st.db.pool, &username.key())
+            .await
+            .or_internal("checking a username")?
+        {
+            return Err(taken());
+        }
         if let Some(m) =
             store::password_weakness(password.expose(), &[username.as_str(), email.as_str()])
         {
             return Err(AppError::field("password", m));
         }
-
-        let st = state()?;
         // Hash before taking the writers' turn: it is the slow part.
         let hash = hash_password(password.expose().to_string())
             .await
             .or_internal("hashing a password")?;
+
         let mut tx = st.db.begin_write().await.or_internal("begin")?;
-        if store::username_taken(&mut tx, &username.key())
-            .await
-            .or_internal("checking a username")?
-        {
-            return Err(AppError::field(
-                "username",
-                "This username is taken. Try another.",
-            ));
-        }
-        if let Err(m) = codes::redeem(&mut tx, email.as_str(), Purpose::SignUp, code.as_str())
-            .await
-            .or_internal("redeeming a code")?
-        {
-            tx.commit().await.or_internal("commit")?;
-            return Err(AppError::field("code", m));
-        }
         if store::find_by_email(&mut tx, email.as_str())
             .await
             .or_internal("looking up an email")?
@@ -149,6 +166,13 @@ mod ssr {
                 "An account already exists for this email. Sign in, or reset your password.",
             ));
         }
+        if !codes::spend(&mut tx, &verified)
+            .await
+            .or_internal("spending a code")?
+        {
+            // A parallel request with the same code got there first.
+            return Err(AppError::field("code", codes::NO_LONGER_VALID));
+        }
         let user_id = match store::insert(
             &mut tx,
             email.as_str(),
@@ -159,12 +183,7 @@ mod ssr {
         .await
         {
             Ok(id) => id,
-            Err(e) if store::is_unique_violation(&e) => {
-                return Err(AppError::field(
-                    "username",
-                    "This username is taken. Try another.",
-                ))
-            }
+            Err(e) if store::is_unique_violation(&e) => return Err(taken()),
             Err(e) => return Err(crate::server::request::internal("creating a user", e)),
         };
         let (ip, ua) = (client_ip(), user_agent());

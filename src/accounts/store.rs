@@ -38,13 +38,13 @@ pub async fn find_by_email(
     .await
 }
 
-pub async fn username_taken(
-    tx: &mut Transaction<'static, Any>,
+pub async fn username_taken<'c>(
+    conn: impl sqlx::Executor<'c, Database = Any>,
     key: &str,
 ) -> Result<bool, sqlx::Error> {
     let row: Option<(String,)> = sqlx::query_as("SELECT id FROM users WHERE username_key = $1")
         .bind(key)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(conn)
         .await?;
     Ok(row.is_some())
 }

@@ -1,10 +1,10 @@
-//! E-mailed verification codes: six digits, stored hashed, ten minutes, single use, bound to an
-//! address and a purpose, five wrong tries, and limits on how often they are sent.
+//! E-mailed verification codes: six digits, stored only as an HMAC under the server's secret,
+//! ten minutes, single use, bound to an address and a purpose, five wrong tries, and limits on
+//! how often they are sent.
 
-use super::crypto::{constant_time_eq, new_id, sha256_hex, six_digit_code};
-use super::db::now_ms;
+use super::crypto::{constant_time_eq, new_id, six_digit_code, Secret};
+use super::db::{now_ms, Db, WriteTx};
 use crate::error::AppError;
-use sqlx::{Any, Transaction};
 
 pub const TTL_MS: i64 = 10 * 60 * 1000;
 pub const RESEND_AFTER_MS: i64 = 60 * 1000;
@@ -33,13 +33,19 @@ fn secs_until(ms: i64) -> u64 {
 }
 
 /// Issues a new code (voiding the previous one) or says how long to wait. The caller mails it
-/// in the same transaction.
+/// in the same transaction. Issuing is serialised per address and purpose, and per client, so
+/// parallel requests cannot all pass the limits before any of them has written its code.
 pub async fn issue(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
+    secret: &Secret,
     email: &str,
     purpose: Purpose,
-    ip: &str,
+    client: &str,
 ) -> Result<Result<String, AppError>, sqlx::Error> {
+    // Always in this order (address, then client), so two requests cannot wait on each other.
+    tx.lock(&format!("code:{}:{email}", purpose.as_str()))
+        .await?;
+    tx.lock(&format!("code-client:{client}")).await?;
     let now = now_ms();
     let latest: Option<(i64, String, i64, i64)> = sqlx::query_as(
         "SELECT created_at, state, failures, expires_at FROM verification_codes \
@@ -47,7 +53,7 @@ pub async fn issue(
     )
     .bind(email)
     .bind(purpose.as_str())
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut ***tx)
     .await?;
     if let Some((created, _, _, _)) = latest {
         if now - created < RESEND_AFTER_MS {
@@ -59,12 +65,16 @@ pub async fn issue(
         }
     }
 
+    // Each purpose has its own budget: sign-up requests for someone's address cannot use up
+    // the codes that address needs to reset its password.
     let (sent, oldest): (i64, Option<i64>) = sqlx::query_as(
-        "SELECT COUNT(*), MIN(created_at) FROM verification_codes WHERE email = $1 AND created_at > $2",
+        "SELECT COUNT(*), MIN(created_at) FROM verification_codes \
+         WHERE email = $1 AND purpose = $2 AND created_at > $3",
     )
     .bind(email)
+    .bind(purpose.as_str())
     .bind(now - HOUR_MS)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut ***tx)
     .await?;
     if sent >= PER_ADDRESS_PER_HOUR {
         let wait = secs_until(oldest.unwrap_or(now) + HOUR_MS - now);
@@ -76,15 +86,15 @@ pub async fn issue(
             wait,
         )));
     }
-    let (from_ip, oldest_ip): (i64, Option<i64>) = sqlx::query_as(
+    let (from_client, oldest_client): (i64, Option<i64>) = sqlx::query_as(
         "SELECT COUNT(*), MIN(created_at) FROM verification_codes WHERE ip = $1 AND created_at > $2",
     )
-    .bind(ip)
+    .bind(client)
     .bind(now - HOUR_MS)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut ***tx)
     .await?;
-    if from_ip >= PER_IP_PER_HOUR {
-        let wait = secs_until(oldest_ip.unwrap_or(now) + HOUR_MS - now);
+    if from_client >= PER_IP_PER_HOUR {
+        let wait = secs_until(oldest_client.unwrap_or(now) + HOUR_MS - now);
         return Ok(Err(AppError::too_many(
             format!(
                 "Too many codes were requested from your network. Try again in {} minutes.",
@@ -104,7 +114,7 @@ pub async fn issue(
     )
     .bind(email)
     .bind(purpose.as_str())
-    .execute(&mut **tx)
+    .execute(&mut ***tx)
     .await?;
 
     let id = new_id();
@@ -116,72 +126,88 @@ pub async fn issue(
     .bind(&id)
     .bind(email)
     .bind(purpose.as_str())
-    .bind(sha256_hex(&[&id, &code]))
+    .bind(secret.mac_hex(&[&id, &code]))
     .bind(inherited)
     .bind(now)
     .bind(now + TTL_MS)
-    .bind(ip)
-    .execute(&mut **tx)
+    .bind(client)
+    .execute(&mut ***tx)
     .await?;
     Ok(Ok(code))
 }
 
-/// Checks a code inside `tx`. A right one is marked used, so it is spent only if the caller's
-/// change commits. On `Err` the wrong try has been counted in `tx`: the caller must commit
-/// `tx` before answering, so a failing request cannot roll the count back.
-pub async fn redeem(
-    tx: &mut Transaction<'static, Any>,
+/// A code that was right when checked; `spend` makes it used, once.
+#[derive(Debug)]
+pub struct Verified {
+    id: String,
+}
+
+pub const NO_LONGER_VALID: &str = "This code is no longer valid. Request a new code.";
+
+/// Checks a code without spending it, so a request that fails later (a weak password, a taken
+/// username) does not cost the user their code. A wrong try is counted by one statement, and
+/// the fifth voids the code, however many tries arrive at once.
+pub async fn check(
+    db: &Db,
+    secret: &Secret,
     email: &str,
     purpose: Purpose,
     code: &str,
-) -> Result<Result<(), String>, sqlx::Error> {
+) -> Result<Result<Verified, String>, sqlx::Error> {
     let now = now_ms();
-    let live: Option<(String, String, i64, i64)> = sqlx::query_as(
-        "SELECT id, code_hash, failures, expires_at FROM verification_codes \
+    let live: Option<(String, String, i64)> = sqlx::query_as(
+        "SELECT id, code_hash, expires_at FROM verification_codes \
          WHERE email = $1 AND purpose = $2 AND state = 'live' ORDER BY created_at DESC LIMIT 1",
     )
     .bind(email)
     .bind(purpose.as_str())
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&db.pool)
     .await?;
-    let Some((id, hash, failures, expires)) = live else {
-        return Ok(Err(
-            "This code is no longer valid. Request a new code.".into()
-        ));
+    let Some((id, hash, expires)) = live else {
+        return Ok(Err(NO_LONGER_VALID.into()));
     };
     if now >= expires {
         return Ok(Err("This code has expired. Request a new code.".into()));
     }
-    if constant_time_eq(&hash, &sha256_hex(&[&id, code])) {
-        sqlx::query(
-            "UPDATE verification_codes SET state = 'used' WHERE id = $1 AND state = 'live'",
+    if constant_time_eq(&hash, &secret.mac_hex(&[&id, code])) {
+        return Ok(Ok(Verified { id }));
+    }
+    let counted: Option<(i64,)> = {
+        let _turn = db.writer_turn().await;
+        sqlx::query_as(
+            "UPDATE verification_codes SET failures = failures + 1, \
+             state = CASE WHEN failures + 1 >= $2 THEN 'void' ELSE state END \
+             WHERE id = $1 AND state = 'live' RETURNING failures",
         )
         .bind(&id)
-        .execute(&mut **tx)
-        .await?;
-        return Ok(Ok(()));
-    }
-    let failures = failures + 1;
-    let state = if failures >= MAX_FAILURES {
-        "void"
-    } else {
-        "live"
+        .bind(MAX_FAILURES)
+        .fetch_optional(&db.pool)
+        .await?
     };
-    sqlx::query("UPDATE verification_codes SET failures = $1, state = $2 WHERE id = $3")
-        .bind(failures)
-        .bind(state)
-        .bind(&id)
-        .execute(&mut **tx)
-        .await?;
-    if failures >= MAX_FAILURES {
-        Ok(Err(
-            "Too many wrong codes. This code no longer works: request a new code.".into(),
-        ))
-    } else {
-        let left = MAX_FAILURES - failures;
-        Ok(Err(format!(
-            "That code is not right. {left} {} left.",
-            if left == 1 { "try" } else { "tries" }
-        )))
-    }
+    Ok(Err(match counted {
+        // Voided meanwhile (by parallel tries or a newer code).
+        None => NO_LONGER_VALID.into(),
+        Some((failures,)) if failures >= MAX_FAILURES => {
+            "Too many wrong codes. This code no longer works: request a new code.".into()
+        }
+        Some((failures,)) => {
+            let left = MAX_FAILURES - failures;
+            format!(
+                "That code is not right. {left} {} left.",
+                if left == 1 { "try" } else { "tries" }
+            )
+        }
+    }))
+}
+
+/// Spends a checked code inside the transaction that acts on it: exactly one of any number of
+/// parallel requests with the right code gets `true`.
+pub async fn spend(tx: &mut WriteTx, code: &Verified) -> Result<bool, sqlx::Error> {
+    let spent = sqlx::query(
+        "UPDATE verification_codes SET state = 'used' WHERE id = $1 AND state = 'live'",
+    )
+    .bind(&code.id)
+    .execute(&mut ***tx)
+    .await?;
+    Ok(spent.rows_affected() == 1)
 }

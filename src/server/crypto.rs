@@ -1,11 +1,11 @@
 //! Secrets: argon2id password hashes (off the async threads, bounded), random tokens and codes.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{self, Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine;
 use rand::{rngs::OsRng, Rng, RngCore};
 use sha2::{Digest, Sha256};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use tokio::sync::Semaphore;
 
 /// OWASP's minimum for argon2id: 19 MiB, 2 passes, 1 lane.
@@ -13,55 +13,130 @@ pub const M_COST_KIB: u32 = 19_456;
 pub const T_COST: u32 = 2;
 pub const P_COST: u32 = 1;
 
-fn argon2() -> Argon2<'static> {
-    let params = Params::new(M_COST_KIB, T_COST, P_COST, None).expect("valid argon2 params");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+fn params() -> Params {
+    Params::new(M_COST_KIB, T_COST, P_COST, None).expect("valid argon2 params")
 }
 
-/// At most one hash per core at a time, so sign-in bursts cannot starve page rendering.
-fn hashing_permits() -> Arc<Semaphore> {
-    static PERMITS: OnceLock<Arc<Semaphore>> = OnceLock::new();
-    PERMITS
-        .get_or_init(|| {
-            let n = std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2);
-            Arc::new(Semaphore::new(n))
-        })
-        .clone()
+/// Hashing runs behind one permit per core, and each permit owns one argon2 memory block
+/// (19 MiB), allocated on first use and kept for the life of the process. So hashing never
+/// holds more than permits × 19 MiB, however many requests arrive.
+///
+/// Why not allocate per hash: glibc serves a 19 MiB request by `mmap` at first, but freeing
+/// such a block raises its mmap threshold, after which the next ones come from the heap and
+/// are not given back; a burst of 64 sign-ins left 526 MB resident. Reused blocks make the
+/// allocator's choice irrelevant, so the system allocator stays (no other was measured to help).
+struct Hashing {
+    size: usize,
+    permits: Semaphore,
+    blocks: std::sync::Mutex<Vec<Vec<Block>>>,
 }
 
-async fn bounded<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    let _permit = hashing_permits()
-        .acquire_owned()
-        .await
-        .expect("semaphore never closes");
-    tokio::task::spawn_blocking(f)
-        .await
-        .expect("hashing task panicked")
+fn hashing() -> &'static Hashing {
+    static HASHING: OnceLock<Hashing> = OnceLock::new();
+    HASHING.get_or_init(|| {
+        let n = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        Hashing {
+            size: n,
+            permits: Semaphore::new(n),
+            blocks: std::sync::Mutex::new(Vec::with_capacity(n)),
+        }
+    })
 }
 
-pub async fn hash_password(password: String) -> Result<String, argon2::password_hash::Error> {
-    bounded(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        argon2()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
+/// The number of hashes that may run at once (and of memory blocks kept for them).
+pub fn hashing_permits() -> usize {
+    hashing().size
+}
+
+async fn bounded<T: Send + 'static>(f: impl FnOnce(&mut [Block]) -> T + Send + 'static) -> T {
+    let h = hashing();
+    let _permit = h.permits.acquire().await.expect("semaphore never closes");
+    let mut memory = h
+        .blocks
+        .lock()
+        .ok()
+        .and_then(|mut b| b.pop())
+        .unwrap_or_else(|| vec![Block::default(); params().block_count()]);
+    let (result, memory) = tokio::task::spawn_blocking(move || {
+        let result = f(&mut memory);
+        (result, memory)
     })
     .await
+    .expect("hashing task panicked");
+    if let Ok(mut b) = h.blocks.lock() {
+        b.push(memory);
+    }
+    result
+}
+
+/// argon2id with this portal's parameters into `memory`, as a PHC string.
+fn hash_into(memory: &mut [Block], password: &[u8]) -> Result<String, password_hash::Error> {
+    let salt = SaltString::generate(&mut OsRng);
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt.as_salt().decode_b64(&mut salt_bytes)?;
+    let params = params();
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+        .hash_password_into_with_memory(password, salt_bytes, &mut out, memory)?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&out)?),
+    };
+    Ok(phc.to_string())
+}
+
+/// Checks `password` against a PHC string, computing into `memory` when it is large enough
+/// (hashes made with other parameters, e.g. before a change, get memory of their own).
+fn verify_into(
+    memory: &mut [Block],
+    password: &[u8],
+    phc: &str,
+) -> Result<bool, password_hash::Error> {
+    let parsed = PasswordHash::new(phc)?;
+    let algorithm = Algorithm::try_from(parsed.algorithm)?;
+    let version = parsed
+        .version
+        .map(Version::try_from)
+        .transpose()?
+        .unwrap_or_default();
+    let params = Params::try_from(&parsed)?;
+    let salt = parsed.salt.ok_or(password_hash::Error::SaltInvalid(
+        password_hash::errors::InvalidValue::Malformed,
+    ))?;
+    let expected = parsed.hash.ok_or(password_hash::Error::Password)?;
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_bytes)?;
+    let mut out = vec![0u8; expected.len()];
+    let argon2 = Argon2::new(algorithm, version, params.clone());
+    if params.block_count() <= memory.len() {
+        argon2.hash_password_into_with_memory(
+            password,
+            salt_bytes,
+            &mut out,
+            &mut memory[..params.block_count()],
+        )?;
+    } else {
+        argon2.hash_password_into(password, salt_bytes, &mut out)?;
+    }
+    // Output's equality is constant-time.
+    Ok(Output::new(&out)? == expected)
+}
+
+pub async fn hash_password(password: String) -> Result<String, password_hash::Error> {
+    bounded(move |memory| hash_into(memory, password.as_bytes())).await
 }
 
 /// Verifies against `hash`; with `None` it verifies against a dummy hash so that an unknown
 /// user takes as long as a wrong password.
 pub async fn verify_password(password: String, hash: Option<String>) -> bool {
-    bounded(move || {
+    bounded(move |memory| {
         let hash = hash.unwrap_or_else(|| dummy_hash().to_string());
-        match PasswordHash::new(&hash) {
-            Ok(parsed) => argon2()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok(),
-            Err(_) => false,
-        }
+        verify_into(memory, password.as_bytes(), &hash).unwrap_or(false)
     })
     .await
 }
@@ -69,11 +144,8 @@ pub async fn verify_password(password: String, hash: Option<String>) -> bool {
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {
-        let salt = SaltString::generate(&mut OsRng);
-        argon2()
-            .hash_password(b"not a real password, only for timing", &salt)
-            .expect("hash")
-            .to_string()
+        let mut memory = vec![Block::default(); params().block_count()];
+        hash_into(&mut memory, b"not a real password, only for timing").expect("hash")
     })
 }
 
@@ -110,6 +182,94 @@ pub fn sha256_hex(parts: &[&str]) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The server's secret: keys the HMAC under which verification codes are stored, so a copy of
+/// the table alone does not let anyone try the million codes offline.
+pub struct Secret {
+    key: Vec<u8>,
+}
+
+impl Secret {
+    pub fn new(key: &[u8]) -> Self {
+        Self { key: key.to_vec() }
+    }
+
+    /// `SECRET_KEY`, or for an embedded SQLite portal one generated on first start and kept
+    /// beside the database file (mode 0600). PostgreSQL means several instances may share the
+    /// database: each must be given the same key, so none is invented.
+    pub fn resolve(config: &super::config::Config) -> Result<Self, String> {
+        if let Some(k) = &config.secret_key {
+            return Ok(Self::new(k.as_bytes()));
+        }
+        let Some(db_file) = super::db::sqlite_file(&config.database_url) else {
+            return Err(
+                "SECRET_KEY must be set when the database is PostgreSQL (every \
+                 instance needs the same one; e.g. `openssl rand -hex 32`)"
+                    .into(),
+            );
+        };
+        let path = std::path::PathBuf::from(format!("{db_file}.secret-key"));
+        match std::fs::read_to_string(&path) {
+            Ok(k) if k.trim().len() >= 32 => return Ok(Self::new(k.trim().as_bytes())),
+            Ok(_) => {
+                return Err(format!(
+                    "{} is too short; delete it or set SECRET_KEY",
+                    path.display()
+                ))
+            }
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(format!("cannot read {}: {e}", path.display()))
+            }
+            Err(_) => {}
+        }
+        let mut bytes = [0u8; 32];
+        OsRng.fill_bytes(&mut bytes);
+        let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        match write_private(&path, &key) {
+            Ok(()) => {}
+            // Another process started at the same moment and wrote its key first: use that.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let k = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                return Ok(Self::new(k.trim().as_bytes()));
+            }
+            Err(e) => return Err(format!("cannot write {}: {e}", path.display())),
+        }
+        tracing::info!(path = %path.display(), "generated a secret key (set SECRET_KEY to choose one)");
+        Ok(Self::new(key.as_bytes()))
+    }
+
+    /// HMAC-SHA256 of the length-prefixed parts, in hex.
+    pub fn mac_hex(&self, parts: &[&str]) -> String {
+        use hmac::{Hmac, Mac};
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        for p in parts {
+            mac.update(&(p.len() as u64).to_be_bytes());
+            mac.update(p.as_bytes());
+        }
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// Creates `path` readable by its owner only; fails if it already exists (a concurrent start
+/// wrote it first: the caller's retry reads that one).
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()
+}
+
 /// Compares two strings in time that depends only on their length.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
@@ -130,6 +290,27 @@ mod tests {
         assert!(verify_password("correct horse battery".into(), Some(h.clone())).await);
         assert!(!verify_password("wrong".into(), Some(h)).await);
         assert!(!verify_password("anything".into(), None).await);
+    }
+
+    #[test]
+    fn hashes_from_the_reused_memory_verify_with_the_standard_verifier() {
+        use argon2::password_hash::PasswordVerifier;
+        let mut memory = vec![Block::default(); params().block_count()];
+        let phc = hash_into(&mut memory, b"correct horse battery").unwrap();
+        let parsed = PasswordHash::new(&phc).unwrap();
+        assert!(Argon2::default()
+            .verify_password(b"correct horse battery", &parsed)
+            .is_ok());
+        // And a standard hash verifies in the reused memory (a dirty block changes nothing).
+        let other = argon2::password_hash::PasswordHasher::hash_password(
+            &Argon2::new(Algorithm::Argon2id, Version::V0x13, params()),
+            b"tr0ub4dor",
+            &SaltString::generate(&mut OsRng),
+        )
+        .unwrap()
+        .to_string();
+        assert!(verify_into(&mut memory, b"tr0ub4dor", &other).unwrap());
+        assert!(!verify_into(&mut memory, b"tr0ub4dor!", &other).unwrap());
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub async fn create_reviewer(
         .await
         .map_err(|e| format!("cannot hash the password: {e}"))?;
     let mut tx = db.begin_write().await.map_err(internal)?;
-    if store::username_taken(&mut tx, &username.key())
+    if store::username_taken(&mut **tx, &username.key())
         .await
         .map_err(internal)?
     {

@@ -1,99 +1,155 @@
-//! Backoff for failed sign-ins, per account and per client, kept in the database so that every
+//! Backoff for sign-in attempts, per account and per client, kept in the database so that every
 //! instance sees it. A few free tries, then waits that double up to a cap: far below 100 tries
 //! an hour, and never a permanent lock-out of the real owner.
+//!
+//! An attempt is reserved before the password is checked, by one statement that counts it and
+//! refuses it while a wait is running. So a burst of parallel attempts gets at most the free
+//! tries through to the (expensive) password check; the rest are answered at once.
 
 use super::db::{now_ms, Db};
 use crate::error::AppError;
 
 const BASE_MS: i64 = 30 * 1000;
 const CAP_MS: i64 = 15 * 60 * 1000;
-/// Failures older than this are forgotten.
+/// Attempts older than this are forgotten.
 const WINDOW_MS: i64 = 60 * 60 * 1000;
 
 pub struct Key {
     pub key: String,
-    /// Failures allowed before waits begin.
+    /// Attempts allowed before waits begin.
     pub free: i64,
 }
 
-pub fn account(login: &str) -> Key {
+/// One budget per account, whether it is named by e-mail or by username; a login that names no
+/// account is counted under its normalised text, so guessing at unknown names is limited too.
+pub fn account(user_id: Option<&str>, login: &str) -> Key {
     Key {
-        key: format!("account:{}", login.trim().to_lowercase()),
+        key: match user_id {
+            Some(id) => format!("account:{id}"),
+            None => format!("login:{}", login.trim().to_lowercase()),
+        },
         free: 5,
     }
 }
 
-pub fn client(ip: &str) -> Key {
+pub fn client(client_key: &str) -> Key {
     Key {
-        key: format!("client:{ip}"),
+        key: format!("client:{client_key}"),
         free: 20,
     }
 }
 
-/// Refuses when any key is waiting out a backoff.
-pub async fn check(db: &Db, keys: &[&Key]) -> Result<Result<(), AppError>, sqlx::Error> {
-    let now = now_ms();
-    let mut longest = 0i64;
-    for k in keys {
-        let row: Option<(i64,)> =
-            sqlx::query_as("SELECT blocked_until FROM login_throttle WHERE throttle_key = $1")
-                .bind(&k.key)
-                .fetch_optional(&db.pool)
-                .await?;
-        if let Some((until,)) = row {
-            longest = longest.max(until - now);
-        }
-    }
-    if longest > 0 {
-        let secs = ((longest + 999) / 1000) as u64;
-        let when = if secs > 90 {
-            format!("{} minutes", secs.div_ceil(60))
-        } else {
-            format!("{secs} seconds")
-        };
-        return Ok(Err(AppError::too_many(
-            format!(
-                "Too many failed sign-in attempts. Try again in {when}, or reset your password."
-            ),
-            secs,
-        )));
-    }
-    Ok(Ok(()))
-}
-
-pub async fn record_failure(db: &Db, key: &Key) -> Result<(), sqlx::Error> {
-    let now = now_ms();
-    let mut tx = db.begin_write().await?;
-    let row: Option<(i64, i64)> =
-        sqlx::query_as("SELECT failures, updated_at FROM login_throttle WHERE throttle_key = $1")
-            .bind(&key.key)
-            .fetch_optional(&mut **tx)
-            .await?;
-    let failures = match row {
-        Some((f, updated)) if now - updated < WINDOW_MS => f + 1,
-        _ => 1,
-    };
-    let blocked_until = if failures > key.free {
-        let doublings = (failures - key.free - 1).min(10) as u32;
-        now + (BASE_MS << doublings).min(CAP_MS)
-    } else {
+/// The wait that starts once the `attempts`-th attempt is reserved (0 while tries are free).
+fn wait_after(attempts: i64, free: i64) -> i64 {
+    if attempts < free {
         0
-    };
-    sqlx::query(
-        "INSERT INTO login_throttle (throttle_key, failures, blocked_until, updated_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (throttle_key) DO UPDATE SET failures = $2, blocked_until = $3, updated_at = $4",
-    )
-    .bind(&key.key)
-    .bind(failures)
-    .bind(blocked_until)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    tx.commit().await
+    } else {
+        let doublings = (attempts - free).min(10) as u32;
+        (BASE_MS << doublings).min(CAP_MS)
+    }
 }
 
+/// The same wait in SQL, over an expression for the attempt count (SQLite has no `power`).
+fn wait_sql(attempts: &str) -> String {
+    let mut cases = String::new();
+    let mut wait = BASE_MS;
+    let mut d = 0;
+    while wait < CAP_MS {
+        cases.push_str(&format!(" WHEN {d} THEN {wait}"));
+        wait *= 2;
+        d += 1;
+    }
+    format!("(CASE WHEN {attempts} < $5 THEN 0 ELSE (CASE {attempts} - $5{cases} ELSE {CAP_MS} END) END)")
+}
+
+/// Reserves one attempt under `key`: `Ok(())` when it may go ahead (and is now counted), or the
+/// 429 to answer while a wait is running (nothing is counted then).
+pub async fn reserve(db: &Db, key: &Key) -> Result<Result<(), AppError>, sqlx::Error> {
+    let now = now_ms();
+    // Within the window the count goes on; after it the key starts again at one.
+    let attempts =
+        "(CASE WHEN login_throttle.updated_at < $3 THEN 1 ELSE login_throttle.failures + 1 END)";
+    let sql = format!(
+        "INSERT INTO login_throttle (throttle_key, failures, blocked_until, updated_at) \
+         VALUES ($1, 1, $4, $2) \
+         ON CONFLICT (throttle_key) DO UPDATE SET failures = {attempts}, \
+         blocked_until = $2 + {wait}, updated_at = $2 \
+         WHERE login_throttle.blocked_until <= $2 \
+         RETURNING failures",
+        wait = wait_sql(attempts),
+    );
+    let counted: Option<(i64,)> = {
+        let _turn = db.writer_turn().await;
+        sqlx::query_as(&sql)
+            .bind(&key.key)
+            .bind(now)
+            .bind(now - WINDOW_MS)
+            .bind(now + wait_after(1, key.free))
+            .bind(key.free)
+            .fetch_optional(&db.pool)
+            .await?
+    };
+    if counted.is_some() {
+        return Ok(Ok(()));
+    }
+    let (until,): (i64,) =
+        sqlx::query_as("SELECT blocked_until FROM login_throttle WHERE throttle_key = $1")
+            .bind(&key.key)
+            .fetch_optional(&db.pool)
+            .await?
+            .unwrap_or((now,));
+    Ok(Err(too_many(until - now)))
+}
+
+fn too_many(wait_ms: i64) -> AppError {
+    let secs = ((wait_ms.max(1000) + 999) / 1000) as u64;
+    let when = if secs > 90 {
+        format!("{} minutes", secs.div_ceil(60))
+    } else {
+        format!("{secs} seconds")
+    };
+    AppError::too_many(
+        format!("Too many failed sign-in attempts. Try again in {when}, or reset your password."),
+        secs,
+    )
+}
+
+/// Forgets a key's attempts (a successful sign-in, a completed password reset).
 pub async fn clear(db: &Db, key: &Key) -> Result<(), sqlx::Error> {
     db.write_one(sqlx::query("DELETE FROM login_throttle WHERE throttle_key = $1").bind(&key.key))
         .await?;
     Ok(())
+}
+
+/// Gives back an attempt that succeeded, so a client's honest sign-ins do not use its budget.
+pub async fn give_back(db: &Db, key: &Key) -> Result<(), sqlx::Error> {
+    db.write_one(
+        sqlx::query(
+            "UPDATE login_throttle SET failures = failures - 1 \
+             WHERE throttle_key = $1 AND failures > 0",
+        )
+        .bind(&key.key),
+    )
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_start_at_the_last_free_attempt_and_double_to_the_cap() {
+        assert_eq!(wait_after(4, 5), 0);
+        assert_eq!(wait_after(5, 5), 30_000);
+        assert_eq!(wait_after(6, 5), 60_000);
+        assert_eq!(wait_after(9, 5), 480_000);
+        assert_eq!(wait_after(10, 5), CAP_MS);
+        assert_eq!(wait_after(500, 5), CAP_MS);
+        // The SQL names the same ladder.
+        let sql = wait_sql("x");
+        for w in [30_000, 60_000, 120_000, 240_000, 480_000] {
+            assert!(sql.contains(&format!("THEN {w}")), "{sql}");
+        }
+    }
 }

@@ -10,6 +10,8 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 pub const MAX_ATTEMPTS: i64 = 8;
+/// A claim's lease: well beyond the SMTP timeout (20 s), so a mail is only claimed again when
+/// the instance that claimed it is gone.
 const CLAIM_MS: i64 = 2 * 60 * 1000;
 const MAX_WAIT_MS: i64 = 30 * 60 * 1000;
 const BATCH: i64 = 20;
@@ -67,15 +69,18 @@ async fn deliver_due(db: &Db, sender: &Sender, config: &Config) -> Result<usize,
     .await?;
     let mut handled = 0;
     for (id, to, subject, text, html, attempts) in due {
-        // Claim the row; another instance that got it first wins.
+        // Claim the row right before sending it, with a lease that starts now (not when the
+        // batch was read): a slow SMTP server earlier in the batch cannot let the lease run
+        // out before this mail is sent. Another instance that claimed it first wins.
+        let claim_at = now_ms();
         let claimed = db
             .write_one(
                 sqlx::query(
                     "UPDATE outbox SET claimed_until = $1 WHERE id = $2 AND status = 'pending' AND claimed_until < $3",
                 )
-                .bind(now + CLAIM_MS)
+                .bind(claim_at + CLAIM_MS)
                 .bind(&id)
-                .bind(now),
+                .bind(claim_at),
             )
             .await?;
         if claimed.rows_affected() != 1 {
@@ -87,9 +92,11 @@ async fn deliver_due(db: &Db, sender: &Sender, config: &Config) -> Result<usize,
                 tracing::info!(to = %to, subject = %subject, "mail kept in the dev mailbox (/dev/mailbox)");
                 Ok("kept")
             }
-            Sender::Smtp(transport, from) => send(transport, from, &to, &subject, &text, &html)
-                .await
-                .map(|_| "sent"),
+            Sender::Smtp(transport, from) => {
+                send(transport, from, &id, &to, &subject, &text, &html)
+                    .await
+                    .map(|_| "sent")
+            }
         };
         match result {
             Ok(status) => {
@@ -131,9 +138,15 @@ async fn deliver_due(db: &Db, sender: &Sender, config: &Config) -> Result<usize,
     Ok(handled)
 }
 
+fn message_id(outbox_id: &str, from: &Mailbox) -> String {
+    format!("<{outbox_id}@{}>", from.email.domain())
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn send(
     transport: &AsyncSmtpTransport<Tokio1Executor>,
     from: &Mailbox,
+    outbox_id: &str,
     to: &str,
     subject: &str,
     text: &str,
@@ -141,6 +154,9 @@ async fn send(
 ) -> Result<(), String> {
     let to: Mailbox = to.parse().map_err(|e| format!("bad recipient: {e}"))?;
     let message = Message::builder()
+        // One Message-ID per outbox row: if a mail is ever sent twice (an instance died between
+        // the server's acceptance and the status update), mail clients show it once.
+        .message_id(Some(message_id(outbox_id, from)))
         .from(from.clone())
         .to(to)
         .subject(subject)

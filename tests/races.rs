@@ -1,0 +1,283 @@
+//! Limits and "once" rules under parallel requests, as an attacker sends them: every burst is
+//! sent at once against the real server, on SQLite and on PostgreSQL (READ COMMITTED).
+
+mod common;
+use common::*;
+use futures::future::join_all;
+
+/// How many answers had each status.
+fn tally(statuses: &[u16], status: u16) -> usize {
+    statuses.iter().filter(|s| **s == status).count()
+}
+
+async fn statuses(responses: Vec<reqwest::Response>) -> Vec<u16> {
+    responses.iter().map(|r| r.status().as_u16()).collect()
+}
+
+/// A code for `email` that is not `right`.
+fn wrong_code(right: &str, n: usize) -> String {
+    let mut c = format!("{:06}", (n * 7919) % 1_000_000);
+    if c == right {
+        c = format!("{:06}", (n * 7919 + 1) % 1_000_000);
+    }
+    c
+}
+
+both_databases! {
+    async fn a_burst_of_wrong_passwords_gets_at_most_the_free_tries_checked(app) {
+        app.sign_up("ann@example.com", "annlee", GOOD_PASSWORD).await;
+        app.sign_out().await;
+        // 60 at once, half by e-mail and half by username: one budget for the account.
+        let attempts = (0..60).map(|i| {
+            let login = if i % 2 == 0 { "ann@example.com" } else { "AnnLee" };
+            app.sign_in(login, "not the password at all")
+        });
+        let got = statuses(join_all(attempts).await).await;
+        assert_eq!(tally(&got, 422), 5, "password checks: {got:?}");
+        assert_eq!(tally(&got, 429), 55, "{got:?}");
+        // Nothing of the count was lost: the account waits now, even with the right password.
+        let r = app.sign_in("annlee", GOOD_PASSWORD).await;
+        assert_eq!(r.status(), 429);
+        let err = error_of(r).await;
+        assert!(err["message"].as_str().unwrap().contains("reset your password"), "{err}");
+    }
+
+    async fn a_completed_password_reset_ends_the_sign_in_wait(app) {
+        app.sign_up("ann@example.com", "annlee", GOOD_PASSWORD).await;
+        app.sign_out().await;
+        for _ in 0..5 {
+            app.sign_in("annlee", "not the password at all").await;
+        }
+        assert_eq!(app.sign_in("annlee", GOOD_PASSWORD).await.status(), 429);
+        let r = app.call("accounts/reset_password", &[("intent", "send_code"), ("email", "ann@example.com")]).await;
+        assert_eq!(r.status(), 200);
+        let code = app.smtp.code_for("ann@example.com", app.smtp.to("ann@example.com").len() + 1).await;
+        let new_password = "amber lantern 77 orchard";
+        let r = app.call("accounts/reset_password", &[
+            ("intent", "continue"), ("email", "ann@example.com"), ("code", &code),
+            ("new_password", new_password), ("confirm_password", new_password),
+        ]).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        assert_eq!(app.sign_in("annlee", new_password).await.status(), 200);
+    }
+
+    async fn parallel_send_code_requests_send_one_code(app) {
+        let sends = (0..20).map(|_| app.send_signup_code("bob@example.com"));
+        let got = statuses(join_all(sends).await).await;
+        assert_eq!(tally(&got, 200), 1, "{got:?}");
+        assert_eq!(tally(&got, 429), 19, "{got:?}");
+        let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM verification_codes WHERE email = 'bob@example.com'")
+            .fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(rows, 1);
+        app.smtp.wait_for("bob@example.com", 1).await;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert_eq!(app.smtp.to("bob@example.com").len(), 1);
+    }
+
+    async fn parallel_send_code_requests_from_one_client_keep_its_hourly_limit(app) {
+        // 40 different addresses at once from one client: at most 30 codes an hour.
+        let emails: Vec<String> = (0..40).map(|i| format!("u{i}@example.com")).collect();
+        let got = statuses(join_all(emails.iter().map(|e| app.send_signup_code(e))).await).await;
+        assert_eq!(tally(&got, 200), 30, "{got:?}");
+        assert_eq!(tally(&got, 429), 10, "{got:?}");
+    }
+
+    async fn a_burst_of_wrong_codes_voids_the_right_one(app) {
+        assert_eq!(app.send_signup_code("bob@example.com").await.status(), 200);
+        let code = app.smtp.code_for("bob@example.com", 1).await;
+        let wrong: Vec<(String, String)> = (0..40).map(|i| (wrong_code(&code, i + 1), format!("bob{i}"))).collect();
+        let tries = wrong.iter().map(|(c, name)| {
+            app.sign_up_with("bob@example.com", c, name, GOOD_PASSWORD)
+        });
+        let got = statuses(join_all(tries).await).await;
+        assert!(got.iter().all(|s| *s == 422), "{got:?}");
+        let (failures, state): (i64, String) = sqlx::query_as("SELECT failures, state FROM verification_codes WHERE email = 'bob@example.com'")
+            .fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!((failures, state.as_str()), (5, "void"), "every wrong try counted, the fifth voids");
+        let r = app.sign_up_with("bob@example.com", &code, "bobby", GOOD_PASSWORD).await;
+        assert_eq!(r.status(), 422);
+        assert!(field_message(&error_of(r).await, "code").is_some());
+        let (users,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(users, 0);
+    }
+
+    async fn two_parallel_sign_ups_with_the_right_code_make_one_account(app) {
+        assert_eq!(app.send_signup_code("bob@example.com").await.status(), 200);
+        let code = app.smtp.code_for("bob@example.com", 1).await;
+        let tries = (0..2).map(|i| {
+            let other = app.another_browser();
+            let code = code.clone();
+            async move { other.sign_up_with("bob@example.com", &code, &format!("bob{i}"), GOOD_PASSWORD).await }
+        });
+        let got = statuses(join_all(tries).await).await;
+        assert_eq!(tally(&got, 200), 1, "{got:?}");
+        let (users,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(users, 1);
+    }
+
+    async fn two_parallel_resets_with_the_right_code_change_the_password_once(app) {
+        app.sign_up("ann@example.com", "annlee", GOOD_PASSWORD).await;
+        app.sign_out().await;
+        let r = app.call("accounts/reset_password", &[("intent", "send_code"), ("email", "ann@example.com")]).await;
+        assert_eq!(r.status(), 200);
+        let before = app.smtp.to("ann@example.com").len();
+        let code = app.smtp.code_for("ann@example.com", before + 1).await;
+        let passwords = ["amber lantern 77 orchard", "cobalt meadow 19 harbour"];
+        let tries = passwords.iter().map(|p| {
+            let other = app.another_browser();
+            let code = code.clone();
+            async move {
+                other.call("accounts/reset_password", &[
+                    ("intent", "continue"), ("email", "ann@example.com"), ("code", &code),
+                    ("new_password", p), ("confirm_password", p),
+                ]).await
+            }
+        });
+        let got = statuses(join_all(tries).await).await;
+        assert_eq!(tally(&got, 200), 1, "{got:?}");
+        // One "password changed" notice, and exactly one of the two passwords works.
+        let notices = app.smtp.wait_for("ann@example.com", before + 2).await;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert_eq!(app.smtp.to("ann@example.com").len(), notices.len());
+        let mut works = 0;
+        for p in passwords {
+            if app.sign_in("annlee", p).await.status() == 200 {
+                works += 1;
+                app.sign_out().await;
+            }
+        }
+        assert_eq!(works, 1);
+    }
+
+    async fn sign_up_requests_cannot_use_up_the_codes_a_reset_needs(app) {
+        app.sign_up("ann@example.com", "annlee", GOOD_PASSWORD).await;
+        // Someone asks for sign-up codes for Ann's address until its hourly budget is spent.
+        for _ in 0..5 {
+            app.age_codes(61_000).await;
+            app.send_signup_code("ann@example.com").await;
+        }
+        app.age_codes(61_000).await;
+        assert_eq!(app.send_signup_code("ann@example.com").await.status(), 429);
+        let r = app.call("accounts/reset_password", &[("intent", "send_code"), ("email", "ann@example.com")]).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    }
+
+    async fn sign_up_names_a_taken_username_only_after_a_valid_code(app) {
+        app.sign_up("ann@example.com", "annlee", GOOD_PASSWORD).await;
+        let other = app.another_browser();
+        assert_eq!(other.send_signup_code("bob@example.com").await.status(), 200);
+        let code = app.smtp.code_for("bob@example.com", 1).await;
+        let r = other.sign_up_with("bob@example.com", &wrong_code(&code, 1), "AnnLee", GOOD_PASSWORD).await;
+        let err = error_of(r).await;
+        assert!(field_message(&err, "code").is_some(), "{err}");
+        assert!(field_message(&err, "username").is_none(), "a wrong code learns nothing of usernames: {err}");
+        let r = other.sign_up_with("bob@example.com", &code, "AnnLee", GOOD_PASSWORD).await;
+        let err = error_of(r).await;
+        assert!(field_message(&err, "username").unwrap().contains("taken"), "{err}");
+        // The code was not spent on the refused attempt.
+        let r = other.sign_up_with("bob@example.com", &code, "bobby", GOOD_PASSWORD).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    }
+
+    async fn reset_password_rules_do_not_tell_whether_an_address_has_an_account(app) {
+        app.sign_up("ann@example.com", "zephyrine", GOOD_PASSWORD).await;
+        app.sign_out().await;
+        // A new password containing the username is refused for an account — but only once
+        // the code is known; before that both addresses answer alike.
+        let app = &app;
+        let answer = |email: &'static str| async move {
+            let r = app.call("accounts/reset_password", &[
+                ("intent", "continue"), ("email", email), ("code", "000000"),
+                ("new_password", "zephyrine kettle 42 marathon"), ("confirm_password", "zephyrine kettle 42 marathon"),
+            ]).await;
+            let err = error_of(r).await;
+            (field_message(&err, "new_password"), field_message(&err, "code").is_some())
+        };
+        let known = answer("ann@example.com").await;
+        let unknown = answer("nobody@example.com").await;
+        assert_eq!(known.0, None, "the username rule must wait for the code");
+        assert_eq!(known, unknown);
+    }
+
+    async fn codes_are_stored_as_an_hmac_under_the_server_secret(app) {
+        assert_eq!(app.send_signup_code("bob@example.com").await.status(), 200);
+        let code = app.smtp.code_for("bob@example.com", 1).await;
+        let (id, stored): (String, String) = sqlx::query_as("SELECT id, code_hash FROM verification_codes")
+            .fetch_one(&app.db.pool).await.unwrap();
+        // Not the unkeyed hash anyone with the table could compute.
+        assert_ne!(stored, isv_portal::server::crypto::sha256_hex(&[&id, &code]));
+        assert!(!stored.contains(&code));
+        assert_eq!(stored.len(), 64);
+    }
+
+    async fn each_mail_carries_a_message_id_fixed_by_its_outbox_row(app) {
+        assert_eq!(app.send_signup_code("bob@example.com").await.status(), 200);
+        let mail = app.smtp.wait_for("bob@example.com", 1).await.remove(0);
+        let (id,): (String,) = sqlx::query_as("SELECT id FROM outbox WHERE recipient = 'bob@example.com'")
+            .fetch_one(&app.db.pool).await.unwrap();
+        let header = mail.data.lines().find(|l| l.to_ascii_lowercase().starts_with("message-id:")).unwrap_or_default().to_string();
+        assert!(header.contains(&format!("<{id}@")), "{header}");
+    }
+}
+
+mod proxies {
+    use super::common::*;
+    use isv_portal::server::db::Backend;
+
+    async fn code_client(app: &TestApp, email: &str, forwarded_for: &str) -> String {
+        let r = app
+            .client
+            .post(app.url("/api/accounts/sign_up"))
+            .header("x-forwarded-for", forwarded_for)
+            .form(&[("intent", "send_code"), ("email", email)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let (ip,): (String,) = sqlx::query_as("SELECT ip FROM verification_codes WHERE email = $1")
+            .bind(email)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        ip
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn forwarded_for_is_believed_only_from_a_trusted_proxy() {
+        let untrusted = spawn_app(Backend::Sqlite).await.unwrap();
+        assert_eq!(
+            code_client(&untrusted, "a@example.com", "203.0.113.5").await,
+            "127.0.0.1"
+        );
+
+        let options = Options {
+            trusted_proxies: Some("127.0.0.1/32".into()),
+            ..Default::default()
+        };
+        let behind = spawn_app_with(Backend::Sqlite, options).await.unwrap();
+        // The rightmost address the trusted proxy saw; the spoofed one on its left is ignored.
+        assert_eq!(
+            code_client(&behind, "b@example.com", "6.6.6.6, 203.0.113.5").await,
+            "203.0.113.5"
+        );
+        // IPv6 clients share their /64's budget.
+        assert_eq!(
+            code_client(&behind, "c@example.com", "2001:db8:1:2::99").await,
+            "2001:db8:1:2::/64"
+        );
+    }
+
+    #[test]
+    fn the_portal_refuses_to_start_with_a_public_address_and_no_smtp() {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_isv-portal"))
+            .env("PUBLIC_URL", "https://portal.example.com")
+            .env_remove("SMTP_URL")
+            .env_remove("DEV_MAILBOX")
+            .env("DATABASE_URL", "sqlite::memory:")
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("SMTP_URL"), "{stderr}");
+    }
+}
