@@ -3,12 +3,17 @@
 //! an applicant only those of their own applications.
 //!
 //! Pages react by fetching again what they show; the browser's `EventSource` reconnects by
-//! itself and sends the last event id it saw, and the server replays everything after it.
+//! itself and sends the last event id it saw, and the server replays everything after it. When
+//! that id is past the server's head (its feed was reset), the server sends a `resync` event
+//! instead, and the page fetches everything again, as when the stream opens.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub const EVENTS_PATH: &str = "/api/events";
+/// The SSE event name (`event: resync`) that tells a page it may have missed anything; its id
+/// is the feed's head, where the stream goes on from. Ordinary events have no name.
+pub const RESYNC_EVENT: &str = "resync";
 
 /// One event as the browser receives it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,7 +69,8 @@ impl LiveState {
 }
 
 /// Follows the event stream while the calling component lives. `on_event` runs for every event;
-/// `on_open` whenever the connection (re)opens, so a page can fetch what it shows once more.
+/// `on_open` whenever the connection (re)opens or the server asks for a resync, so a page can
+/// fetch what it shows once more.
 pub fn use_live_events(
     on_event: impl Fn(LiveEvent) + 'static,
     on_open: impl Fn() + 'static,
@@ -81,6 +87,7 @@ pub fn use_live_events(
 mod client {
     use super::*;
     use send_wrapper::SendWrapper;
+    use std::rc::Rc;
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
     use web_sys::{EventSource, MessageEvent};
@@ -94,6 +101,7 @@ mod client {
             set_state.set(LiveState::Offline);
             return;
         };
+        let on_open = Rc::new(on_open);
         let message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
             if let Some(event) = e
                 .data()
@@ -103,10 +111,15 @@ mod client {
                 on_event(event);
             }
         });
-        let opened = Closure::<dyn FnMut()>::new(move || {
-            set_state.set(LiveState::Live);
-            on_open();
-        });
+        let opened = {
+            let on_open = on_open.clone();
+            Closure::<dyn FnMut()>::new(move || {
+                set_state.set(LiveState::Live);
+                (*on_open)();
+            })
+        };
+        // Named events do not reach `onmessage`: a resync has a listener of its own.
+        let resynced = Closure::<dyn FnMut()>::new(move || (*on_open)());
         let failed = {
             let source = source.clone();
             Closure::<dyn FnMut()>::new(move || {
@@ -121,7 +134,9 @@ mod client {
         source.set_onmessage(Some(message.as_ref().unchecked_ref()));
         source.set_onopen(Some(opened.as_ref().unchecked_ref()));
         source.set_onerror(Some(failed.as_ref().unchecked_ref()));
-        let held = SendWrapper::new((source, message, opened, failed));
+        let _ = source
+            .add_event_listener_with_callback(RESYNC_EVENT, resynced.as_ref().unchecked_ref());
+        let held = SendWrapper::new((source, message, opened, failed, resynced));
         on_cleanup(move || {
             let (source, ..) = &*held;
             source.close();

@@ -432,8 +432,10 @@ async fn when_one_postgres_instance_dies_the_other_keeps_the_feed_whole() {
     )
     .await
     .unwrap();
-    let mut one = Process::start(&url, None, None).await;
-    let two = Process::start(&url, None, None).await;
+    // A minute between polls: events cross instances by NOTIFY, or the test times out.
+    let slow_poll = [("FEED_POLL_MS", "60000")];
+    let mut one = Process::start_with(&url, None, None, &slow_poll).await;
+    let two = Process::start_with(&url, None, None, &slow_poll).await;
     let sign_in = |p: &Process| {
         let client = p.client.clone();
         let url = p.url("/api/accounts/sign_in");

@@ -4,21 +4,23 @@
 //! The table is the source of truth. Each process runs one pump that reads the rows after the
 //! last number it has seen and broadcasts them to its streams. The pump wakes when this
 //! process commits an event (`Feed::wake`), on PostgreSQL when any instance commits one
-//! (`LISTEN`; `record_event` notifies inside its transaction), and at least once a second in
-//! case a wake-up was lost. A stream that connects with `Last-Event-ID` (or falls behind) is
-//! replayed from the table first, so a reconnect misses nothing.
+//! (`LISTEN`; `record_event` notifies inside its transaction), and every `FEED_POLL_MS` (a
+//! second by default) in case a wake-up was lost. A stream that connects with `Last-Event-ID`
+//! (or falls behind) is replayed from the table first, one batch at a time, so a reconnect
+//! misses nothing; an id past the head (a feed that was reset) resyncs the page to the head.
 
 use super::db::Db;
 use super::request::AppState;
 use super::sessions;
-use crate::live::LiveEvent;
+use crate::live::{LiveEvent, RESYNC_EVENT};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
-use std::collections::VecDeque;
-use std::sync::Arc;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tokio::sync::{broadcast, Notify};
 use tokio_util::sync::CancellationToken;
@@ -26,8 +28,11 @@ use tokio_util::sync::CancellationToken;
 pub const CHANNEL: &str = "isv_portal_events";
 /// Run inside a transaction that wrote events: delivered to listeners when it commits.
 pub const NOTIFY_SQL: &str = "SELECT pg_notify('isv_portal_events', '')";
-const BATCH: i64 = 500;
-const POLL: Duration = Duration::from_secs(1);
+/// Rows read at a time, by the pump and by a replaying stream (which holds at most this many).
+pub const BATCH: i64 = 500;
+/// Open streams one session may hold at once (`429` beyond). Counted in this process only: with
+/// several instances a session may hold this many on each.
+pub const STREAMS_PER_SESSION: usize = 8;
 
 /// One feed row, with the applicant it concerns (used to filter, never sent) and its SSE
 /// data, serialised once however many streams send it.
@@ -48,6 +53,10 @@ struct Inner {
     wake: Notify,
     /// Ends every stream when the server shuts down.
     shutdown: CancellationToken,
+    /// Open streams per session (by token hash), in this process.
+    open: Mutex<HashMap<String, usize>>,
+    /// Batches read by replaying streams, in this process.
+    replay_queries: AtomicU64,
 }
 
 impl Feed {
@@ -58,8 +67,33 @@ impl Feed {
                 sender,
                 wake: Notify::new(),
                 shutdown,
+                open: Mutex::new(HashMap::new()),
+                replay_queries: AtomicU64::new(0),
             }),
         }
+    }
+
+    /// How many batches this process's streams have read from the table while replaying.
+    pub fn replay_queries(&self) -> u64 {
+        self.inner.replay_queries.load(Ordering::Relaxed)
+    }
+
+    fn count_replay(&self) {
+        self.inner.replay_queries.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A place for one more stream of the session `key`, or `None` when it holds the most.
+    fn open_slot(&self, key: String) -> Option<StreamSlot> {
+        let mut open = counts(&self.inner.open);
+        let count = open.entry(key.clone()).or_insert(0);
+        if *count >= STREAMS_PER_SESSION {
+            return None;
+        }
+        *count += 1;
+        Some(StreamSlot {
+            feed: self.clone(),
+            key,
+        })
     }
 
     /// Call after committing a transaction that recorded events.
@@ -76,7 +110,12 @@ impl Feed {
     }
 
     /// Starts the pump (and, on PostgreSQL, the listener) for this process.
-    pub async fn start(&self, db: Db, database_url: &str) -> Result<(), sqlx::Error> {
+    pub async fn start(
+        &self,
+        db: Db,
+        database_url: &str,
+        poll: Duration,
+    ) -> Result<(), sqlx::Error> {
         let mut last = head(&db).await?;
         let backend = db.backend;
         let feed = self.clone();
@@ -84,7 +123,7 @@ impl Feed {
             loop {
                 tokio::select! {
                     _ = feed.inner.wake.notified() => {}
-                    _ = tokio::time::sleep(POLL) => {}
+                    _ = tokio::time::sleep(poll) => {}
                     _ = feed.inner.shutdown.cancelled() => return,
                 }
                 loop {
@@ -184,6 +223,30 @@ pub async fn after(db: &Db, seq: i64, limit: i64) -> Result<Vec<Arc<FeedItem>>, 
         .collect())
 }
 
+/// One open stream of a session; gives its place back when dropped, which happens with the
+/// stream itself (the client went away, the stream ended, or the server shut it).
+struct StreamSlot {
+    feed: Feed,
+    key: String,
+}
+
+/// The open-stream counts; a panic elsewhere while they were held leaves them usable.
+fn counts(open: &Mutex<HashMap<String, usize>>) -> MutexGuard<'_, HashMap<String, usize>> {
+    open.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut open = counts(&self.feed.inner.open);
+        if let Some(count) = open.get_mut(&self.key) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                open.remove(&self.key);
+            }
+        }
+    }
+}
+
 /// Who is listening: reviewers see every application, an applicant only their own.
 #[derive(Clone)]
 enum Audience {
@@ -207,7 +270,8 @@ pub struct StreamQuery {
 }
 
 /// `GET /api/events`: the signed-in user's event stream. `Last-Event-ID` (sent by the
-/// browser when it reconnects) or `?after=` replays what came after that number.
+/// browser when it reconnects) or `?after=` replays what came after that number; a number past
+/// the head starts with a `resync` event (id = the head) and follows from the head.
 pub async fn stream(
     State(st): State<AppState>,
     Query(query): Query<StreamQuery>,
@@ -221,6 +285,18 @@ pub async fn stream(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
+    // Counted per instance (see `STREAMS_PER_SESSION`); the slot travels with the stream.
+    let session_key = super::crypto::sha256_hex(&[token.as_str()]);
+    let Some(slot) = st.feed.open_slot(session_key) else {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "Too many live-update streams are open for this session (at most \
+                 {STREAMS_PER_SESSION}); close a tab and try again."
+            ),
+        )
+            .into_response();
+    };
     let reviewer = user.is_reviewer;
     let audience = if user.is_reviewer {
         Audience::Reviewer
@@ -233,18 +309,29 @@ pub async fn stream(
         .and_then(|v| v.trim().parse::<i64>().ok());
     // Subscribe before reading the table, so nothing falls between the two.
     let receiver = st.feed.subscribe();
-    let start = match last_event_id.or(query.after) {
-        Some(n) => n.max(0),
-        None => match head(&st.db).await {
-            Ok(n) => n,
-            Err(e) => {
-                tracing::error!(error = %e, "reading the feed head");
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            }
-        },
+    let head = match head(&st.db).await {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::error!(error = %e, "reading the feed head");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
     };
+    // A number past the head was never handed out by this feed (it was reset, or the page
+    // came from another one): the page cannot know what it missed, so it is told to refetch.
+    let (start, resync) = match last_event_id.or(query.after) {
+        Some(n) if n > head => (head, true),
+        Some(n) => (n.max(0), false),
+        None => (head, false),
+    };
+    let first = resync.then(|| {
+        Event::default()
+            .event(RESYNC_EVENT)
+            .id(head.to_string())
+            .data(format!("{{\"head\":{head}}}"))
+    });
     let follower = Follower {
         db: st.db.clone(),
+        feed: st.feed.clone(),
         receiver,
         audience,
         last: start,
@@ -256,15 +343,19 @@ pub async fn stream(
             every: st.config.stream_recheck,
             next: tokio::time::Instant::now() + st.config.stream_recheck,
         },
+        _slot: slot,
     };
     let events = futures::stream::unfold(follower, |mut f| async move {
         let item = f.next().await?;
         let event = Event::default()
             .id(item.event.seq.to_string())
             .data(&item.json);
-        Some((Ok::<_, std::convert::Infallible>(event), f))
-    })
-    .take_until(st.feed.shutdown().cancelled_owned());
+        Some((event, f))
+    });
+    let events = futures::stream::iter(first)
+        .chain(events)
+        .map(Ok::<_, std::convert::Infallible>)
+        .take_until(st.feed.shutdown().cancelled_owned());
     let mut response = Sse::new(events)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response();
@@ -278,14 +369,22 @@ pub async fn stream(
 /// One open stream: replays from the table, then follows the broadcast; falls back to the
 /// table whenever it lags behind. It subscribed before its first read of the table, and
 /// numbers become visible in commit order, so between the two nothing is skipped.
+///
+/// A replay reads one batch, sends it, and reads the next only when that one is gone, so a
+/// long backlog costs one query per `BATCH` rows and never more than a batch in memory.
 struct Follower {
     db: Db,
+    feed: Feed,
     receiver: broadcast::Receiver<Arc<FeedItem>>,
     audience: Audience,
     last: i64,
+    /// The rest of the batch being replayed.
     pending: VecDeque<Arc<FeedItem>>,
+    /// The table may hold more after `last` than `pending` (a full batch, a lag, the start).
     replay: bool,
     session: Recheck,
+    /// This stream's place among its session's streams, given back when the stream drops.
+    _slot: StreamSlot,
 }
 
 /// A stream outlives the request that opened it: now and then it checks that its session is
@@ -305,8 +404,10 @@ impl Recheck {
             Ok(Some(user)) => user.is_reviewer == self.reviewer,
             Ok(None) => false,
             Err(e) => {
-                tracing::warn!(error = %e, "rechecking an event stream's session");
-                true
+                // Unknown is not allowed: the browser reconnects, and the new request checks
+                // the session afresh.
+                tracing::warn!(error = %e, "rechecking an event stream's session; ending it");
+                false
             }
         }
     }
@@ -315,39 +416,45 @@ impl Recheck {
 impl Follower {
     async fn next(&mut self) -> Option<Arc<FeedItem>> {
         loop {
-            if self.replay {
-                self.replay = false;
+            let item = if let Some(item) = self.pending.pop_front() {
+                item
+            } else if self.replay {
+                // A long replay never waits on the broadcast, so it checks the session here.
+                if tokio::time::Instant::now() >= self.session.next
+                    && !self.session.still_allowed(&self.db).await
+                {
+                    return None;
+                }
+                self.feed.count_replay();
                 match after(&self.db, self.last, BATCH).await {
                     Ok(items) => {
+                        // A full batch may have more behind it: read on once this one is sent.
                         self.replay = items.len() as i64 == BATCH;
                         self.pending.extend(items);
+                        continue;
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, "replaying the event feed");
                         return None;
                     }
                 }
-            }
-            let item = match self.pending.pop_front() {
-                Some(item) => item,
-                None => {
-                    let received = tokio::select! {
-                        r = self.receiver.recv() => r,
-                        _ = tokio::time::sleep_until(self.session.next) => {
-                            if !self.session.still_allowed(&self.db).await {
-                                return None;
-                            }
-                            continue;
+            } else {
+                let received = tokio::select! {
+                    r = self.receiver.recv() => r,
+                    _ = tokio::time::sleep_until(self.session.next) => {
+                        if !self.session.still_allowed(&self.db).await {
+                            return None;
                         }
-                    };
-                    match received {
-                        Ok(item) => item,
-                        Err(broadcast::error::RecvError::Lagged(_)) => {
-                            self.replay = true;
-                            continue;
-                        }
-                        Err(broadcast::error::RecvError::Closed) => return None,
+                        continue;
                     }
+                };
+                match received {
+                    Ok(item) => item,
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        self.replay = true;
+                        continue;
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
                 }
             };
             if item.event.seq <= self.last {

@@ -113,3 +113,57 @@ impl EventStream {
             .expect("an event within 5 s")
     }
 }
+
+/// One event as read by `next_named_within`: its name (`event:`; `None` for an ordinary
+/// event), its id and its data as sent.
+#[derive(Debug, Clone)]
+pub struct Named {
+    pub name: Option<String>,
+    pub id: Option<i64>,
+    pub data: String,
+}
+
+impl Named {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.data).unwrap()
+    }
+}
+
+impl EventStream {
+    /// The next event, named (like `resync`) or not, or `None` if none arrives within `wait`.
+    pub async fn next_named_within(&mut self, wait: Duration) -> Option<Named> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut event = Named {
+                    name: None,
+                    id: None,
+                    data: String::new(),
+                };
+                let mut fields = 0;
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        event.name = Some(v.trim().to_string());
+                    } else if let Some(v) = line.strip_prefix("id:") {
+                        event.id = v.trim().parse().ok();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        event.data.push_str(v.trim_start());
+                    } else {
+                        continue;
+                    }
+                    fields += 1;
+                }
+                if fields > 0 {
+                    return Some(event);
+                }
+                continue; // a keep-alive comment
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.response.chunk()).await;
+            match chunk {
+                Ok(Ok(Some(bytes))) => self.buffer.push_str(&String::from_utf8_lossy(&bytes)),
+                _ => return None,
+            }
+        }
+    }
+}
