@@ -1,9 +1,11 @@
-//! A workspace's page, and its onboarding details (`/workspaces/{id}/onboarding`).
+//! A workspace's page, and its onboarding details (`/workspaces/{id}/onboarding`): the
+//! application, each round it was submitted in, and its history. Applicants see reviewers as
+//! "a reviewer", never by their login.
 
 use super::StatusBadge;
 use crate::domain::Status;
 use crate::error::{AppError, ErrorKind};
-use crate::onboarding::ApplicationView;
+use crate::onboarding::{ApplicationView, RoundView};
 use crate::ui::guard::SignInFirst;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -16,8 +18,33 @@ pub struct WorkspaceView {
     pub app: ApplicationView,
     /// (username, role) pairs.
     pub members: Vec<(String, String)>,
-    /// (when, what, who) in order.
-    pub history: Vec<(String, String, Option<String>)>,
+    /// (when, what, who, round) in order; round 0 is before the first submission.
+    pub history: Vec<(String, String, Option<String>, i64)>,
+    /// Every submission, first to last, as the reviewers saw it (no reviewer named).
+    pub rounds: Vec<RoundView>,
+}
+
+/// One history entry as the applicant sees it: their own actions by their name, a reviewer's
+/// as "a reviewer", and the assignment without the reviewer's name.
+#[cfg(feature = "ssr")]
+fn seen_by_applicant(
+    e: crate::onboarding::store::Event,
+    applicant_id: &str,
+) -> (String, String, Option<String>, i64) {
+    /// Whoever decided or was assigned, as the applicant sees them.
+    const A_REVIEWER: &str = "a reviewer";
+    let by_applicant = e.actor_id.as_deref() == Some(applicant_id);
+    let who = match e.actor_id {
+        Some(_) if by_applicant => e.actor,
+        Some(_) => Some(A_REVIEWER.to_string()),
+        None => None,
+    };
+    let what = if e.kind == "assigned" && !by_applicant {
+        format!("Assigned to {A_REVIEWER}")
+    } else {
+        e.note
+    };
+    (e.at, what, who, e.round)
 }
 
 #[server(endpoint = "console/workspace")]
@@ -42,12 +69,22 @@ pub async fn workspace(id: String) -> Result<WorkspaceView, AppError> {
         .await
         .or_internal("reading history")?
         .into_iter()
-        .map(|e| (e.at, e.note, e.actor))
+        .map(|e| seen_by_applicant(e, &user.user_id))
+        .collect();
+    let rounds = store::rounds(&st.db, &id)
+        .await
+        .or_internal("reading rounds")?
+        .into_iter()
+        .map(|r| RoundView {
+            decided_by: None,
+            ..r
+        })
         .collect();
     Ok(WorkspaceView {
         app,
         members,
         history,
+        rounds,
     })
 }
 
@@ -196,7 +233,16 @@ pub fn OnboardingDetailsPage() -> impl IntoView {
 #[component]
 fn OnboardingBody() -> impl IntoView {
     view! {
-        <WithWorkspace render=|w| view! {
+        <WithWorkspace render=|w| {
+            // Earlier rounds are worth showing once there is more than the one on this page.
+            let show_rounds = w.rounds.len() > 1 || w.app.status == Status::Rejected;
+            let rounds = show_rounds.then(|| view! {
+                <h2>"Rounds"</h2>
+                <ol class="rounds">
+                    {w.rounds.into_iter().rev().map(|r| view! { <RoundDetails r/> }).collect_view()}
+                </ol>
+            });
+            view! {
                         <section class="panel">
                             <p class="breadcrumb"><a href="/console">"CONSOLE"</a> " / "
                                 <a href=format!("/workspaces/{}", w.app.id)>{w.app.fields.company_name.clone()}</a> " / Onboarding details"</p>
@@ -207,14 +253,51 @@ fn OnboardingBody() -> impl IntoView {
                             <p class="muted">{w.app.submitted_at.clone().map(|d| format!("Submitted {d}"))}</p>
                             <h2>"Application"</h2>
                             <BusinessDetails app=w.app.clone()/>
+                            {rounds}
                             <h2>"History"</h2>
                             <ol class="history">
-                                {w.history.into_iter().map(|(at, what, who)| view! {
+                                {w.history.into_iter().map(|(at, what, who, round)| view! {
                                     <li><span class="history__what">{what}</span>
-                                        <span class="history__meta">{at} {who.map(|w| format!(" · by {w}"))}</span></li>
+                                        <span class="history__meta">{at} {who.map(|w| format!(" · by {w}"))}
+                                            {(round > 0).then(|| view! { " · " <RoundLabel round linked=show_rounds/> })}</span></li>
                                 }).collect_view()}
                             </ol>
                         </section>
-        }.into_any()/>
+            }.into_any()
+        }/>
+    }
+}
+
+/// "Round N", linking to that round's section when the page shows it.
+#[component]
+fn RoundLabel(round: i64, linked: bool) -> impl IntoView {
+    let label = format!("Round {round}");
+    if linked {
+        Either::Left(view! { <a href=format!("#round-{round}")>{label}</a> })
+    } else {
+        Either::Right(view! { <span>{label}</span> })
+    }
+}
+
+/// One submitted round: its outcome, and what was submitted in it.
+#[component]
+fn RoundDetails(r: RoundView) -> impl IntoView {
+    let RoundView {
+        app, decided_at, ..
+    } = r;
+    let n = app.round;
+    let status = app.status;
+    let when = app.submitted_at.clone().map(|d| format!("Submitted {d}"));
+    let decided = decided_at.map(|d| format!(" · decided {d}"));
+    let reason = app.rejection_reason.clone();
+    view! {
+        <li id=format!("round-{n}") class="round">
+            <details>
+                <summary>{format!("Round {n} ")} <StatusBadge status/></summary>
+                <p class="muted">{when} {decided}</p>
+                {reason.map(|reason| view! { <p>"Reason: " {reason}</p> })}
+                <BusinessDetails app/>
+            </details>
+        </li>
     }
 }

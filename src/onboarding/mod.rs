@@ -43,10 +43,23 @@ pub struct ApplicationView {
     pub logo_url: Option<String>,
     pub created_at: String,
     pub submitted_at: Option<String>,
+    /// How many times it has been submitted (for a round: that round's number).
+    pub round: i64,
     /// Submitted again after a rejection.
     pub resubmitted: bool,
     /// While rejected: the reviewer's reason, shown to the applicant.
     pub rejection_reason: Option<String>,
+}
+
+/// One submission of an application (a round), kept as the reviewers saw it, and the decision
+/// made on it. `app.round` is its number and `app.status` its outcome (Under Review until
+/// decided); editing after a rejection changes the application, never an earlier round.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoundView {
+    pub app: ApplicationView,
+    pub decided_at: Option<String>,
+    /// The deciding reviewer's username: on the reviewers' side only, `None` for applicants.
+    pub decided_by: Option<String>,
 }
 
 /// The signed-in user's open draft, if any.

@@ -20,11 +20,19 @@ pub async fn choose_role(role: Option<String>) -> Result<(), AppError> {
         Err(m) => return reject(AppError::field("role", m)),
     };
     let st = state()?;
-    super::store::choose_role(&st.db, &user.user_id, role)
+    match super::store::choose_role(&st.db, &user.user_id, role)
         .await
-        .or_internal("choosing a role")?;
-    leptos_axum::redirect("/onboarding/business");
-    Ok(())
+        .or_internal("choosing a role")?
+    {
+        super::store::RoleChosen::Editing => {
+            leptos_axum::redirect("/onboarding/business");
+            Ok(())
+        }
+        super::store::RoleChosen::UnderReview => reject(AppError::conflict(
+            "Your application is under review, so you cannot start another one now. \
+             Follow it in the CONSOLE; you can change it if it is rejected.",
+        )),
+    }
 }
 
 #[component]

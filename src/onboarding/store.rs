@@ -1,6 +1,12 @@
-//! Application rows: drafts, submission, workspaces, members, history, logos.
+//! Application rows: drafts, submission, rounds, workspaces, members, history, logos.
+//!
+//! An account has at most one open application (draft, under review, or rejected and being
+//! edited): the partial unique index `applications_one_open` says so, and `choose_role` lets it
+//! decide. Every submission is kept as a round (`application_rounds`), frozen as the reviewers
+//! saw it, with the decision made on it; the application row is the applicant's working copy.
 
-use super::{ApplicationView, BusinessFields};
+use super::{ApplicationView, BusinessFields, RoundView};
+use crate::accounts::store::is_unique_violation;
 use crate::domain::{CountryCode, Role, Status};
 use crate::server::crypto::new_id;
 use crate::server::db::{now_ms, Db};
@@ -62,6 +68,7 @@ impl From<Row> for ApplicationView {
             country_name,
             created_at: format_date(r.created_at),
             submitted_at: r.submitted_at.map(format_date),
+            round: r.round,
             resubmitted: r.round > 1,
             rejection_reason: (r.status == "rejected").then_some(r.decision_reason),
         }
@@ -121,9 +128,10 @@ pub async fn record_event(
     )
     .fetch_one(&mut **tx)
     .await?;
+    // The event belongs to the application's round at this moment (0 before any submission).
     sqlx::query(
-        "INSERT INTO application_events (id, application_id, kind, actor_id, note, created_at, seq) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO application_events (id, application_id, kind, actor_id, note, created_at, seq, round) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE((SELECT round FROM applications WHERE id = $2), 0))",
     )
     .bind(new_id())
     .bind(application_id)
@@ -142,52 +150,88 @@ pub async fn record_event(
     Ok(())
 }
 
-/// Sets the role of the user's draft, creating the draft when there is none.
-pub async fn choose_role(db: &Db, user_id: &str, role: Role) -> Result<String, sqlx::Error> {
+/// What choosing a role did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoleChosen {
+    /// The account's open application (started now, or the draft or rejected application it
+    /// had) has the role.
+    Editing,
+    /// The account's open application is under review: nothing can change until it is decided.
+    UnderReview,
+}
+
+/// Sets the role of the account's open application, starting a draft when there is none.
+/// The partial unique index decides, never a read before the insert: of parallel requests
+/// exactly one inserts, and the others change the draft it made.
+pub async fn choose_role(db: &Db, user_id: &str, role: Role) -> Result<RoleChosen, sqlx::Error> {
+    // A few turns: a parallel request's draft is changed on the next one, and an application
+    // approved meanwhile is no longer open, so the next turn starts a new draft.
+    for _ in 0..3 {
+        if set_role(db, user_id, role).await? || start_draft(db, user_id, role).await? {
+            return Ok(RoleChosen::Editing);
+        }
+        // The index refused the draft, and the open application could not be changed.
+        let in_review: Option<(String,)> = sqlx::query_as(
+            "SELECT id FROM applications WHERE user_id = $1 AND status = 'under_review'",
+        )
+        .bind(user_id)
+        .fetch_optional(&db.pool)
+        .await?;
+        if in_review.is_some() {
+            return Ok(RoleChosen::UnderReview);
+        }
+    }
+    Err(sqlx::Error::RowNotFound)
+}
+
+/// Sets the role of the account's open application if it can still be edited.
+async fn set_role(db: &Db, user_id: &str, role: Role) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    let now = now_ms();
-    let existing: Option<(String,)> = sqlx::query_as(&format!(
-        "SELECT id FROM applications WHERE user_id = $1 AND {EDITABLE} ORDER BY created_at DESC LIMIT 1"
+    let changed = sqlx::query(&format!(
+        "UPDATE applications SET role = $1, updated_at = $2 WHERE user_id = $3 AND {EDITABLE}"
     ))
+    .bind(role.key())
+    .bind(now_ms())
     .bind(user_id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let id = match existing {
-        Some((id,)) => {
-            sqlx::query("UPDATE applications SET role = $1, updated_at = $2 WHERE id = $3")
-                .bind(role.key())
-                .bind(now)
-                .bind(&id)
-                .execute(&mut **tx)
-                .await?;
-            id
-        }
-        None => {
-            let id = new_id();
-            sqlx::query(
-                "INSERT INTO applications (id, user_id, role, status, company_name, business_address, country, \
-                 representative, website, service_phone, service_email, created_at, updated_at) \
-                 VALUES ($1, $2, $3, 'draft', '', '', '', '', '', '', '', $4, $4)",
-            )
-            .bind(&id)
-            .bind(user_id)
-            .bind(role.key())
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-            record_event(
-                &mut tx,
-                &id,
-                "created",
-                Some(user_id),
-                "Application started",
-            )
-            .await?;
-            id
-        }
-    };
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
     tx.commit().await?;
-    Ok(id)
+    Ok(changed > 0)
+}
+
+/// Inserts a draft with its first history entry; `false` when the account has an open
+/// application already (the unique index refused the row, and nothing was written).
+async fn start_draft(db: &Db, user_id: &str, role: Role) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let id = new_id();
+    let inserted = sqlx::query(
+        "INSERT INTO applications (id, user_id, role, status, company_name, business_address, country, \
+         representative, website, service_phone, service_email, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'draft', '', '', '', '', '', '', '', $4, $4)",
+    )
+    .bind(&id)
+    .bind(user_id)
+    .bind(role.key())
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await;
+    match inserted {
+        Ok(_) => {}
+        // Dropping the transaction rolls it back (on PostgreSQL it is unusable after the error).
+        Err(e) if is_unique_violation(&e) => return Ok(false),
+        Err(e) => return Err(e),
+    }
+    record_event(
+        &mut tx,
+        &id,
+        "created",
+        Some(user_id),
+        "Application started",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Saves what was typed into a draft of `user_id` (nothing else can be changed this way).
@@ -234,7 +278,7 @@ async fn write_fields(
     Ok(r.rows_affected() == 1)
 }
 
-/// Replaces the draft's logo; the one it replaces is deleted.
+/// Replaces the draft's logo; the one it replaces is deleted unless a submitted round shows it.
 pub async fn set_logo(
     tx: &mut Transaction<'static, Any>,
     user_id: &str,
@@ -270,11 +314,15 @@ pub async fn set_logo(
         .execute(&mut **tx)
         .await?;
     if let Some((Some(old),)) = old {
-        sqlx::query("DELETE FROM logos WHERE id = $1 AND user_id = $2")
-            .bind(old)
-            .bind(user_id)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "DELETE FROM logos WHERE id = $1 AND user_id = $2 \
+             AND NOT EXISTS (SELECT 1 FROM application_rounds r WHERE r.logo_id = $1) \
+             AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.logo_id = $1)",
+        )
+        .bind(old)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(id)
 }
@@ -310,6 +358,16 @@ pub async fn submit(
     if !write_fields(tx, user_id, id, f, true).await? {
         return Ok(Submitted::Already);
     }
+    // The round as the reviewers will see it, whatever the applicant edits later.
+    sqlx::query(
+        "INSERT INTO application_rounds (application_id, round, role, company_name, business_address, \
+         country, representative, website, service_phone, service_email, logo_id, submitted_at) \
+         SELECT id, round, role, company_name, business_address, country, representative, website, \
+         service_phone, service_email, logo_id, submitted_at FROM applications WHERE id = $1",
+    )
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
     if before == "rejected" {
         // Its workspace and membership exist since the first submission.
         sqlx::query("UPDATE workspaces SET name = $1 WHERE id = $2")
@@ -393,16 +451,69 @@ pub async fn members(db: &Db, workspace_id: &str) -> Result<Vec<Member>, sqlx::E
         .collect())
 }
 
+/// A round read as an application (`Row`), with who decided it and when.
+struct RoundRow {
+    app: Row,
+    decided_at: Option<i64>,
+    decided_by: Option<String>,
+}
+
+impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for RoundRow {
+    fn from_row(row: &'r sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row as _;
+        Ok(Self {
+            app: <Row as sqlx::FromRow<'r, sqlx::any::AnyRow>>::from_row(row)?,
+            decided_at: row.try_get("decided_at")?,
+            decided_by: row.try_get("decided_by")?,
+        })
+    }
+}
+
+/// `Row`'s columns, read from a round; its status is its decision (under review until then).
+const ROUND_COLUMNS: &str = "r.application_id AS id, r.role AS role, \
+     COALESCE(r.decision, 'under_review') AS status, r.company_name AS company_name, \
+     r.business_address AS business_address, r.country AS country, \
+     r.representative AS representative, r.website AS website, r.service_phone AS service_phone, \
+     r.service_email AS service_email, r.logo_id AS logo_id, a.created_at AS created_at, \
+     r.submitted_at AS submitted_at, r.round AS round, r.decision_reason AS decision_reason, \
+     r.decided_at AS decided_at, d.username AS decided_by";
+
+/// Every submission of an application, first to last, as it was sent for review. Who decided
+/// is the reviewer's username: the applicant's side must not pass it on.
+pub async fn rounds(db: &Db, application_id: &str) -> Result<Vec<RoundView>, sqlx::Error> {
+    let rows: Vec<RoundRow> = sqlx::query_as(&format!(
+        "SELECT {ROUND_COLUMNS} FROM application_rounds r JOIN applications a ON a.id = r.application_id \
+         LEFT JOIN users d ON d.id = r.decided_by WHERE r.application_id = $1 ORDER BY r.round"
+    ))
+    .bind(application_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| RoundView {
+            app: r.app.into(),
+            decided_at: r.decided_at.map(format_date),
+            decided_by: r.decided_by,
+        })
+        .collect())
+}
+
 pub struct Event {
     pub kind: String,
     pub note: String,
+    /// Who acted: their account's id and username.
+    pub actor_id: Option<String>,
     pub actor: Option<String>,
+    /// The round it belongs to (0: before the first submission).
+    pub round: i64,
     pub at: String,
 }
 
+type EventSqlRow = (String, String, Option<String>, Option<String>, i64, i64);
+
 pub async fn events(db: &Db, application_id: &str) -> Result<Vec<Event>, sqlx::Error> {
-    let rows: Vec<(String, String, Option<String>, i64)> = sqlx::query_as(
-        "SELECT e.kind, e.note, u.username, e.created_at FROM application_events e \
+    let rows: Vec<EventSqlRow> = sqlx::query_as(
+        "SELECT e.kind, e.note, e.actor_id, u.username, e.round, e.created_at FROM application_events e \
          LEFT JOIN users u ON u.id = e.actor_id WHERE e.application_id = $1 ORDER BY e.seq",
     )
     .bind(application_id)
@@ -410,10 +521,12 @@ pub async fn events(db: &Db, application_id: &str) -> Result<Vec<Event>, sqlx::E
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(kind, note, actor, at)| Event {
+        .map(|(kind, note, actor_id, actor, round, at)| Event {
             kind,
             note,
+            actor_id,
             actor,
+            round,
             at: format_date(at),
         })
         .collect())

@@ -1,9 +1,11 @@
-//! The confirmation after Submit: what happens next.
+//! The confirmation after Submit: where the request stands (it follows the reviewers'
+//! decision as it is made) and what happens next.
 
 use super::steps::Steps;
-use crate::console::application;
+use crate::console::{application, StatusBadge};
+use crate::domain::Status;
 use crate::ui::guard::ErrorView;
-use leptos::either::Either;
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -19,14 +21,22 @@ pub fn SubmittedPage() -> impl IntoView {
 #[component]
 fn Confirmation() -> impl IntoView {
     let query = use_query_map();
-    let app = Resource::new(
-        move || query.with(|q| q.get("id").unwrap_or_default()),
-        application,
+    let id = move || query.with(|q| q.get("id").unwrap_or_default());
+    // Fetched again when a reviewer decides, so the status shown is the real one.
+    let refresh = RwSignal::new(0u32);
+    let _live = crate::live::use_live_events(
+        move |event| {
+            if event.application_id == id() {
+                refresh.update(|n| *n += 1);
+            }
+        },
+        move || refresh.update(|n| *n += 1),
     );
+    let app = Resource::new(move || (id(), refresh.get()), |(id, _)| application(id));
     view! {
         <section class="panel wizard">
             <Steps current=3/>
-            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match app.await {
                         Ok(a) => Either::Left(view! {
@@ -34,14 +44,27 @@ fn Confirmation() -> impl IntoView {
                                 <h1>"Thank you, your request is submitted"</h1>
                                 <p>
                                     "Your workspace " <strong>{a.fields.company_name.clone()}</strong> " is "
-                                    <span class="badge badge--under_review">"Under Review"</span> "."
+                                    <StatusBadge status=a.status/> "."
                                 </p>
-                                <h2>"What happens next"</h2>
-                                <ol class="next-steps">
-                                    <li>"Our team reviews your business information."</li>
-                                    <li>"We email you when your request is approved (or if we need changes)."</li>
-                                    <li>"Once approved, you are the Owner of the workspace and can manage your business there."</li>
-                                </ol>
+                                {match a.status {
+                                    Status::Approved => EitherOf3::A(view! {
+                                        <p class="alert alert--success" role="status">"Your request is approved. You are the Owner of this workspace."</p>
+                                    }),
+                                    Status::Rejected => EitherOf3::B(view! {
+                                        <div class="alert alert--error" role="status">
+                                            <p><strong>"Your request was rejected."</strong> " Reason: " {a.rejection_reason.clone().unwrap_or_default()}</p>
+                                            <a class="btn btn--small btn--primary" href="/onboarding/business">"Edit and resubmit"</a>
+                                        </div>
+                                    }),
+                                    _ => EitherOf3::C(view! {
+                                        <h2>"What happens next"</h2>
+                                        <ol class="next-steps">
+                                            <li>"Our team reviews your business information."</li>
+                                            <li>"We email you when your request is approved (or if we need changes)."</li>
+                                            <li>"Once approved, you are the Owner of the workspace and can manage your business there."</li>
+                                        </ol>
+                                    }),
+                                }}
                                 <div class="wizard__actions">
                                     <a class="btn btn--primary" href="/console">"CONSOLE"</a>
                                     <a class="btn btn--ghost" href=format!("/workspaces/{}/onboarding", a.id)>"Onboarding details"</a>
@@ -51,7 +74,7 @@ fn Confirmation() -> impl IntoView {
                         Err(e) => Either::Right(view! { <ErrorView error=e/> }),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }

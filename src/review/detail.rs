@@ -1,6 +1,7 @@
 //! `/review/{id}`: one application with everything the applicant submitted, the applicant,
-//! their acceptances and the history; assignment and the decision. It follows the live feed,
-//! so a decision made elsewhere shows here at once.
+//! their acceptances and the history; assignment and the decision. Each submission is a round:
+//! `/review/{id}?round=N` shows round N as it was submitted, and history entries link to their
+//! round. It follows the live feed, so a decision made elsewhere shows here at once.
 
 use super::{review_application, AssignApplication, DecideApplication, ReviewDetail};
 use crate::console::{BusinessDetails, StatusBadge};
@@ -13,10 +14,39 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_params_map};
 
+/// The dashboard's filters this page was opened with (its query without `round`), kept in its
+/// links so that "Review dashboard" returns to the same queue.
+fn filters(search: &str) -> String {
+    let mut kept = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in url::form_urlencoded::parse(search.trim_start_matches('?').as_bytes()) {
+        if k != "round" {
+            kept.append_pair(&k, &v);
+        }
+    }
+    kept.finish()
+}
+
+/// The address of round `round` of application `id`, keeping the dashboard's filters.
+fn round_href(id: &str, filters: &str, round: i64) -> String {
+    if filters.is_empty() {
+        format!("/review/{id}?round={round}")
+    } else {
+        format!("/review/{id}?{filters}&round={round}")
+    }
+}
+
 #[component]
 pub fn ReviewDetailPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let search = use_location().search;
+    let round = move || {
+        search.with(|q| {
+            url::form_urlencoded::parse(q.trim_start_matches('?').as_bytes())
+                .find(|(k, _)| k == "round")
+                .and_then(|(_, v)| v.parse::<i64>().ok())
+        })
+    };
     let assign = ServerAction::<AssignApplication>::new();
     let decide = ServerAction::<DecideApplication>::new();
     let refresh = RwSignal::new(0u32);
@@ -24,12 +54,13 @@ pub fn ReviewDetailPage() -> impl IntoView {
         move || {
             (
                 id(),
+                round(),
                 refresh.get(),
                 assign.version().get(),
                 decide.version().get(),
             )
         },
-        |(id, ..)| review_application(id),
+        |(id, round, ..)| review_application(id, round),
     );
     let live = use_live_events(
         move |event| {
@@ -39,8 +70,7 @@ pub fn ReviewDetailPage() -> impl IntoView {
         },
         move || refresh.update(|n| *n += 1),
     );
-    let location = use_location();
-    let back = move || match location.search.get().trim_start_matches('?') {
+    let back = move || match filters(&search.get()).as_str() {
         "" => "/review".to_string(),
         q => format!("/review?{q}"),
     };
@@ -51,7 +81,10 @@ pub fn ReviewDetailPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
-                        Ok(d) => Either::Left(view! { <Detail d live assign decide/> }),
+                        Ok(d) => {
+                            let kept = filters(&search.get_untracked());
+                            Either::Left(view! { <Detail d filters=kept live assign decide/> })
+                        }
                         Err(e) => Either::Right(view! { <ErrorView error=e/> }),
                     }
                 })}
@@ -63,12 +96,49 @@ pub fn ReviewDetailPage() -> impl IntoView {
 #[component]
 fn Detail(
     d: ReviewDetail,
+    /// The dashboard's filters, kept in the links to rounds.
+    filters: String,
     live: ReadSignal<crate::live::LiveState>,
     assign: ServerAction<AssignApplication>,
     decide: ServerAction<DecideApplication>,
 ) -> impl IntoView {
     let app = d.app.clone();
-    let open = app.status == Status::UnderReview;
+    let current = app.round == d.round;
+    // Only the current round can be decided, and only while it is under review.
+    let open = current && app.status == Status::UnderReview;
+    let href = {
+        let id = app.id.clone();
+        move |round: i64| round_href(&id, &filters, round)
+    };
+    let rounds = (d.rounds.len() > 1).then(|| {
+        view! {
+            <nav class="rounds" aria-label="Rounds">
+                <h2>"Rounds"</h2>
+                <ol>
+                    {d.rounds.iter().map(|r| {
+                        let n = r.app.round;
+                        let shown = n == app.round;
+                        let decided = match (&r.decided_by, &r.decided_at) {
+                            (Some(by), Some(at)) => format!(" · decided by {by}, {at}"),
+                            (None, Some(at)) => format!(" · decided {at}"),
+                            _ => String::new(),
+                        };
+                        view! {
+                            <li class:rounds__item--shown=shown>
+                                <a href=href(n) aria-current=shown.then_some("page")>{format!("Round {n}")}</a>
+                                " " <StatusBadge status=r.app.status/>
+                                <span class="rounds__meta">
+                                    {r.app.submitted_at.clone().map(|s| format!(" submitted {s}"))}
+                                    {decided}
+                                </span>
+                                {r.app.rejection_reason.clone().map(|reason| view! { <p class="rounds__reason">"Reason: " {reason}</p> })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ol>
+            </nav>
+        }
+    });
     view! {
         <div class="panel__head">
             {app.logo_url.clone().map(|src| view! { <img class="workspace-logo" src=src alt="Business logo" width="56" height="56"/> })}
@@ -77,6 +147,12 @@ fn Detail(
             {app.resubmitted.then(|| view! { <span class="tag">"Resubmitted"</span> })}
             <LiveIndicator state=live/>
         </div>
+        {(!current).then(|| view! {
+            <p class="alert alert--info" role="status">
+                {format!("You are looking at round {} as it was submitted. ", app.round)}
+                <a href=href(d.round)>{format!("Open the current round (round {})", d.round)}</a>
+            </p>
+        })}
         {if d.own {
             Either::Left(view! {
                 <p class="alert alert--info" role="status">"This is your own application. Another reviewer has to decide it."</p>
@@ -86,6 +162,7 @@ fn Detail(
         } else {
             Either::Right(None)
         }}
+        {rounds}
         <div class="review-columns">
             <div>
                 <h2>"Business information"</h2>
@@ -112,7 +189,8 @@ fn Detail(
             {d.history.iter().map(|h| view! {
                 <li class=format!("history__item history__item--{}", h.kind)>
                     <span class="history__what">{h.note.clone()}</span>
-                    <span class="history__meta">{h.at.clone()} {h.actor.clone().map(|w| format!(" · by {w}"))}</span>
+                    <span class="history__meta">{h.at.clone()} {h.actor.clone().map(|w| format!(" · by {w}"))}
+                        {(h.round > 0).then(|| view! { " · " <a href=href(h.round)>{format!("Round {}", h.round)}</a> })}</span>
                 </li>
             }).collect_view()}
         </ol>

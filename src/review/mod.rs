@@ -15,7 +15,7 @@ pub use detail::ReviewDetailPage;
 
 use crate::domain::{Role, Status};
 use crate::error::AppError;
-use crate::onboarding::ApplicationView;
+use crate::onboarding::{ApplicationView, RoundView};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -56,11 +56,15 @@ pub struct HistoryEntry {
     pub note: String,
     pub actor: Option<String>,
     pub at: String,
+    /// The submission round it belongs to (0: before the first submission).
+    pub round: i64,
 }
 
 /// Everything a reviewer needs to decide.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewDetail {
+    /// The round shown (`app.round`), as it was submitted: the current one unless an earlier
+    /// one was asked for.
     pub app: ApplicationView,
     pub applicant: String,
     pub applicant_email: String,
@@ -69,8 +73,10 @@ pub struct ReviewDetail {
     pub history: Vec<HistoryEntry>,
     pub assigned_to: Option<String>,
     pub assigned_to_me: bool,
-    /// The submission round this page shows; a decision names it.
+    /// The current submission round; a decision names it.
     pub round: i64,
+    /// Every round, first to last, with who decided it.
+    pub rounds: Vec<RoundView>,
     /// The reviewer is the applicant: they may look, not act.
     pub own: bool,
 }
@@ -111,17 +117,29 @@ pub async fn review_queue(
         .or_internal("reading the review queue")
 }
 
+/// One application; `round` shows an earlier submission of it (the current one when absent).
 #[server(endpoint = "review/application")]
-pub async fn review_application(id: String) -> Result<ReviewDetail, AppError> {
+pub async fn review_application(
+    id: String,
+    #[server(default)] round: Option<i64>,
+) -> Result<ReviewDetail, AppError> {
     use crate::server::request::{reject, state, OrInternal};
     let me = require_reviewer().await?;
     let st = state()?;
-    match store::detail(&st.db, &me.user_id, &id)
+    match store::detail(&st.db, &me.user_id, &id, round)
         .await
         .or_internal("reading an application for review")?
     {
         Some(d) => Ok(d),
         None => reject(AppError::not_found()),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn own_application() -> AppError {
+    AppError {
+        message: "You cannot review your own application.".into(),
+        ..AppError::forbidden()
     }
 }
 
@@ -140,9 +158,20 @@ pub async fn assign_application(id: String, action: String) -> Result<(), AppErr
         .await
         .or_internal("assigning an application")?;
     match outcome {
-        store::Outcome::Done => st.feed.wake(),
-        store::Outcome::Unchanged => {}
-        store::Outcome::Refused(e) => return reject(e),
+        store::Assigned::Done => st.feed.wake(),
+        store::Assigned::Unchanged => {}
+        store::Assigned::NotFound => return reject(AppError::not_found()),
+        store::Assigned::OwnApplication => return reject(own_application()),
+        store::Assigned::Decided => {
+            return reject(AppError::conflict(
+                "This application has been decided; there is nothing to assign.",
+            ))
+        }
+        store::Assigned::Raced => {
+            return reject(AppError::conflict(
+                "Someone changed this application's assignment at the same moment. Look again and retry.",
+            ))
+        }
     }
     if is_plain_form_post() {
         leptos_axum::redirect(&format!("/review/{id}"));
@@ -177,13 +206,40 @@ pub async fn decide_application(
         .await
         .or_internal("deciding an application")?;
     match outcome {
-        store::Outcome::Done => {
+        store::Decided::Done => {
             st.mail_ready.notify_one();
             st.feed.wake();
             tracing::info!(application = %id, reviewer = %me.username, decision = decision.key(), "application decided");
         }
-        store::Outcome::Unchanged => {}
-        store::Outcome::Refused(e) => return reject(e),
+        store::Decided::Unchanged => {}
+        store::Decided::NotFound => return reject(AppError::not_found()),
+        store::Decided::OwnApplication => return reject(own_application()),
+        store::Decided::Resubmitted => {
+            return reject(AppError::conflict(
+                "The applicant changed and resubmitted this application after you opened it. \
+                 Review the new version before deciding.",
+            ))
+        }
+        // Only reviewers get here: they see each other's usernames.
+        store::Decided::AlreadyBy {
+            reviewer,
+            by_me,
+            status,
+            at,
+        } => {
+            let who = if by_me {
+                "You".to_string()
+            } else {
+                reviewer.unwrap_or_else(|| "Another reviewer".into())
+            };
+            let what = status.label().to_lowercase();
+            let when = at
+                .map(crate::onboarding::store::format_date)
+                .unwrap_or_default();
+            return reject(AppError::conflict(format!(
+                "{who} already {what} this application ({when}). Your decision was not applied."
+            )));
+        }
     }
     if is_plain_form_post() {
         leptos_axum::redirect(&format!("/review/{id}"));

@@ -1,12 +1,11 @@
-//! The queries behind the review dashboard: the queue, one application, assignment and
-//! decisions. Decisions are conditional updates, so of two reviewers deciding at once exactly
-//! one changes the row; the other reads who did.
+//! The queries behind the review dashboard: the queue, one application and its rounds,
+//! assignment and decisions. Reviewers see what was submitted (the round), never the
+//! applicant's edits after a rejection. Decisions are conditional updates, so of two reviewers
+//! deciding at once exactly one changes the row; the other reads who did.
 
 use super::{HistoryEntry, QueuePage, QueueRow, ReviewDetail, PAGE_SIZE};
 use crate::domain::{CountryCode, Decision, RejectionReason, Role, Status};
-use crate::error::AppError;
 use crate::onboarding::store::{format_date, record_event, Row, COLUMNS};
-use crate::onboarding::ApplicationView;
 use crate::server::db::{now_ms, Db};
 use crate::server::mail::{enqueue, templates};
 use crate::server::request::AppState;
@@ -61,20 +60,22 @@ pub async fn queue(db: &Db, f: &Filter) -> Result<QueuePage, sqlx::Error> {
         add("a.status = ?", s.key().to_string(), &mut binds);
     }
     if let Some(r) = f.role {
-        add("a.role = ?", r.key().to_string(), &mut binds);
+        add("s.role = ?", r.key().to_string(), &mut binds);
     }
     if let Some(c) = f.country {
-        add("a.country = ?", c.code().to_string(), &mut binds);
+        add("s.country = ?", c.code().to_string(), &mut binds);
     }
     if !f.search.is_empty() {
         add(
-            "(LOWER(a.company_name) LIKE ? ESCAPE '\\' OR LOWER(u.email) LIKE ? ESCAPE '\\')",
+            "(LOWER(s.company_name) LIKE ? ESCAPE '\\' OR LOWER(u.email) LIKE ? ESCAPE '\\')",
             like_pattern(&f.search),
             &mut binds,
         );
     }
     let filter = conditions.join(" AND ");
+    // `s`: the current round as submitted (a rejected application's edits are not shown).
     let from = "FROM applications a JOIN users u ON u.id = a.user_id \
+                JOIN application_rounds s ON s.application_id = a.id AND s.round = a.round \
                 LEFT JOIN users r ON r.id = a.assigned_to";
 
     let count_sql = format!("SELECT COUNT(*) {from} WHERE {filter}");
@@ -88,7 +89,7 @@ pub async fn queue(db: &Db, f: &Filter) -> Result<QueuePage, sqlx::Error> {
 
     let order = if f.oldest_first { "ASC" } else { "DESC" };
     let sql = format!(
-        "SELECT a.id, a.company_name, a.role, a.country, u.username, u.email, a.submitted_at, \
+        "SELECT a.id, s.company_name, s.role, s.country, u.username, u.email, s.submitted_at, \
          a.status, r.username, a.round {from} WHERE {filter} \
          ORDER BY a.submitted_at {order}, a.id {order} LIMIT {PAGE_SIZE} OFFSET {}",
         (page - 1) * PAGE_SIZE
@@ -117,7 +118,9 @@ pub async fn queue(db: &Db, f: &Filter) -> Result<QueuePage, sqlx::Error> {
         .collect();
 
     let codes: Vec<(String,)> = sqlx::query_as(
-        "SELECT DISTINCT country FROM applications WHERE status <> 'draft' ORDER BY country",
+        "SELECT DISTINCT s.country FROM applications a \
+         JOIN application_rounds s ON s.application_id = a.id AND s.round = a.round \
+         WHERE a.status <> 'draft' ORDER BY s.country",
     )
     .fetch_all(&db.pool)
     .await?;
@@ -169,7 +172,14 @@ pub async fn queue(db: &Db, f: &Filter) -> Result<QueuePage, sqlx::Error> {
     })
 }
 
-pub async fn detail(db: &Db, me: &str, id: &str) -> Result<Option<ReviewDetail>, sqlx::Error> {
+/// One application as its reviewers see it, showing `round` (the current one when `None`).
+/// `None` when there is no such submitted application, or no such round of it.
+pub async fn detail(
+    db: &Db,
+    me: &str,
+    id: &str,
+    round: Option<i64>,
+) -> Result<Option<ReviewDetail>, sqlx::Error> {
     let row: Option<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM applications WHERE id = $1 AND status <> 'draft'"
     ))
@@ -177,8 +187,15 @@ pub async fn detail(db: &Db, me: &str, id: &str) -> Result<Option<ReviewDetail>,
     .fetch_optional(&db.pool)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let round = row.round;
-    let app: ApplicationView = row.into();
+    let current = row.round;
+    let rounds = crate::onboarding::store::rounds(db, id).await?;
+    let shown = round.unwrap_or(current);
+    let app = match rounds.iter().find(|r| r.app.round == shown) {
+        Some(r) => r.app.clone(),
+        // Submitted before rounds were kept (and not since): the application is the round.
+        None if shown == current => row.into(),
+        None => return Ok(None),
+    };
     let (user_id, username, email, assigned_id, assignee): (
         String,
         String,
@@ -207,6 +224,7 @@ pub async fn detail(db: &Db, me: &str, id: &str) -> Result<Option<ReviewDetail>,
             note: e.note,
             actor: e.actor,
             at: e.at,
+            round: e.round,
         })
         .collect();
     Ok(Some(ReviewDetail {
@@ -227,36 +245,67 @@ pub async fn detail(db: &Db, me: &str, id: &str) -> Result<Option<ReviewDetail>,
         history,
         assigned_to_me: assigned_id.as_deref() == Some(me),
         assigned_to: assignee,
-        round,
+        round: current,
+        rounds,
         own: user_id == me,
     }))
 }
 
-pub enum Outcome {
+/// What assigning did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Assigned {
     /// The change was made (and recorded).
     Done,
     /// It was already so (a replay or a double click): nothing changed, same answer.
     Unchanged,
-    /// Not allowed, or someone else got there first.
-    Refused(AppError),
+    NotFound,
+    OwnApplication,
+    /// It has been decided: there is nothing to assign.
+    Decided,
+    /// Someone changed the assignment at the same moment.
+    Raced,
 }
 
-/// Who owns the application, and its state, read inside the write transaction.
-type Current = (
-    String,
-    String,
-    i64,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-);
+/// What deciding did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Decided {
+    /// The decision was made (recorded, and the applicant's mail queued).
+    Done,
+    /// This reviewer made this decision on this round already (a replay): nothing changed.
+    Unchanged,
+    NotFound,
+    OwnApplication,
+    /// The applicant resubmitted after the reviewer opened the round they decided on.
+    Resubmitted,
+    /// The round was decided first: by this reviewer (`by_me`) or by `reviewer` (username).
+    AlreadyBy {
+        reviewer: Option<String>,
+        by_me: bool,
+        status: Status,
+        at: Option<i64>,
+    },
+}
+
+/// The application's state, read inside the write transaction.
+#[derive(sqlx::FromRow)]
+struct Current {
+    user_id: String,
+    status: String,
+    round: i64,
+    assigned_to: Option<String>,
+    decided_by: Option<String>,
+    decider: Option<String>,
+    decided_at: Option<i64>,
+}
 
 async fn current(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     id: &str,
 ) -> Result<Option<Current>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT a.user_id, a.status, a.round, a.assigned_to, d.username, a.decided_at \
+        "SELECT a.user_id AS user_id, a.status AS status, a.round AS round, \
+         a.assigned_to AS assigned_to, a.decided_by AS decided_by, d.username AS decider, \
+         a.decided_at AS decided_at \
          FROM applications a LEFT JOIN users d ON d.id = a.decided_by \
          WHERE a.id = $1 AND a.status <> 'draft'",
     )
@@ -265,34 +314,25 @@ async fn current(
     .await
 }
 
-fn own_application() -> AppError {
-    AppError {
-        message: "You cannot review your own application.".into(),
-        ..AppError::forbidden()
-    }
-}
-
 pub async fn assign(
     db: &Db,
     me: &SessionUser,
     id: &str,
     take: bool,
-) -> Result<Outcome, sqlx::Error> {
+) -> Result<Assigned, sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    let Some((owner, status, _, assigned, _, _)) = current(&mut tx, id).await? else {
-        return Ok(Outcome::Refused(AppError::not_found()));
+    let Some(now) = current(&mut tx, id).await? else {
+        return Ok(Assigned::NotFound);
     };
-    if owner == me.user_id {
-        return Ok(Outcome::Refused(own_application()));
+    if now.user_id == me.user_id {
+        return Ok(Assigned::OwnApplication);
     }
-    if status != Status::UnderReview.key() {
-        return Ok(Outcome::Refused(AppError::conflict(
-            "This application has been decided; there is nothing to assign.",
-        )));
+    if now.status != Status::UnderReview.key() {
+        return Ok(Assigned::Decided);
     }
     let wanted = take.then(|| me.user_id.clone());
-    if assigned == wanted {
-        return Ok(Outcome::Unchanged);
+    if now.assigned_to == wanted {
+        return Ok(Assigned::Unchanged);
     }
     let changed = sqlx::query(
         "UPDATE applications SET assigned_to = $1 WHERE id = $2 AND status = 'under_review' \
@@ -300,14 +340,12 @@ pub async fn assign(
     )
     .bind(&wanted)
     .bind(id)
-    .bind(assigned.clone().unwrap_or_default())
+    .bind(now.assigned_to.clone().unwrap_or_default())
     .execute(&mut **tx)
     .await?
     .rows_affected();
     if changed != 1 {
-        return Ok(Outcome::Refused(AppError::conflict(
-            "Someone changed this application's assignment at the same moment. Look again and retry.",
-        )));
+        return Ok(Assigned::Raced);
     }
     let (kind, note) = if take {
         ("assigned", format!("Assigned to {}", me.username))
@@ -316,7 +354,7 @@ pub async fn assign(
     };
     record_event(&mut tx, id, kind, Some(&me.user_id), &note).await?;
     tx.commit().await?;
-    Ok(Outcome::Done)
+    Ok(Assigned::Done)
 }
 
 pub async fn decide(
@@ -326,14 +364,15 @@ pub async fn decide(
     round: i64,
     decision: Decision,
     reason: Option<&RejectionReason>,
-) -> Result<Outcome, sqlx::Error> {
+) -> Result<Decided, sqlx::Error> {
     let status = decision.status();
     let mut tx = st.db.begin_write().await?;
-    let Some((owner, _, _, _, _, _)) = current(&mut tx, id).await? else {
-        return Ok(Outcome::Refused(AppError::not_found()));
+    let Some(before) = current(&mut tx, id).await? else {
+        return Ok(Decided::NotFound);
     };
+    let owner = before.user_id;
     if owner == me.user_id {
-        return Ok(Outcome::Refused(own_application()));
+        return Ok(Decided::OwnApplication);
     }
     let now = now_ms();
     let reason_text = reason.map(|r| r.as_str()).unwrap_or("");
@@ -352,33 +391,43 @@ pub async fn decide(
     .await?
     .rows_affected();
     if changed != 1 {
-        // Read what happened instead, and say so.
-        let Some((_, now_status, now_round, _, decider, decided_at)) = current(&mut tx, id).await?
-        else {
-            return Ok(Outcome::Refused(AppError::not_found()));
+        // Read what happened instead.
+        let Some(after) = current(&mut tx, id).await? else {
+            return Ok(Decided::NotFound);
         };
-        let decided_by_me = decider.as_deref() == Some(me.username.as_str());
-        if now_round == round && now_status == status.key() && decided_by_me {
-            return Ok(Outcome::Unchanged);
+        let by_me = after.decided_by.as_deref() == Some(me.user_id.as_str());
+        if after.round != round {
+            return Ok(Decided::Resubmitted);
         }
-        if now_round != round {
-            return Ok(Outcome::Refused(AppError::conflict(
-                "The applicant changed and resubmitted this application after you opened it. \
-                 Review the new version before deciding.",
-            )));
+        if after.status == status.key() && by_me {
+            return Ok(Decided::Unchanged);
         }
-        let what = Status::parse(&now_status)
-            .map(|s| s.label().to_lowercase())
-            .unwrap_or(now_status);
-        let who = if decided_by_me {
-            "You".to_string()
-        } else {
-            decider.unwrap_or_else(|| "Another reviewer".into())
-        };
-        let when = decided_at.map(format_date).unwrap_or_default();
-        return Ok(Outcome::Refused(AppError::conflict(format!(
-            "{who} already {what} this application ({when}). Your decision was not applied."
-        ))));
+        // Stored statuses decode loudly: an unknown one is an error, not a guess.
+        let decided = Status::parse(&after.status).map_err(|e| sqlx::Error::Decode(e.into()))?;
+        return Ok(Decided::AlreadyBy {
+            reviewer: after.decider,
+            by_me,
+            status: decided,
+            at: after.decided_at,
+        });
+    }
+    // The decision belongs to the round the reviewer saw.
+    let recorded = sqlx::query(
+        "UPDATE application_rounds SET decision = $1, decided_by = $2, decided_at = $3, \
+         decision_reason = $4 WHERE application_id = $5 AND round = $6 AND decision IS NULL",
+    )
+    .bind(status.key())
+    .bind(&me.user_id)
+    .bind(now)
+    .bind(reason_text)
+    .bind(id)
+    .bind(round)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if recorded != 1 {
+        // Every submission has its round (since migration 0004): a missing one is our bug.
+        return Err(sqlx::Error::RowNotFound);
     }
 
     let (email, username, company): (String, String, String) = sqlx::query_as(
@@ -414,5 +463,5 @@ pub async fn decide(
     record_event(&mut tx, id, kind, Some(&me.user_id), &note).await?;
     enqueue(&mut tx, mail).await?;
     tx.commit().await?;
-    Ok(Outcome::Done)
+    Ok(Decided::Done)
 }

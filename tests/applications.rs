@@ -1,0 +1,343 @@
+//! Applications: one open application per account, kept by the database (not by a read before
+//! an insert); every submission kept as a round that reviewers can open again after the
+//! applicant edits; the confirmation page showing the real status; and reviewers shown to
+//! applicants as "a reviewer", never by their login.
+
+mod common;
+use common::*;
+use isv_portal::server::reviewers::{create_reviewer, Created};
+
+const REVIEWER_PASSWORD: &str = "amber lantern 77 orbit";
+/// A login found nowhere else on any page (not even inside a country's name).
+const REVIEWER: &str = "qzxvek";
+const REVIEWER_EMAIL: &str = "rq7@platform.example";
+const REASON: &str = "The business address must match your registration certificate.";
+const FIRST_NAME: &str = "Acme Mini Apps Pte. Ltd.";
+const SECOND_NAME: &str = "Acme Renamed Pte. Ltd.";
+const QUEUE_ALL: &[(&str, &str)] = &[
+    ("status", ""),
+    ("role", ""),
+    ("country", ""),
+    ("q", ""),
+    ("sort", ""),
+    ("page", "1"),
+];
+
+impl TestApp {
+    /// The reviewer account, signed in on its own client.
+    async fn reviewer(&self) -> TestApp {
+        let made = create_reviewer(&self.db, REVIEWER_EMAIL, REVIEWER, Some(REVIEWER_PASSWORD))
+            .await
+            .unwrap();
+        assert_eq!(made, Created::New);
+        let browser = self.another_browser();
+        assert_eq!(
+            browser.sign_in(REVIEWER, REVIEWER_PASSWORD).await.status(),
+            200
+        );
+        browser
+    }
+
+    /// A signed-in applicant (own client) whose application is submitted; returns its id.
+    async fn submitted(&self, email: &str, username: &str) -> (TestApp, String) {
+        let applicant = self.another_browser();
+        let id = applicant.applicant(email, username).await;
+        let r = applicant.save("submit", &id, VALID, None).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        (applicant, id)
+    }
+
+    /// The reviewers' view of an application, at `round` (the current one when `None`).
+    async fn detail(&self, id: &str, round: Option<i64>) -> serde_json::Value {
+        let round = round.map(|r| r.to_string());
+        let mut form = vec![("id", id)];
+        if let Some(r) = &round {
+            form.push(("round", r.as_str()));
+        }
+        let r = self.call("review/application", &form).await;
+        assert_eq!(r.status(), 200);
+        r.json().await.unwrap()
+    }
+
+    async fn decide(&self, id: &str, decision: &str, reason: &str, round: i64) {
+        let round = round.to_string();
+        let r = self
+            .call(
+                "review/decide",
+                &[
+                    ("id", id),
+                    ("decision", decision),
+                    ("reason", reason),
+                    ("round", &round),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    }
+
+    /// A page as the browser loads it (rendered on the server, with its hydration data).
+    async fn page(&self, path: &str) -> String {
+        let r = self
+            .client
+            .get(self.url(path))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        r.text().await.unwrap()
+    }
+
+    /// Fields as `VALID`, with another company name.
+    fn renamed() -> Vec<(&'static str, &'static str)> {
+        let mut fields = VALID.to_vec();
+        fields.retain(|(k, _)| *k != "company_name");
+        fields.push(("company_name", SECOND_NAME));
+        fields
+    }
+}
+
+async fn count(app: &TestApp, sql: &str, bind: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sql)
+        .bind(bind)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    n
+}
+
+both_databases! {
+    async fn fifty_parallel_role_choices_make_one_draft(app) {
+        app.sign_up("ann@example.com", "annlee", GOOD_PASSWORD).await;
+        let calls: Vec<_> = (0..50)
+            .map(|_| {
+                let (client, url) = (app.client.clone(), app.url("/api/onboarding/choose_role"));
+                tokio::spawn(async move {
+                    client.post(url).form(&[("role", "isv")]).send().await.unwrap().status().as_u16()
+                })
+            })
+            .collect();
+        for call in calls {
+            assert_eq!(call.await.unwrap(), 200);
+        }
+        let (user_id,): (String,) = sqlx::query_as("SELECT id FROM users WHERE username = 'annlee'")
+            .fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM applications WHERE user_id = $1", &user_id).await, 1);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM application_events e JOIN applications a ON a.id = e.application_id \
+            WHERE a.user_id = $1 AND e.kind = 'created'", &user_id).await, 1);
+        assert_eq!(app.draft().await["role"], "Isv");
+
+        // The database itself refuses a second open application for the account.
+        let second = match sqlx::query(
+            "INSERT INTO applications (id, user_id, role, status, company_name, business_address, country, \
+             representative, website, service_phone, service_email, created_at, updated_at) \
+             SELECT 'second', user_id, 'isv', 'under_review', '', '', '', '', '', '', '', 0, 0 FROM applications",
+        )
+        .execute(&app.db.pool)
+        .await
+        {
+            Ok(_) => panic!("a second open application was stored"),
+            Err(e) => e,
+        };
+        assert!(isv_portal::accounts::store::is_unique_violation(&second), "{second}");
+    }
+
+    async fn a_role_cannot_start_another_application_while_one_is_under_review(app) {
+        let reviewer = app.reviewer().await;
+        let (applicant, id) = app.submitted("ann@example.com", "annlee").await;
+        let r = applicant.choose_role("merchant").await;
+        assert_eq!(r.status(), 409);
+        assert!(error_of(r).await["message"].as_str().unwrap().contains("under review"));
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM applications WHERE id <> $1", &id).await, 0);
+        // Approved, it is a workspace that stays; the account may start another application.
+        reviewer.decide(&id, "approve", "", 1).await;
+        assert_eq!(applicant.choose_role("merchant").await.status(), 200);
+        let draft = applicant.draft().await;
+        assert_ne!(draft["id"], id.as_str());
+        assert_eq!(draft["role"], "Merchant");
+        assert_eq!(applicant.status_of(&id).await, "Approved");
+    }
+
+    async fn a_rejected_round_stays_as_reviewers_saw_it_while_the_applicant_edits_the_next(app) {
+        let reviewer = app.reviewer().await;
+        let applicant = app.another_browser();
+        let id = applicant.applicant("ann@example.com", "annlee").await;
+        let r = applicant.save("save", &id, &[], Some(("logo.png", png(128, 128), "image/png"))).await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(applicant.save("submit", &id, VALID, None).await.status(), 200);
+        let first_logo = reviewer.detail(&id, None).await["app"]["logo_url"].as_str().unwrap().to_string();
+        reviewer.decide(&id, "reject", REASON, 1).await;
+
+        // The applicant edits, with a new logo; the reviewers still see what they rejected.
+        let r = applicant.save("save", &id, &TestApp::renamed(), Some(("logo.png", png(160, 160), "image/png"))).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let d = reviewer.detail(&id, None).await;
+        assert_eq!((d["round"].as_i64(), d["app"]["round"].as_i64()), (Some(1), Some(1)));
+        assert_eq!(d["app"]["fields"]["company_name"], FIRST_NAME);
+        assert_eq!(d["app"]["status"], "Rejected");
+        assert_eq!(d["app"]["logo_url"], first_logo.as_str());
+        let queue: serde_json::Value = reviewer.call("review/queue", QUEUE_ALL).await.json().await.unwrap();
+        assert_eq!(queue["rows"][0]["company_name"], FIRST_NAME);
+        assert_eq!(reviewer.client.get(app.url(&first_logo)).send().await.unwrap().status(), 200, "the rejected round's logo is kept");
+
+        // Resubmitted: round 2 has the new name, round 1 still the old one.
+        let r = applicant.save("submit", &id, &TestApp::renamed(), None).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let current = reviewer.detail(&id, None).await;
+        assert_eq!((current["round"].as_i64(), current["app"]["round"].as_i64()), (Some(2), Some(2)));
+        assert_eq!(current["app"]["fields"]["company_name"], SECOND_NAME);
+        assert_ne!(current["app"]["logo_url"], first_logo.as_str());
+        let first = reviewer.detail(&id, Some(1)).await;
+        assert_eq!(first["app"]["round"], 1);
+        assert_eq!(first["round"], 2, "a decision still names the current round");
+        assert_eq!(first["app"]["fields"]["company_name"], FIRST_NAME);
+        assert_eq!(first["app"]["status"], "Rejected");
+        assert_eq!(first["app"]["rejection_reason"], REASON);
+        assert_eq!(first["app"]["logo_url"], first_logo.as_str());
+        assert_eq!(reviewer.client.get(app.url(&first_logo)).send().await.unwrap().status(), 200);
+        let rounds: Vec<(i64, String, String, Option<String>)> = current["rounds"].as_array().unwrap().iter()
+            .map(|r| (
+                r["app"]["round"].as_i64().unwrap(),
+                r["app"]["status"].as_str().unwrap().to_string(),
+                r["app"]["fields"]["company_name"].as_str().unwrap().to_string(),
+                r["decided_by"].as_str().map(String::from),
+            ))
+            .collect();
+        assert_eq!(rounds, [
+            (1, "Rejected".to_string(), FIRST_NAME.to_string(), Some(REVIEWER.to_string())),
+            (2, "UnderReview".to_string(), SECOND_NAME.to_string(), None),
+        ]);
+        let r = reviewer.call("review/application", &[("id", &id), ("round", "3")]).await;
+        assert_eq!(r.status(), 404, "no such round");
+
+        // The history names the round of every entry.
+        let history: Vec<(String, i64)> = current["history"].as_array().unwrap().iter()
+            .map(|h| (h["kind"].as_str().unwrap().to_string(), h["round"].as_i64().unwrap()))
+            .collect();
+        let expected: Vec<(String, i64)> = [("created", 0), ("submitted", 1), ("rejected", 1), ("resubmitted", 2)]
+            .into_iter().map(|(k, r)| (k.to_string(), r)).collect();
+        assert_eq!(history, expected);
+
+        // The pages: round 1 opened by its address, with links to both rounds; the applicant's
+        // onboarding details list both rounds too.
+        let html = reviewer.page(&format!("/review/{id}?round=1")).await;
+        assert!(html.contains("You are looking at round 1 as it was submitted."));
+        assert!(html.contains(FIRST_NAME));
+        assert!(html.contains(&format!("href=\"/review/{id}?round=2\"")), "links to round 2");
+        let html = reviewer.page(&format!("/review/{id}")).await;
+        assert!(html.contains(&format!("href=\"/review/{id}?round=1\"")), "links to round 1");
+        let html = applicant.page(&format!("/workspaces/{id}/onboarding")).await;
+        assert!(html.contains("id=\"round-1\"") && html.contains("id=\"round-2\""));
+        assert!(html.contains(REASON));
+
+        // Deciding round 2 leaves round 1 as it was.
+        reviewer.decide(&id, "approve", "", 2).await;
+        let first = reviewer.detail(&id, Some(1)).await;
+        assert_eq!(first["app"]["status"], "Rejected");
+        assert_eq!(first["app"]["fields"]["company_name"], FIRST_NAME);
+        assert_eq!(reviewer.detail(&id, None).await["app"]["status"], "Approved");
+    }
+
+    async fn the_submitted_page_shows_the_real_status(app) {
+        let reviewer = app.reviewer().await;
+        let (applicant, id) = app.submitted("ann@example.com", "annlee").await;
+        let path = format!("/onboarding/submitted?id={id}");
+        let html = applicant.page(&path).await;
+        assert!(html.contains("Thank you, your request is submitted"));
+        assert!(html.contains("badge--under_review") && html.contains("What happens next"));
+
+        reviewer.decide(&id, "reject", REASON, 1).await;
+        let html = applicant.page(&path).await;
+        assert!(html.contains("badge--rejected"), "shows Rejected");
+        assert!(html.contains(REASON), "with the reason");
+        assert!(!html.contains("badge--under_review"));
+
+        assert_eq!(applicant.save("submit", &id, VALID, None).await.status(), 200);
+        assert!(applicant.page(&path).await.contains("badge--under_review"));
+        reviewer.decide(&id, "approve", "", 2).await;
+        let html = applicant.page(&path).await;
+        assert!(html.contains("badge--approved"), "shows Approved");
+        assert!(html.contains("You are the Owner of this workspace."));
+        assert!(!html.contains("badge--under_review") && !html.contains("badge--rejected"));
+    }
+
+    async fn applicants_never_see_the_reviewers_login(app) {
+        let reviewer = app.reviewer().await;
+        let (applicant, id) = app.submitted("ann@example.com", "annlee").await;
+        let r = reviewer.call("review/assign", &[("id", &id), ("action", "take")]).await;
+        assert_eq!(r.status(), 200);
+        reviewer.decide(&id, "reject", REASON, 1).await;
+        // The reviewers' side names the reviewer: there is a login to leak.
+        let notes: Vec<String> = reviewer.detail(&id, None).await["history"].as_array().unwrap().iter()
+            .map(|h| h["note"].as_str().unwrap().to_string())
+            .collect();
+        assert!(notes.contains(&format!("Assigned to {REVIEWER}")), "{notes:?}");
+
+        fn leaks(what: &str, text: &str) {
+            assert!(!text.contains(REVIEWER) && !text.contains(REVIEWER_EMAIL), "{what} shows the reviewer's login");
+        }
+        async fn functions(applicant: &TestApp, id: &str) -> Vec<(String, String)> {
+            let mut seen = Vec::new();
+            for (endpoint, form) in [
+                ("console/applications", vec![]),
+                ("console/application", vec![("id", id)]),
+                ("console/workspace", vec![("id", id)]),
+                ("onboarding/draft", vec![]),
+            ] {
+                let r = applicant.call(endpoint, &form).await;
+                assert_eq!(r.status(), 200, "{endpoint}");
+                seen.push((endpoint.to_string(), r.text().await.unwrap()));
+            }
+            seen
+        }
+        let pages = [
+            "/console".to_string(),
+            format!("/workspaces/{id}"),
+            format!("/workspaces/{id}/onboarding"),
+            format!("/onboarding/submitted?id={id}"),
+        ];
+
+        // Rejected: the pages, the wizard and the functions behind them.
+        let mut while_rejected = pages.to_vec();
+        while_rejected.push("/onboarding/business".to_string());
+        for path in &while_rejected {
+            leaks(path, &applicant.page(path).await);
+        }
+        for (endpoint, body) in functions(&applicant, &id).await {
+            leaks(&endpoint, &body);
+        }
+        let onboarding = applicant.page(&format!("/workspaces/{id}/onboarding")).await;
+        assert!(onboarding.contains("by a reviewer") && onboarding.contains("Assigned to a reviewer"), "the reviewer is \"a reviewer\"");
+
+        // Resubmitted (a 409 for a role choice meanwhile), then approved.
+        assert_eq!(applicant.save("submit", &id, VALID, None).await.status(), 200);
+        let r = applicant.choose_role("isv").await;
+        assert_eq!(r.status(), 409);
+        leaks("the 409 of a role choice", &r.text().await.unwrap());
+        reviewer.decide(&id, "approve", "", 2).await;
+        for path in &pages {
+            leaks(path, &applicant.page(path).await);
+        }
+        for (endpoint, body) in functions(&applicant, &id).await {
+            leaks(&endpoint, &body);
+        }
+
+        // Mails: the code, received, rejected, received again, approved.
+        let mails = app.smtp.wait_for("ann@example.com", 5).await;
+        for mail in &mails {
+            leaks(&mail.subject(), &mail.text());
+        }
+    }
+}
+
+impl TestApp {
+    async fn status_of(&self, id: &str) -> String {
+        let a: serde_json::Value = self
+            .call("console/application", &[("id", id)])
+            .await
+            .json()
+            .await
+            .unwrap();
+        a["status"].as_str().unwrap().to_string()
+    }
+}
