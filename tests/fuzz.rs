@@ -5,6 +5,101 @@
 use isv_portal::domain::*;
 use isv_portal::onboarding::logo;
 use proptest::prelude::*;
+use proptest::sample::Index;
+use std::sync::OnceLock;
+
+const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
+const JPEG_MAGIC: &[u8] = &[0xFF, 0xD8, 0xFF];
+const SIDE: u32 = 128;
+
+/// Valid logos to damage: PNG in every colour type and JPEG in colour and grey, so that most
+/// damaged files still pass the cheap checks (type, size, chunk list, end, sides) and what
+/// happens to them is decided by the decoder.
+fn seeds() -> &'static [Vec<u8>] {
+    static SEEDS: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+    SEEDS.get_or_init(|| logo::samples::varied(SIDE))
+}
+
+/// Damage inside a file.
+#[derive(Clone, Debug)]
+enum Damage {
+    /// One byte replaced.
+    Set(Index, u8),
+    /// One bit flipped.
+    Flip(Index, u8),
+    /// A run of up to 63 bytes removed.
+    Remove(Index, usize),
+    /// A few bytes inserted.
+    Insert(Index, Vec<u8>),
+}
+
+fn damage() -> impl Strategy<Value = Damage> {
+    prop_oneof![
+        4 => (any::<Index>(), any::<u8>()).prop_map(|(at, v)| Damage::Set(at, v)),
+        4 => (any::<Index>(), 0u8..8).prop_map(|(at, bit)| Damage::Flip(at, bit)),
+        1 => (any::<Index>(), 1usize..64).prop_map(|(at, n)| Damage::Remove(at, n)),
+        1 => (any::<Index>(), proptest::collection::vec(any::<u8>(), 1..16))
+            .prop_map(|(at, b)| Damage::Insert(at, b)),
+    ]
+}
+
+/// How a damaged file ends: mostly as it did (a cut or appended file is refused before
+/// decoding, by its missing end or its extra data), sometimes cut short or with bytes appended.
+#[derive(Clone, Debug)]
+enum Ending {
+    Kept,
+    Cut(Index),
+    Appended(Vec<u8>),
+}
+
+fn ending() -> impl Strategy<Value = Ending> {
+    prop_oneof![
+        8 => Just(Ending::Kept),
+        1 => any::<Index>().prop_map(Ending::Cut),
+        1 => proptest::collection::vec(any::<u8>(), 1..16).prop_map(Ending::Appended),
+    ]
+}
+
+/// `seed` with `damage` done to it. With `fix_crcs`, a PNG's chunk checksums are made right
+/// again, so damage inside a chunk reaches the decoder's inflater and filters instead of
+/// stopping at the checksum.
+fn damaged(seed: &[u8], damage: &[Damage], ending: &Ending, fix_crcs: bool) -> Vec<u8> {
+    let mut bytes = seed.to_vec();
+    for d in damage {
+        // Seeds are kilobytes long and each damage removes at most 63 bytes: never empty here.
+        match d {
+            Damage::Set(at, v) => {
+                let i = at.index(bytes.len());
+                bytes[i] = *v;
+            }
+            Damage::Flip(at, bit) => {
+                let i = at.index(bytes.len());
+                bytes[i] ^= 1u8 << *bit;
+            }
+            Damage::Remove(at, n) => {
+                let i = at.index(bytes.len());
+                let end = (i + *n).min(bytes.len());
+                bytes.drain(i..end);
+            }
+            Damage::Insert(at, extra) => {
+                let i = at.index(bytes.len());
+                bytes.splice(i..i, extra.iter().copied());
+            }
+        }
+    }
+    if fix_crcs && bytes.starts_with(PNG_MAGIC) {
+        logo::samples::fix_png_crcs(&mut bytes);
+    }
+    match ending {
+        Ending::Kept => {}
+        Ending::Cut(at) => {
+            let keep = at.index(bytes.len());
+            bytes.truncate(keep);
+        }
+        Ending::Appended(tail) => bytes.extend_from_slice(tail),
+    }
+    bytes
+}
 
 /// Text with the characters that break parsers: controls, quotes, markup, non-ASCII, spaces.
 fn nasty_text() -> impl Strategy<Value = String> {
@@ -63,38 +158,57 @@ proptest! {
         }
     }
 
+    /// Arbitrary bytes, also behind a PNG or JPEG signature (and a JPEG end), so that they get
+    /// past sniffing into the chunk walk and the header readers.
     #[test]
-    fn the_logo_checker_never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+    fn the_logo_checker_never_panics_on_arbitrary_bytes(
+        prefix in prop_oneof![Just(&b""[..]), Just(PNG_MAGIC), Just(JPEG_MAGIC)],
+        body in proptest::collection::vec(any::<u8>(), 0..2048),
+        jpeg_end in any::<bool>(),
+    ) {
+        let mut bytes = prefix.to_vec();
+        bytes.extend_from_slice(&body);
+        if jpeg_end && prefix == JPEG_MAGIC {
+            bytes.extend_from_slice(&[0xFF, 0xD9]);
+        }
         let _ = logo::process(&bytes);
     }
 
-    /// A valid logo with bytes flipped, cut or appended: refused or re-encoded, never a panic,
-    /// and whatever is accepted decodes as the image it claims to be.
+    /// A valid logo with bytes replaced, flipped, removed or inserted (and sometimes cut or
+    /// appended to): refused or re-encoded, never a panic, and whatever is accepted decodes as
+    /// the image it claims to be.
     #[test]
     fn a_damaged_logo_is_refused_or_re_encoded(
-        flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6),
-        cut in any::<prop::sample::Index>(),
-        tail in proptest::collection::vec(any::<u8>(), 0..16),
+        which in any::<Index>(),
+        damages in proptest::collection::vec(damage(), 1..6),
+        end in ending(),
+        fix_crcs in proptest::bool::weighted(0.75),
     ) {
-        let mut bytes = valid_png();
-        for (at, value) in flips {
-            let i = at.index(bytes.len());
-            bytes[i] = value;
-        }
-        let keep = bytes.len() - cut.index(bytes.len() / 4 + 1);
-        bytes.truncate(keep);
-        bytes.extend_from_slice(&tail);
+        let seed = &seeds()[which.index(seeds().len())];
+        let bytes = damaged(seed, &damages, &end, fix_crcs);
         if let Ok(l) = logo::process(&bytes) {
             let decoded = image::load_from_memory(&l.data).expect("the stored logo decodes");
             prop_assert_eq!((decoded.width(), decoded.height()), (l.width, l.height));
-            prop_assert!(l.content_type == "image/png" || l.content_type == "image/jpeg");
+            prop_assert_eq!(l.width, l.height);
+            prop_assert!((logo::MIN_SIDE..=logo::MAX_SIDE).contains(&l.width));
+            let expected = if bytes.starts_with(PNG_MAGIC) { "image/png" } else { "image/jpeg" };
+            prop_assert_eq!(l.content_type, expected);
         }
     }
 }
 
-fn valid_png() -> Vec<u8> {
-    let img = image::ImageBuffer::from_pixel(128, 128, image::Rgba([22u8, 119, 255, 255]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
+/// The fuzzing starts from logos the checker accepts as they are.
+#[test]
+fn every_seed_is_an_accepted_logo() {
+    for (i, seed) in seeds().iter().enumerate() {
+        assert!(
+            seed.len() <= logo::MAX_BYTES,
+            "seed {i}: {} bytes",
+            seed.len()
+        );
+        let l = logo::process(seed).unwrap_or_else(|e| panic!("seed {i} was refused: {e:?}"));
+        assert_eq!((l.width, l.height), (SIDE, SIDE), "seed {i}");
+    }
+    assert!(seeds().iter().any(|s| s.starts_with(PNG_MAGIC)));
+    assert!(seeds().iter().any(|s| s.starts_with(JPEG_MAGIC)));
 }

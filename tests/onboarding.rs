@@ -189,7 +189,24 @@ both_databases! {
         assert!(app.logo_error(&id, "wide.png", png(256, 128), "image/png").await.contains("square"));
         assert!(app.logo_error(&id, "tiny.png", png(100, 100), "image/png").await.contains("at least 128"));
         assert!(app.logo_error(&id, "bomb.png", isv_portal::onboarding::logo::samples::declared_png(60_000), "image/png").await.contains("at most 4096"));
+        // 4096² RGB with 16-bit channels needs 96 MiB: over the decoder's memory cap.
+        let m = app.logo_error(&id, "deep.png", isv_portal::onboarding::logo::samples::declared_png_as(4096, 16, 2), "image/png").await;
+        assert!(m.contains("more memory"), "16-bit 4096²: {m}");
         assert_eq!(app.draft().await["logo_url"], serde_json::Value::Null, "nothing was stored");
+    }
+
+    async fn a_4096_square_logo_of_one_colour_is_decoded_and_accepted(app) {
+        let id = app.applicant("ann@example.com", "annlee").await;
+        // 64 MiB decoded from tens of KB: the largest logo allowed, within the decoder's cap.
+        let bomb = isv_portal::onboarding::logo::samples::solid_png(4096);
+        assert!(bomb.len() < 256 * 1024, "{} bytes", bomb.len());
+        let r = app.save("save", &id, &[], Some(("big.png", bomb, "image/png"))).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let url = app.draft().await["logo_url"].as_str().unwrap().to_string();
+        let body = app.client.get(app.url(&url)).send().await.unwrap().bytes().await.unwrap();
+        let served = image::ImageReader::new(std::io::Cursor::new(&body[..])).with_guessed_format().unwrap();
+        assert_eq!(served.format(), Some(image::ImageFormat::Png));
+        assert_eq!(served.into_dimensions().unwrap(), (4096, 4096));
     }
 
     async fn an_oversized_upload_is_refused_with_413(app) {

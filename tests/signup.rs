@@ -3,6 +3,8 @@
 mod common;
 use common::*;
 
+const NEW_PASSWORD: &str = "lantern orchard 77 pebble";
+
 both_databases! {
     async fn signup_with_the_mailed_code_signs_in_and_leads_to_role_choice(app) {
         let r = app.send_signup_code("Ann@Example.com").await;
@@ -79,22 +81,43 @@ both_databases! {
     async fn a_code_is_bound_to_its_address_and_purpose(app) {
         app.send_signup_code("ann@example.com").await;
         let code = app.smtp.code_for("ann@example.com", 1).await;
-        // Another address.
-        app.send_signup_code("bob@example.com").await;
-        let r = app.sign_up_with("bob@example.com", &code, "bob", GOOD_PASSWORD).await;
-        let bob_code = app.smtp.code_for("bob@example.com", 1).await;
-        if bob_code != code {
-            assert_eq!(r.status(), 422);
-        }
-        // Another purpose: a sign-up code does not reset a password.
-        let r = app
-            .call("accounts/reset_password", &[("intent", "continue"), ("email", "ann@example.com"), ("code", &code), ("new_password", GOOD_PASSWORD), ("confirm_password", GOOD_PASSWORD)])
-            .await;
-        assert_eq!(r.status(), 422);
+        // Another address, one with no code of its own: Ann's code is the only live sign-up
+        // code, so only the address can refuse it.
+        let bob = app.another_browser();
+        let r = bob.sign_up_with("bob@example.com", &code, "bob", GOOD_PASSWORD).await;
+        assert_eq!(r.status(), 422, "Ann's code signed Bob up");
         assert!(field_message(&error_of(r).await, "code").is_some());
-        // And it still works for its own purpose.
+        // It still works for its own address.
         let r = app.sign_up_with("ann@example.com", &code, "annlee", GOOD_PASSWORD).await;
         assert_eq!(r.status(), 200);
+
+        // Another purpose: a reset code, for an address that has an account, does not sign up.
+        // Were the purpose ignored, the code would pass and only then would the address be
+        // found taken (an "email" error); bound to its purpose it is refused as a code.
+        let r = app.call("accounts/reset_password", &[("intent", "send_code"), ("email", "ann@example.com")]).await;
+        assert_eq!(r.status(), 200);
+        let reset_code = app.smtp.code_for("ann@example.com", 2).await;
+        let r = bob.sign_up_with("ann@example.com", &reset_code, "annlee2", GOOD_PASSWORD).await;
+        assert_eq!(r.status(), 422);
+        let e = error_of(r).await;
+        assert!(field_message(&e, "code").is_some(), "the reset code was taken for a sign-up code: {e}");
+        assert_eq!(field_message(&e, "email"), None, "{e}");
+        // It still works for its own purpose.
+        let r = app.call("accounts/reset_password", &[("intent", "continue"), ("email", "ann@example.com"), ("code", &reset_code), ("new_password", NEW_PASSWORD), ("confirm_password", NEW_PASSWORD)]).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+
+        // And a sign-up code does not reset a password. A sign-up code is mailed only to an
+        // address without an account, so Ann's (spent) one is made live again: the account has
+        // a live sign-up code and no live reset code, and only the purpose can refuse it.
+        sqlx::query("UPDATE verification_codes SET state = 'live' WHERE email = $1 AND purpose = 'signup'")
+            .bind("ann@example.com")
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
+        let r = app.call("accounts/reset_password", &[("intent", "continue"), ("email", "ann@example.com"), ("code", &code), ("new_password", GOOD_PASSWORD), ("confirm_password", GOOD_PASSWORD)]).await;
+        assert_eq!(r.status(), 422, "a sign-up code reset the password");
+        assert!(field_message(&error_of(r).await, "code").is_some());
+        assert_eq!(app.sign_in("annlee", NEW_PASSWORD).await.status(), 200, "the password is the one the reset code set");
     }
 
     async fn five_wrong_codes_void_the_code(app) {
@@ -125,9 +148,18 @@ both_databases! {
         app.age_codes(61_000).await;
         assert_eq!(app.send_signup_code("ann@example.com").await.status(), 200);
         let second = app.smtp.code_for("ann@example.com", 2).await;
+        // Void in the store, not merely shadowed by the newer code when codes are checked.
+        let states: Vec<(String,)> = sqlx::query_as(
+            "SELECT state FROM verification_codes WHERE email = $1 AND purpose = 'signup' ORDER BY created_at",
+        )
+        .bind("ann@example.com")
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(states, [("void".to_string(),), ("live".to_string(),)], "the earlier code is void");
         if first != second {
             let r = app.sign_up_with("ann@example.com", &first, "annlee", GOOD_PASSWORD).await;
-            assert_eq!(r.status(), 422, "the earlier code is void");
+            assert_eq!(r.status(), 422, "the earlier code is refused");
         }
         let wrong2 = if second == "000000" { "111111" } else { "000000" };
         let r = app.sign_up_with("ann@example.com", wrong2, "annlee", GOOD_PASSWORD).await;

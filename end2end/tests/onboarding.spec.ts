@@ -1,5 +1,7 @@
 import { test, expect } from '@playwright/test';
-import { chooseRole, hydrated, logoPng, open, PASSWORD, signIn, signOut, signUp, unique } from './helpers';
+import {
+  chooseRole, hydrated, logoPng, open, PASSWORD, signIn, signOut, signUp, submitBusiness, unique,
+} from './helpers';
 
 // Seed Step 2 and the console: role, business information with a logo, Submit, Under Review.
 
@@ -84,7 +86,35 @@ test('a draft is resumed after signing out and in again', async ({ page }) => {
   await expect(page.getByRole('radio', { name: /^Merchant/ })).toBeChecked();
 });
 
-test('another user cannot open a workspace by its address', async ({ page }) => {
+test('another user cannot open a workspace by its address', async ({ browser }) => {
+  const owner = await (await browser.newContext()).newPage();
+  const ownerName = unique('owner');
+  const company = `Acme ${ownerName} Pte. Ltd.`;
+  await signUp(owner, `${ownerName}@example.com`, ownerName);
+  await chooseRole(owner, 'ISV');
+  await submitBusiness(owner, company);
+  const id = new URL(owner.url()).searchParams.get('id');
+  expect(id).toBeTruthy();
+  const address = `/workspaces/${id}`;
+  // The address is right: its owner opens it.
+  await open(owner, address);
+  await expect(owner.getByRole('heading', { name: company })).toBeVisible();
+
+  // Another signed-in user, in a browser of their own, gets "not found" and nothing of it.
+  const other = await (await browser.newContext()).newPage();
+  const otherName = unique('other');
+  await signUp(other, `${otherName}@example.com`, otherName);
+  for (const path of [address, `${address}/onboarding`]) {
+    const response = await other.goto(path);
+    expect(response?.status(), path).toBe(404);
+    if (hydrated()) await expect(other.locator('body[data-hydrated="true"]')).toBeAttached();
+    await expect(other.getByRole('heading', { name: 'Not found' })).toBeVisible();
+    await expect(other.getByText('We could not find that workspace.')).toBeVisible();
+    await expect(other.getByText(company)).toHaveCount(0);
+  }
+});
+
+test('a signed-out visitor is asked to sign in before opening a workspace', async ({ page }) => {
   await open(page, '/workspaces/not-yours');
   await expect(page).toHaveURL(/\/signin\?next=/);
 });

@@ -156,12 +156,7 @@ mod ssr {
             None => None,
             Some((name, bytes)) => {
                 logo::check_file_name(name)?;
-                let bytes = bytes.clone();
-                Some(
-                    tokio::task::spawn_blocking(move || logo::process(&bytes))
-                        .await
-                        .or_internal("processing a logo")??,
-                )
+                Some(logo::process_queued(bytes.clone()).await?)
             }
         };
 
