@@ -110,6 +110,24 @@ both_databases! {
             queries <= most,
             "{queries} replay queries for 1,200 events; at most {most} with batches of {BATCH}"
         );
+        // And in batches: not one unbounded read of everything.
+        assert!(queries >= 1200u64.div_ceil(BATCH as u64), "{queries} replay queries");
+    }
+
+    /// An applicant's replay reads only their own applications' rows, not everyone's.
+    async fn an_applicants_replay_reads_only_their_own_events(app) {
+        let _reviewer = reviewer(&app).await;
+        let (rita,): (String,) = sqlx::query_as("SELECT id FROM users WHERE username = 'rita'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        write_events(&app, &rita, 1200).await;
+        app.sign_up("ann@example.com", "annlee", GOOD_PASSWORD).await;
+        let before = app.feed.replay_queries();
+        let mut stream =
+            sse::EventStream::open(&app.client, &app.url("/api/events?after=0"), None).await;
+        assert!(stream.next_within(Duration::from_millis(500)).await.is_none());
+        assert_eq!(app.feed.replay_queries() - before, 1, "one read finds nothing of hers");
     }
 
     /// One session holds at most 8 open streams: the 9th opened at once is refused with 429,
@@ -128,8 +146,9 @@ both_databases! {
         assert_eq!(refused.status(), 429);
         assert!(!refused.text().await.unwrap().trim().is_empty(), "with a reason");
 
+        // The limit is per session, not per user: Ann signed in elsewhere has eight more.
         let other = app.another_browser();
-        other.sign_up("bob@example.com", "boblee", GOOD_PASSWORD).await;
+        assert_eq!(other.sign_in("annlee", GOOD_PASSWORD).await.status(), 200);
         assert_eq!(other.open_events(None).await.status(), 200, "another session has its own");
 
         // Closing one: its place comes back once the server sees the connection go.

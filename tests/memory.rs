@@ -54,7 +54,8 @@ async fn burst_stays_within_the_hashing_blocks(backend: Backend) {
     );
     let (after, peak) = server.memory_kib();
     let permits = isv_portal::server::crypto::hashing_permits() as u64;
-    let allowed = permits * BLOCK_KIB + MARGIN_KIB;
+    // The warm-up already holds one block: the burst may add one for each other permit.
+    let allowed = (permits - 1) * BLOCK_KIB + MARGIN_KIB;
     eprintln!("memory: before {before} KiB, after {after} KiB, peak {peak} KiB, allowed growth {allowed} KiB");
     assert!(
         peak.saturating_sub(before) <= allowed,

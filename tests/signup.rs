@@ -291,4 +291,37 @@ both_databases! {
         assert!(page.contains("Enter the 6-digit code we emailed you."), "the page shows the field error");
         assert!(page.contains("value=\"ann@example.com\""), "the email is kept");
     }
+
+    async fn a_link_cannot_choose_the_error_a_form_shows(app) {
+        // A genuine, signed error to borrow from.
+        let r = app
+            .post_form("accounts/sign_up", "/signup", &[("intent", "sign_up"), ("email", "ann@example.com"), ("code", ""), ("username", "ann"), ("password", "")])
+            .await;
+        let genuine = r.headers()["location"].to_str().unwrap().to_string();
+        assert!(genuine.contains("__sig="), "{genuine}");
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::URL_SAFE;
+        let url = reqwest::Url::parse(&genuine).unwrap();
+        let err = url.query_pairs().find(|(k, _)| k == "__err").unwrap().1.to_string();
+        let json = String::from_utf8(b64.decode(err).unwrap()).unwrap();
+        assert!(json.contains("6-digit"), "{json}");
+        let forged_error: String = url::form_urlencoded::byte_serialize(b64.encode(json.replace("6-digit", "PHISHING")).as_bytes()).collect();
+        let path = "__path=%2Fapi%2Faccounts%2Fsign_up";
+        for forged in [
+            // Free text, unsigned.
+            app.url(&format!("/signup?{path}&__err={forged_error}")),
+            // A genuine signed pair followed by a second error (Leptos shows the last one).
+            format!("{genuine}&__err={forged_error}"),
+        ] {
+            let r = app.client.get(&forged).header("accept", "text/html").send().await.unwrap();
+            assert_eq!(r.status(), 302, "{forged}");
+            let to = r.headers()["location"].to_str().unwrap().to_string();
+            assert!(!to.contains("__err"), "{to}");
+            let page = app.client.get(app.url(&to)).send().await.unwrap().text().await.unwrap();
+            assert!(!page.contains("PHISHING"));
+        }
+        // The genuine one is shown.
+        let page = app.client.get(&genuine).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Enter the 6-digit code we emailed you."));
+    }
 }

@@ -133,7 +133,7 @@ mod ssr {
         if let Err(m) = Password::parse(password.expose(), &names) {
             return Err(AppError::field("new_password", m));
         }
-        if let Some(m) = store::password_weakness(password.expose(), &names) {
+        if let Some(m) = store::password_weakness_off_thread(password.expose(), &names).await {
             return Err(AppError::field("new_password", m));
         }
         let hash = hash_password(password.expose().to_string())

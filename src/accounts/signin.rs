@@ -55,9 +55,16 @@ mod ssr {
         throttle::reserve(&st.db, &client_key)
             .await
             .or_internal("reserving a sign-in attempt")??;
-        throttle::reserve(&st.db, &account_key)
+        if let Err(wait) = throttle::reserve(&st.db, &account_key)
             .await
-            .or_internal("reserving a sign-in attempt")??;
+            .or_internal("reserving a sign-in attempt")?
+        {
+            // Nothing was checked: the client's attempt is given back.
+            throttle::give_back(&st.db, &client_key)
+                .await
+                .or_internal("giving back an attempt")?;
+            return Err(wait);
+        }
 
         let ok = verify_password(
             password.expose().to_string(),

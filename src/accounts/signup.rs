@@ -144,8 +144,11 @@ mod ssr {
         {
             return Err(taken());
         }
-        if let Some(m) =
-            store::password_weakness(password.expose(), &[username.as_str(), email.as_str()])
+        if let Some(m) = store::password_weakness_off_thread(
+            password.expose(),
+            &[username.as_str(), email.as_str()],
+        )
+        .await
         {
             return Err(AppError::field("password", m));
         }
@@ -155,23 +158,24 @@ mod ssr {
             .or_internal("hashing a password")?;
 
         let mut tx = st.db.begin_write().await.or_internal("begin")?;
-        if store::find_by_email(&mut tx, email.as_str())
-            .await
-            .or_internal("looking up an email")?
-            .is_some()
-        {
-            // Reaching here needs the code mailed to this address: no enumeration.
-            return Err(AppError::field(
-                "email",
-                "An account already exists for this email. Sign in, or reset your password.",
-            ));
-        }
         if !codes::spend(&mut tx, &verified)
             .await
             .or_internal("spending a code")?
         {
             // A parallel request with the same code got there first.
             return Err(AppError::field("code", codes::NO_LONGER_VALID));
+        }
+        if store::find_by_email(&mut tx, email.as_str())
+            .await
+            .or_internal("looking up an email")?
+            .is_some()
+        {
+            // Reaching here needs the code mailed to this address: no enumeration. Returning
+            // drops the transaction, so the code is not spent.
+            return Err(AppError::field(
+                "email",
+                "An account already exists for this email. Sign in, or reset your password.",
+            ));
         }
         let user_id = match store::insert(
             &mut tx,

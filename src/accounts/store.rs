@@ -125,6 +125,19 @@ pub fn password_weakness(password: &str, names: &[&str]) -> Option<String> {
     }
 }
 
+/// `password_weakness` on the blocking pool: zxcvbn's matching grows with the length (up to 128
+/// characters here) and must not hold up an async worker.
+pub async fn password_weakness_off_thread(password: &str, names: &[&str]) -> Option<String> {
+    let password = password.to_string();
+    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        password_weakness(&password, &names)
+    })
+    .await
+    .unwrap_or_else(|_| Some("This password could not be checked. Try another.".into()))
+}
+
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(e) if e.is_unique_violation())
 }

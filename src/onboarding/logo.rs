@@ -353,12 +353,20 @@ pub mod samples {
 
     /// A real `side`×`side` PNG of one colour, 8-bit RGBA: at 4096² it is 64 MiB decoded but
     /// only tens of KB in the file (one colour compresses about 1000:1), a bomb within bounds.
+    /// The worst case for memory among 8-bit images (RGBA: 64 MiB decoded at 4096²) that
+    /// deflate squeezes into a few dozen KB.
     pub fn solid_png(side: u32) -> Vec<u8> {
-        png(
-            &[22, 119, 255, 255].repeat(pixels(side)),
-            side,
-            ExtendedColorType::Rgba8,
-        )
+        use image::codecs::png::{CompressionType, FilterType};
+        let mut out = Vec::new();
+        PngEncoder::new_with_quality(&mut out, CompressionType::Best, FilterType::Up)
+            .write_image(
+                &[22, 119, 255, 255].repeat(pixels(side)),
+                side,
+                side,
+                ExtendedColorType::Rgba8,
+            )
+            .expect("a PNG encodes");
+        out
     }
 
     /// Valid `side`×`side` logos with varied pixels, of every kind the checker decodes: PNG in

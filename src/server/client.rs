@@ -78,8 +78,8 @@ pub fn client_addr<'a>(
     let hops: Vec<&str> = forwarded_for.flat_map(|v| v.split(',')).collect();
     let mut client = peer;
     for hop in hops.iter().rev() {
-        let Ok(ip) = hop.trim().parse::<IpAddr>() else {
-            // A hop we cannot read: stop at the last address we could.
+        let Some(ip) = parse_hop(hop) else {
+            // A hop we cannot read ("unknown", a name): stop at the last address we could.
             break;
         };
         client = canonical(ip);
@@ -88,6 +88,20 @@ pub fn client_addr<'a>(
         }
     }
     client
+}
+
+/// One `X-Forwarded-For` entry: an address, possibly with a port (`1.2.3.4:5678`,
+/// `[2001:db8::1]:443`).
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim();
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+        .or_else(|| {
+            hop.strip_prefix('[')
+                .and_then(|h| h.strip_suffix(']'))
+                .and_then(|h| h.parse().ok())
+        })
 }
 
 /// The key a client's limits are counted under.
@@ -147,6 +161,15 @@ mod tests {
         assert_eq!(
             client_addr(ip("10.0.0.2"), std::iter::empty(), &trusted),
             ip("10.0.0.2")
+        );
+        // Ports and brackets are read, not taken for garbage.
+        assert_eq!(
+            client_addr(ip("10.0.0.2"), ["198.51.100.7:5678"].into_iter(), &trusted),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            client_addr(ip("10.0.0.2"), ["[2001:db8::7]:443"].into_iter(), &trusted),
+            ip("2001:db8::7")
         );
         // No trusted proxies configured: the peer, always.
         assert_eq!(

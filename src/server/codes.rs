@@ -145,8 +145,8 @@ pub struct Verified {
 pub const NO_LONGER_VALID: &str = "This code is no longer valid. Request a new code.";
 
 /// Checks a code without spending it, so a request that fails later (a weak password, a taken
-/// username) does not cost the user their code. A wrong try is counted by one statement, and
-/// the fifth voids the code, however many tries arrive at once.
+/// username) does not cost the user their code, only one of its five tries. Each try is
+/// counted by one statement, however many arrive at once.
 pub async fn check(
     db: &Db,
     secret: &Secret,
@@ -169,36 +169,40 @@ pub async fn check(
     if now >= expires {
         return Ok(Err("This code has expired. Request a new code.".into()));
     }
-    if constant_time_eq(&hash, &secret.mac_hex(&[&id, code])) {
-        return Ok(Ok(Verified { id }));
-    }
+    let right = constant_time_eq(&hash, &secret.mac_hex(&[&id, code]));
+    // Every try takes one of the code's five, right or wrong: however many requests arrive at
+    // once with it, at most five get past it to the expensive checks, and a right code whose
+    // password is then refused has used a try. The fifth wrong try voids the code.
     let counted: Option<(i64,)> = {
         let _turn = db.writer_turn().await;
         sqlx::query_as(
             "UPDATE verification_codes SET failures = failures + 1, \
-             state = CASE WHEN failures + 1 >= $2 THEN 'void' ELSE state END \
-             WHERE id = $1 AND state = 'live' RETURNING failures",
+             state = CASE WHEN failures + 1 >= $2 AND $3 = 0 THEN 'void' ELSE state END \
+             WHERE id = $1 AND state = 'live' AND failures < $2 RETURNING failures",
         )
         .bind(&id)
         .bind(MAX_FAILURES)
+        .bind(right as i64)
         .fetch_optional(&db.pool)
         .await?
     };
-    Ok(Err(match counted {
+    Ok(match (right, counted) {
+        (true, Some(_)) => Ok(Verified { id }),
+        (true, None) => Err("This code was tried too many times. Request a new code.".into()),
         // Voided meanwhile (by parallel tries or a newer code).
-        None => NO_LONGER_VALID.into(),
-        Some((failures,)) if failures >= MAX_FAILURES => {
-            "Too many wrong codes. This code no longer works: request a new code.".into()
-        }
-        Some((failures,)) => {
+        (false, None) => Err(NO_LONGER_VALID.into()),
+        (false, Some((failures,))) if failures >= MAX_FAILURES => Err(TOO_MANY.into()),
+        (false, Some((failures,))) => {
             let left = MAX_FAILURES - failures;
-            format!(
+            Err(format!(
                 "That code is not right. {left} {} left.",
                 if left == 1 { "try" } else { "tries" }
-            )
+            ))
         }
-    }))
+    })
 }
+
+const TOO_MANY: &str = "Too many wrong codes. This code no longer works: request a new code.";
 
 /// Spends a checked code inside the transaction that acts on it: exactly one of any number of
 /// parallel requests with the right code gets `true`.

@@ -96,7 +96,7 @@ impl Config {
         }
         let public_url = parsed.origin().ascii_serialization();
 
-        let site_addr = get("LEPTOS_SITE_ADDR")
+        let site_addr: SocketAddr = get("LEPTOS_SITE_ADDR")
             .unwrap_or_else(|| "127.0.0.1:3000".into())
             .parse()
             .map_err(|e| bad("LEPTOS_SITE_ADDR", format!("is not host:port ({e})")))?;
@@ -170,11 +170,14 @@ impl Config {
                 Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
                 None => false,
             };
+        // Listening beyond this machine (e.g. 0.0.0.0 in a container) exposes it as much.
+        let loopback = loopback && site_addr.ip().is_loopback();
         if smtp_url.is_none() && !loopback && !dev_mailbox_forced {
             return Err(bad(
                 "SMTP_URL",
-                "must be set when PUBLIC_URL is not a loopback http address: without it mail \
-                 would go to the dev mailbox, readable by anyone (DEV_MAILBOX=1 forces that)",
+                "must be set unless PUBLIC_URL is a loopback http address and LEPTOS_SITE_ADDR \
+                 listens on loopback only: without it mail would go to the dev mailbox, readable \
+                 by anyone who reaches the portal (DEV_MAILBOX=1 forces that)",
             ));
         }
 
@@ -284,6 +287,8 @@ mod tests {
             let c = with(&[("PUBLIC_URL", local)]).unwrap();
             assert!(c.dev_mailbox() && !c.dev_mailbox_forced, "{local}");
         }
+        let exposed = with(&[("LEPTOS_SITE_ADDR", "0.0.0.0:3000")]).unwrap_err();
+        assert_eq!(exposed.var, "SMTP_URL");
         let forced = with(&[
             ("PUBLIC_URL", "https://portal.example.com"),
             ("DEV_MAILBOX", "1"),

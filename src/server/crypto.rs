@@ -202,8 +202,8 @@ impl Secret {
         }
         let Some(db_file) = super::db::sqlite_file(&config.database_url) else {
             return Err(
-                "SECRET_KEY must be set when the database is PostgreSQL (every \
-                 instance needs the same one; e.g. `openssl rand -hex 32`)"
+                "SECRET_KEY must be set unless the database is a SQLite file (with PostgreSQL \
+                 every instance needs the same one; e.g. `openssl rand -hex 32`)"
                     .into(),
             );
         };
@@ -228,9 +228,19 @@ impl Secret {
             Ok(()) => {}
             // Another process started at the same moment and wrote its key first: use that.
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                let k = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                return Ok(Self::new(k.trim().as_bytes()));
+                // It may still be being written: wait for a whole key, never use a short one.
+                for _ in 0..50 {
+                    let k = std::fs::read_to_string(&path)
+                        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                    if k.trim().len() >= 32 {
+                        return Ok(Self::new(k.trim().as_bytes()));
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                return Err(format!(
+                    "{} is too short; delete it or set SECRET_KEY",
+                    path.display()
+                ));
             }
             Err(e) => return Err(format!("cannot write {}: {e}", path.display())),
         }

@@ -40,10 +40,13 @@ impl WriteTx {
     pub async fn lock(&mut self, key: &str) -> Result<(), sqlx::Error> {
         if self.backend == Backend::Postgres {
             // Wrapped so that the `void` result is not decoded through the Any driver.
-            sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS locked")
-                .bind(key)
-                .execute(&mut *self.tx)
-                .await?;
+            // 64-bit key: collisions between unrelated keys are not practical to arrange.
+            sqlx::query(
+                "SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS locked",
+            )
+            .bind(key)
+            .execute(&mut *self.tx)
+            .await?;
         }
         Ok(())
     }

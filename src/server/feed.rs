@@ -127,7 +127,7 @@ impl Feed {
                     _ = feed.inner.shutdown.cancelled() => return,
                 }
                 loop {
-                    match after(&db, last, BATCH).await {
+                    match after(&db, last, BATCH, None).await {
                         Ok(items) => {
                             let full = items.len() as i64 == BATCH;
                             for item in items {
@@ -194,17 +194,30 @@ pub async fn head(db: &Db) -> Result<i64, sqlx::Error> {
     Ok(value)
 }
 
-/// Committed events after `seq`, oldest first.
-pub async fn after(db: &Db, seq: i64, limit: i64) -> Result<Vec<Arc<FeedItem>>, sqlx::Error> {
-    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+/// Committed events after `seq`, oldest first; only those of `owner`'s applications when
+/// given (an applicant's replay reads its own rows, not everyone's).
+pub async fn after(
+    db: &Db,
+    seq: i64,
+    limit: i64,
+    owner: Option<&str>,
+) -> Result<Vec<Arc<FeedItem>>, sqlx::Error> {
+    const ALL: &str =
         "SELECT e.seq, e.application_id, e.kind, a.user_id FROM application_events e \
          JOIN applications a ON a.id = e.application_id \
-         WHERE e.seq > $1 ORDER BY e.seq LIMIT $2",
-    )
-    .bind(seq)
-    .bind(limit)
-    .fetch_all(&db.pool)
-    .await?;
+         WHERE e.seq > $1 ORDER BY e.seq LIMIT $2";
+    const OWN: &str =
+        "SELECT e.seq, e.application_id, e.kind, a.user_id FROM application_events e \
+         JOIN applications a ON a.id = e.application_id \
+         WHERE e.seq > $1 AND a.user_id = $3 ORDER BY e.seq LIMIT $2";
+    let query = sqlx::query_as(if owner.is_some() { OWN } else { ALL })
+        .bind(seq)
+        .bind(limit);
+    let query = match owner {
+        Some(id) => query.bind(id),
+        None => query,
+    };
+    let rows: Vec<(i64, String, String, String)> = query.fetch_all(&db.pool).await?;
     Ok(rows
         .into_iter()
         .map(|(seq, application_id, kind, owner_id)| {
@@ -426,7 +439,11 @@ impl Follower {
                     return None;
                 }
                 self.feed.count_replay();
-                match after(&self.db, self.last, BATCH).await {
+                let owner = match &self.audience {
+                    Audience::Reviewer => None,
+                    Audience::Owner(id) => Some(id.as_str()),
+                };
+                match after(&self.db, self.last, BATCH, owner).await {
                     Ok(items) => {
                         // A full batch may have more behind it: read on once this one is sent.
                         self.replay = items.len() as i64 == BATCH;

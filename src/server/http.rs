@@ -225,12 +225,22 @@ pub async fn signed_errors(
             let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
                 .into_owned()
                 .collect();
-            let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-            if let Some(err) = get(ERR) {
-                let path = get(PATH).unwrap_or_default();
+            let all = |k: &'static str| {
+                pairs
+                    .iter()
+                    .filter(move |(n, _)| n == k)
+                    .map(|(_, v)| v.as_str())
+            };
+            if let Some(err) = all(ERR).next() {
+                // Leptos shows the last `__err` of several: only a query with exactly one of
+                // each, signed, is believed.
+                let single = [ERR, PATH, SIG].iter().all(|k| all(k).count() <= 1);
+                let path = all(PATH).next().unwrap_or_default();
                 let expected = state.secret.mac_hex(&["form-error", path, err]);
-                let genuine =
-                    get(SIG).is_some_and(|sig| super::crypto::constant_time_eq(sig, &expected));
+                let genuine = single
+                    && all(SIG)
+                        .next()
+                        .is_some_and(|sig| super::crypto::constant_time_eq(sig, &expected));
                 if !genuine {
                     let kept: String = url::form_urlencoded::Serializer::new(String::new())
                         .extend_pairs(
@@ -271,13 +281,26 @@ const SIG: &str = "__sig";
 fn sign_location(location: &str, secret: &super::crypto::Secret) -> Option<String> {
     let mut url = url::Url::parse(location).ok()?;
     let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let err = get(ERR)?;
-    let path = get(PATH).unwrap_or_default();
+    // The newest error is the last pair (the form's page may still carry an older one).
+    let last = |k: &str| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+    };
+    let err = last(ERR)?;
+    let path = last(PATH).unwrap_or_default();
     let sig = secret.mac_hex(&["form-error", &path, &err]);
     url.query_pairs_mut()
         .clear()
-        .extend_pairs(pairs.iter().filter(|(n, _)| n != SIG))
+        .extend_pairs(
+            pairs
+                .iter()
+                .filter(|(n, _)| ![ERR, PATH, SIG].contains(&n.as_str())),
+        )
+        .append_pair(PATH, &path)
+        .append_pair(ERR, &err)
         .append_pair(SIG, &sig);
     Some(url.to_string())
 }
@@ -332,6 +355,22 @@ mod tests {
         assert!(url
             .query_pairs()
             .any(|(k, v)| k == "next" && v == "/console"));
+        // A page that still carried an older error: only the newest is kept, and signed.
+        let twice = format!("{loc}&__path=%2Fapi%2Fy&__err=new");
+        let url = url::Url::parse(&sign_location(&twice, &secret).unwrap()).unwrap();
+        let errs: Vec<String> = url
+            .query_pairs()
+            .filter(|(k, _)| k == ERR)
+            .map(|(_, v)| v.to_string())
+            .collect();
+        assert_eq!(errs, ["new"]);
+        let sig = url
+            .query_pairs()
+            .find(|(k, _)| k == SIG)
+            .unwrap()
+            .1
+            .to_string();
+        assert_eq!(sig, secret.mac_hex(&["form-error", "/api/y", "new"]));
         assert!(sign_location("http://127.0.0.1:3000/console", &secret).is_none());
     }
     use std::sync::atomic::{AtomicUsize, Ordering};

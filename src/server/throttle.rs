@@ -18,6 +18,8 @@ pub struct Key {
     pub key: String,
     /// Attempts allowed before waits begin.
     pub free: i64,
+    /// What the wait is about, ending "Try again in …".
+    refusal: &'static str,
 }
 
 /// One budget per account, whether it is named by e-mail or by username; a login that names no
@@ -29,6 +31,7 @@ pub fn account(user_id: Option<&str>, login: &str) -> Key {
             None => format!("login:{}", login.trim().to_lowercase()),
         },
         free: 5,
+        refusal: "Too many failed sign-in attempts. Try again in {when}, or reset your password.",
     }
 }
 
@@ -36,6 +39,8 @@ pub fn client(client_key: &str) -> Key {
     Key {
         key: format!("client:{client_key}"),
         free: 20,
+        // A reset clears an account's wait, not a network's: do not promise it here.
+        refusal: "Too many sign-in attempts from your network. Try again in {when}.",
     }
 }
 
@@ -98,20 +103,17 @@ pub async fn reserve(db: &Db, key: &Key) -> Result<Result<(), AppError>, sqlx::E
             .fetch_optional(&db.pool)
             .await?
             .unwrap_or((now,));
-    Ok(Err(too_many(until - now)))
+    Ok(Err(too_many(key, until - now)))
 }
 
-fn too_many(wait_ms: i64) -> AppError {
+fn too_many(key: &Key, wait_ms: i64) -> AppError {
     let secs = ((wait_ms.max(1000) + 999) / 1000) as u64;
     let when = if secs > 90 {
         format!("{} minutes", secs.div_ceil(60))
     } else {
         format!("{secs} seconds")
     };
-    AppError::too_many(
-        format!("Too many failed sign-in attempts. Try again in {when}, or reset your password."),
-        secs,
-    )
+    AppError::too_many(key.refusal.replace("{when}", &when), secs)
 }
 
 /// Forgets a key's attempts (a successful sign-in, a completed password reset).
