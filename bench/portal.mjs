@@ -1,7 +1,7 @@
 // Benchmarks of the portal, each one command (see bench/run), each printing a table whose
 // figures are ratios against a baseline measured in the same run (machines are noisy).
 //
-//   node bench/portal.mjs weight | ssr | live | hashing | startup
+//   node bench/portal.mjs weight | ssr | live | hashing | startup | memory
 //
 // The portal under test is the release binary and site that `cargo leptos build --release`
 // makes (PORTAL_BIN, default target/server-release/isv-portal), on a fresh SQLite file (and
@@ -76,6 +76,28 @@ function rssKiB(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(status.match(/VmRSS:\s+(\d+)/)[1]);
 }
+
+function hwmKiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(status.match(/VmHWM:\s+(\d+)/)[1]);
+}
+
+/**
+ * The portal's resident memory around one piece of work: before, its peak during (the kernel's
+ * high-water mark, reset first, so even a load run by a blocking `wrk` is seen), and after.
+ */
+async function measured(pid, work, settleMs = 500) {
+  writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  const before = rssKiB(pid);
+  const result = await work();
+  const peak = hwmKiB(pid);
+  await sleep(settleMs);
+  return { result, mem: { before, peak: Math.max(peak, before), after: rssKiB(pid) } };
+}
+
+const mb = (kib) => fmt(kib / 1024, 1);
+const memCell = (m) => `${mb(m.before)} / ${mb(m.peak)} / ${mb(m.after)}`;
+const MEM_HEADER = 'portal RSS MB before / peak / after';
 
 /** A browser: cookies, the portal's Origin, JSON answers. */
 class Browser {
@@ -187,6 +209,8 @@ function wrkAsync(url, options) {
 async function weight() {
   const portal = await startPortal(sqliteUrl());
   try {
+    writeFileSync(`/proc/${portal.pid}/clear_refs`, '5');
+    const memBefore = rssKiB(portal.pid);
     const html = await (await fetch(`${portal.base}/signup`)).text();
     const refs = new Set([...html.matchAll(/(?:href|src)="(\/pkg\/[^"]+)"/g)].map((m) => m[1]));
     // The hydration script imports the .js and fetches the .wasm next to it.
@@ -202,7 +226,8 @@ async function weight() {
     const budget = 250 * 1024;
     table('1. First-load weight of /signup (release build, brotli quality 11)', ['resource', 'bytes', 'brotli bytes'],
       [...rows.map(([n, a, b]) => [n, a, b]), ['**total**', rows.reduce((s, r) => s + r[1], 0), total],
-        ['budget 250 KB', '', `${fmt(total / budget, 2)} × budget (${total <= budget ? 'met' : 'missed'})`]]);
+        ['budget 250 KB', '', `${fmt(total / budget, 2)} × budget (${total <= budget ? 'met' : 'missed'})`],
+        [`${MEM_HEADER}, serving these`, memCell({ before: memBefore, peak: hwmKiB(portal.pid), after: rssKiB(portal.pid) }), '']]);
   } finally { portal.stop(); }
 }
 
@@ -216,15 +241,19 @@ async function ssr() {
     const console_ = await fetch(`${portal.base}/console`, { headers: { cookie: b.cookie } });
     if (console_.status !== 200) throw new Error(`console: ${console_.status}`);
     writeFileSync(join(SITE_ROOT, 'bench-static.html'), 'x'.repeat(signin.length));
+    const run = async (name, url, options) => {
+      const { result, mem } = await measured(portal.pid, async () => wrk(url, options));
+      return [name, result, mem];
+    };
     const runs = [
-      ['static file (baseline)', wrk(`${portal.base}/bench-static.html`)],
-      ['GET /signin', wrk(`${portal.base}/signin`)],
-      ['GET /console (signed in)', wrk(`${portal.base}/console`, { headers: { cookie: b.cookie } })],
+      await run('static file (baseline)', `${portal.base}/bench-static.html`),
+      await run('GET /signin', `${portal.base}/signin`),
+      await run('GET /console (signed in)', `${portal.base}/console`, { headers: { cookie: b.cookie } }),
     ];
     const base = runs[0][1];
     table(`2. Server-side rendering at 50 connections, 10 s each (page ${signin.length} bytes)`,
-      ['what', 'req/s', 'ratio to static', 'p50 ms', 'p99 ms', 'non-2xx'],
-      runs.map(([n, r]) => [n, fmt(r.rps, 0), fmt(r.rps / base.rps, 2), fmt(r.p50, 2), fmt(r.p99, 2), r.non2xx]));
+      ['what', 'req/s', 'ratio to static', 'p50 ms', 'p99 ms', 'non-2xx', MEM_HEADER],
+      runs.map(([n, r, m]) => [n, fmt(r.rps, 0), fmt(r.rps / base.rps, 2), fmt(r.p50, 2), fmt(r.p99, 2), r.non2xx, memCell(m)]));
   } finally {
     portal.stop();
     rmSync(join(SITE_ROOT, 'bench-static.html'), { force: true });
@@ -273,6 +302,7 @@ async function liveRun(label, bases, pids, databaseUrl, streamsWanted = 1000, de
     ids.push(await submitApplication(a, `Live ${i} Pte. Ltd.`));
   }
   await sleep(300);
+  for (const pid of pids) writeFileSync(`/proc/${pid}/clear_refs`, '5');
   const before = pids.map(rssKiB);
   const arrivals = new Map(); // application id -> [times]
   // A session holds at most 8 streams per instance: one reviewer session per 8 streams.
@@ -299,8 +329,10 @@ async function liveRun(label, bases, pids, databaseUrl, streamsWanted = 1000, de
     for (const at of got) latencies.push(at - t0);
   }
   const perStream = (after.reduce((s, v) => s + v, 0) - before.reduce((s, v) => s + v, 0)) / streamsWanted;
+  const sum = (xs) => xs.reduce((s, v) => s + v, 0);
+  const mem = { before: sum(before), peak: sum(pids.map(hwmKiB)), after: sum(pids.map(rssKiB)) };
   return { label, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: Math.max(...latencies),
-    request: quantile(requestTimes, 0.5), perStream };
+    request: quantile(requestTimes, 0.5), perStream, mem };
 }
 
 async function live() {
@@ -328,13 +360,15 @@ async function live() {
     console.log('(PostgreSQL unreachable: the two-instance run is skipped)');
   }
   table('3. Live latency: 1,000 open dashboard streams, 20 decisions; from sending the decision to its event on every stream',
-    ['setup', 'decision request p50 ms (baseline)', 'event p50 ms', 'event p99 ms', 'max ms', 'p99 / request', 'RSS per stream KiB'],
-    rows.map((r) => [r.label, fmt(r.request), fmt(r.p50), fmt(r.p99), fmt(r.max), fmt(r.p99 / r.request, 2), fmt(r.perStream, 1)]));
+    ['setup', 'decision request p50 ms (baseline)', 'event p50 ms', 'event p99 ms', 'max ms', 'p99 / request', 'RSS per stream KiB', `${MEM_HEADER} (all instances, streams open after)`],
+    rows.map((r) => [r.label, fmt(r.request), fmt(r.p50), fmt(r.p99), fmt(r.max), fmt(r.p99 / r.request, 2), fmt(r.perStream, 1), memCell(r.mem)]));
 }
 
 async function hashing() {
   const url = sqliteUrl();
-  const portal = await startPortal(url);
+  // 32 clients at once from one address would share one client budget (whose reservations
+  // count attempts in flight); as behind a load balancer, each gets its own address.
+  const portal = await startPortal(url, { TRUSTED_PROXIES: '127.0.0.1' });
   try {
     for (let i = 0; i < 32; i++) createReviewer(url, `hash${i}`);
     const script = join(mkdtempSync(join(tmpdir(), 'isv-wrk-')), 'signin.lua');
@@ -345,21 +379,23 @@ async function hashing() {
         local body = "login=hash" .. (n % 32) .. "&password=${encodeURIComponent(PASSWORD)}"
         return wrk.format("POST", "/api/accounts/sign_in", {
           ["Content-Type"] = "application/x-www-form-urlencoded",
+          ["X-Forwarded-For"] = "198.51.100." .. (n % 32 + 1),
           ["Origin"] = "${portal.base}", ["Accept"] = "application/json" }, body)
       end`);
     const idle = wrk(`${portal.base}/signin`, { connections: 1, seconds: 5 });
     const single = wrk(portal.base, { connections: 1, seconds: 5, script });
-    const [loaded, load] = await Promise.all([
+    const { result: [loaded, load], mem } = await measured(portal.pid, () => Promise.all([
       wrkAsync(`${portal.base}/signin`, { connections: 1, seconds: 8 }),
       wrkAsync(portal.base, { connections: 32, seconds: 10, script, threads: 2 }),
-    ]);
+    ]));
     table('4. Password hashing under load (argon2id m=19456 t=2 p=1)',
       ['what', 'value', 'ratio'],
       [['GET /signin p99, idle (baseline)', `${fmt(idle.p99, 2)} ms`, '1.00'],
         ['GET /signin p99, 32 clients signing in', `${fmt(loaded.p99, 2)} ms`, `${fmt(loaded.p99 / idle.p99, 2)} (budget ≤ 3)`],
         ['sign-ins/s, one client (≈ one core hashing, baseline)', fmt(single.rps, 1), '1.00'],
         ['sign-ins/s, 32 clients', fmt(load.rps, 1), fmt(load.rps / single.rps, 2)],
-        ['failed sign-ins under load', String(load.non2xx), '']]);
+        ['failed sign-ins under load', String(load.non2xx), ''],
+        [`${MEM_HEADER} of the loaded run`, memCell(mem), '']]);
   } finally { portal.stop(); }
 }
 
@@ -372,12 +408,14 @@ async function startup() {
   await sleep(500);
   const baselines = [];
   const times = [];
+  const peaks = [];
   for (let i = 0; i < 7; i++) {
     const t0 = now();
     spawnSync(BIN, ['--help'], { stdio: 'ignore' });
     baselines.push(now() - t0);
     const p = await startPortal(url);
     times.push(p.startup);
+    peaks.push(hwmKiB(p.pid));
     p.stop();
     await new Promise((r) => p.proc.on('exit', r));
   }
@@ -386,7 +424,128 @@ async function startup() {
   table('5. Start-up on an existing database: process start to first successful response (7 runs)',
     ['what', 'median ms', 'max ms', 'ratio'],
     [['`isv-portal --help` (process start, baseline)', fmt(base), fmt(Math.max(...baselines)), '1.00'],
-      ['start to first 200', fmt(median), fmt(Math.max(...times)), `${fmt(median / base, 1)} (budget ≤ 500 ms: ${median <= 500 ? 'met' : 'missed'})`]]);
+      ['start to first 200', fmt(median), fmt(Math.max(...times)), `${fmt(median / base, 1)} (budget ≤ 500 ms: ${median <= 500 ? 'met' : 'missed'})`],
+      ['portal peak RSS MB at its first 200 (median, max)', mb(quantile(peaks, 0.5)), mb(Math.max(...peaks)), '']]);
+}
+
+/** A square RGBA PNG of noise (incompressible): `side` 250 makes a file just under 256 KB. */
+function noisePng(side) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => { let c = 0xffffffff; for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const sum = Buffer.alloc(4); sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(side, 0); ihdr.writeUInt32BE(side, 4); ihdr[8] = 8; ihdr[9] = 6;
+  const raw = Buffer.alloc((side * 4 + 1) * side);
+  let seed = 12345;
+  for (let i = 0; i < raw.length; i++) {
+    if (i % (side * 4 + 1) === 0) { raw[i] = 0; continue; }
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    raw[i] = seed >>> 24;
+  }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(raw, { level: 0 })), chunk('IEND', Buffer.alloc(0))]);
+}
+
+async function inParallel(n, f) { return Promise.all(Array.from({ length: n }, (_, i) => f(i))); }
+
+async function memory() {
+  const url = sqliteUrl();
+  // Behind a "proxy" (this machine), so each burst attempt can come from its own client and
+  // every one of them reaches argon2 instead of being throttled.
+  const portal = await startPortal(url, { TRUSTED_PROXIES: '127.0.0.1' });
+  const rows = [];
+  const BLOCK_MB = 19;
+  const permits = (await import('node:os')).availableParallelism?.() ?? 2;
+  try {
+    await fetch(`${portal.base}/signin`);
+    await sleep(500);
+    const idle = rssKiB(portal.pid);
+    rows.push(['idle (baseline)', mb(idle), mb(hwmKiB(portal.pid)), mb(idle), '']);
+    const afterBudget = idle * 1.1 + permits * BLOCK_MB * 1024;
+    const check = (m, during = true) => {
+      const ok = (!during || m.peak <= 128 * 1024) && m.after <= Math.max(afterBudget, 128 * 1024);
+      return ok ? 'met' : 'missed';
+    };
+
+    let r = await measured(portal.pid, async () => {
+      for (let i = 0; i < 100; i++) await inParallel(10, () => fetch(`${portal.base}/signin`).then((x) => x.text()));
+    });
+    rows.push(['1,000 page loads (GET /signin, 10 at a time)', mb(r.mem.before), mb(r.mem.peak), mb(r.mem.after), '']);
+
+    for (const n of [64, 256]) {
+      r = await measured(portal.pid, () => inParallel(n, async (i) => {
+        const res = await fetch(`${portal.base}/api/accounts/sign_in`, {
+          method: 'POST',
+          headers: { origin: portal.base, accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded',
+            'x-forwarded-for': `198.51.${100 + Math.floor(i / 250)}.${(i % 250) + 1}` },
+          body: new URLSearchParams({ login: `nobody${n}x${i}`, password: 'not the password' }).toString(),
+        });
+        await res.text();
+        return res.status;
+      }), 1000);
+      const refused = r.result.filter((s) => s !== 422).length;
+      rows.push([`${n} parallel sign-in attempts (unknown users, each hashed)${refused ? `, ${refused} not 422` : ''}`,
+        mb(r.mem.before), mb(r.mem.peak), mb(r.mem.after), check(r.mem)]);
+    }
+
+    // 20 applicants, each with a draft, upload a 256 KB logo at once.
+    const logo = noisePng(250);
+    const applicants = [];
+    for (let i = 0; i < 20; i++) {
+      const b = await signUp(portal.base, `logo${i}`);
+      await b.post('/api/onboarding/choose_role', { role: 'isv' });
+      const draft = await (await b.post('/api/onboarding/draft', {})).json();
+      applicants.push([b, draft.id]);
+    }
+    r = await measured(portal.pid, () => inParallel(20, async (i) => {
+      const [b, id] = applicants[i];
+      const data = new FormData();
+      data.append('application_id', id);
+      data.append('intent', 'save');
+      data.append('company_name', `Logo ${i} Pte. Ltd.`);
+      data.append('logo', new Blob([logo], { type: 'image/png' }), 'logo.png');
+      const res = await fetch(`${portal.base}/api/onboarding/save_business`, { method: 'POST', redirect: 'manual', headers: b.headers(), body: data });
+      await res.text();
+      return res.status;
+    }), 1000);
+    const failed = r.result.filter((s) => s !== 200).length;
+    rows.push([`20 parallel ${fmt(logo.length / 1024, 0)} KB logo uploads${failed ? `, ${failed} not 200` : ''}`,
+      mb(r.mem.before), mb(r.mem.peak), mb(r.mem.after), check(r.mem)]);
+
+    // Open event streams: a reviewer session may hold 8, so one session per 8 streams.
+    const name = 'memreviewer';
+    createReviewer(url, name);
+    for (const n of [1000, 10000]) {
+      const cookies = [];
+      for (let i = 0; i < Math.ceil(n / 8); i += 4) {
+        const batch = await inParallel(Math.min(4, Math.ceil(n / 8) - i), () => signIn(portal.base, name));
+        cookies.push(...batch.map((b) => b.cookie));
+      }
+      await sleep(500);
+      writeFileSync(`/proc/${portal.pid}/clear_refs`, '5');
+      const before = rssKiB(portal.pid);
+      const streams = await openStreams([portal.base], cookies, n, () => {});
+      await sleep(1000);
+      const open = rssKiB(portal.pid);
+      const peak = hwmKiB(portal.pid);
+      for (const s of streams) s.destroy();
+      await sleep(1500);
+      const perStream = ((open - before) / n);
+      rows.push([`${n.toLocaleString('en')} open event streams (${fmt(perStream, 1)} KiB each; budget ≤ 16: ${perStream <= 16 ? 'met' : 'missed'})`,
+        mb(before), mb(peak), `${mb(open)} open, ${mb(rssKiB(portal.pid))} closed`, '']);
+    }
+  } finally { portal.stop(); }
+  table(`6. Memory (release build; ${permits} hashing permits × ${BLOCK_MB} MiB argon2 blocks; budget ≤ 128 MB during and after the bursts and uploads)`,
+    ['what', 'RSS MB before', 'peak MB', 'after MB', 'budget'], rows);
 }
 
 const which = process.argv[2];
@@ -394,7 +553,7 @@ if (which === '__wrk') {
   const { url, options } = JSON.parse(process.argv[3]);
   process.stdout.write(JSON.stringify(wrk(url, options)));
 } else {
-  const all = { weight, ssr, live, hashing, startup };
+  const all = { weight, ssr, live, hashing, startup, memory };
   const chosen = which && which !== 'all' ? [which] : Object.keys(all);
   for (const name of chosen) {
     if (!all[name]) { console.error(`unknown benchmark ${name}; one of ${Object.keys(all).join(', ')}`); process.exit(2); }

@@ -125,6 +125,44 @@ both_databases! {
         assert_eq!(past_the_code, 5);
     }
 
+    /// The statements themselves, without the HTTP layer's argon2 queue spacing the tries out.
+    async fn forty_parallel_wrong_tries_count_five_and_void_the_code(app) {
+        use isv_portal::server::codes::{self, Purpose};
+        let secret = isv_portal::server::crypto::Secret::new(TEST_SECRET_KEY.as_bytes());
+        let mut tx = app.db.begin_write().await.unwrap();
+        let code = codes::issue(&mut tx, &secret, "x@example.com", Purpose::SignUp, "198.51.100.1").await.unwrap().unwrap();
+        tx.commit().await.unwrap();
+        let wrong: Vec<String> = (0..40).map(|i| wrong_code(&code, i + 1)).collect();
+        let answers = join_all(wrong.iter().map(|c| codes::check(&app.db, &secret, "x@example.com", Purpose::SignUp, c))).await;
+        assert!(answers.iter().all(|a| matches!(a, Ok(Err(_)))));
+        let (failures, state): (i64, String) = sqlx::query_as("SELECT failures, state FROM verification_codes")
+            .fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!((failures, state.as_str()), (5, "void"));
+        assert!(codes::check(&app.db, &secret, "x@example.com", Purpose::SignUp, &code).await.unwrap().is_err());
+    }
+
+    async fn of_two_parallel_spends_of_a_right_code_one_succeeds(app) {
+        use isv_portal::server::codes::{self, Purpose};
+        let secret = isv_portal::server::crypto::Secret::new(TEST_SECRET_KEY.as_bytes());
+        let mut tx = app.db.begin_write().await.unwrap();
+        let code = codes::issue(&mut tx, &secret, "x@example.com", Purpose::SignUp, "198.51.100.1").await.unwrap().unwrap();
+        tx.commit().await.unwrap();
+        // Both requests got past the code (two of its five tries) before either spends it.
+        let first = codes::check(&app.db, &secret, "x@example.com", Purpose::SignUp, &code).await.unwrap().unwrap();
+        let second = codes::check(&app.db, &secret, "x@example.com", Purpose::SignUp, &code).await.unwrap().unwrap();
+        let db = &app.db;
+        let spend = |verified| async move {
+            let mut tx = db.begin_write().await.unwrap();
+            let spent = codes::spend(&mut tx, &verified).await.unwrap();
+            // Hold the transaction open, so the other spend meets it.
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            tx.commit().await.unwrap();
+            spent
+        };
+        let (a, b) = tokio::join!(spend(first), spend(second));
+        assert!(a ^ b, "exactly one spend: {a} {b}");
+    }
+
     async fn two_parallel_sign_ups_with_the_right_code_make_one_account(app) {
         assert_eq!(app.send_signup_code("bob@example.com").await.status(), 200);
         let code = app.smtp.code_for("bob@example.com", 1).await;
