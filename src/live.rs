@@ -83,6 +83,21 @@ pub fn use_live_events(
     state
 }
 
+/// A counter that moves whenever an event concerns the application `id()` (or the stream
+/// reopens): a `Resource` that reads it in its source fetches again when a reviewer acts.
+pub fn use_application_refresh(id: impl Fn() -> String + Clone + 'static) -> RwSignal<u32> {
+    let refresh = RwSignal::new(0u32);
+    let _state = use_live_events(
+        move |event| {
+            if event.application_id == id() {
+                refresh.update(|n| *n += 1);
+            }
+        },
+        move || refresh.update(|n| *n += 1),
+    );
+    refresh
+}
+
 #[cfg(feature = "hydrate")]
 mod client {
     use super::*;

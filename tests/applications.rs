@@ -5,46 +5,18 @@
 
 mod common;
 use common::*;
-use isv_portal::server::reviewers::{create_reviewer, Created};
 
-const REVIEWER_PASSWORD: &str = "amber lantern 77 orbit";
 /// A login found nowhere else on any page (not even inside a country's name).
 const REVIEWER: &str = "qzxvek";
 const REVIEWER_EMAIL: &str = "rq7@platform.example";
 const REASON: &str = "The business address must match your registration certificate.";
 const FIRST_NAME: &str = "Acme Mini Apps Pte. Ltd.";
 const SECOND_NAME: &str = "Acme Renamed Pte. Ltd.";
-const QUEUE_ALL: &[(&str, &str)] = &[
-    ("status", ""),
-    ("role", ""),
-    ("country", ""),
-    ("q", ""),
-    ("sort", ""),
-    ("page", "1"),
-];
 
 impl TestApp {
     /// The reviewer account, signed in on its own client.
     async fn reviewer(&self) -> TestApp {
-        let made = create_reviewer(&self.db, REVIEWER_EMAIL, REVIEWER, Some(REVIEWER_PASSWORD))
-            .await
-            .unwrap();
-        assert_eq!(made, Created::New);
-        let browser = self.another_browser();
-        assert_eq!(
-            browser.sign_in(REVIEWER, REVIEWER_PASSWORD).await.status(),
-            200
-        );
-        browser
-    }
-
-    /// A signed-in applicant (own client) whose application is submitted; returns its id.
-    async fn submitted(&self, email: &str, username: &str) -> (TestApp, String) {
-        let applicant = self.another_browser();
-        let id = applicant.applicant(email, username).await;
-        let r = applicant.save("submit", &id, VALID, None).await;
-        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-        (applicant, id)
+        self.reviewer_as(REVIEWER_EMAIL, REVIEWER).await
     }
 
     /// The reviewers' view of an application, at `round` (the current one when `None`).

@@ -4,27 +4,11 @@
 mod common;
 use common::*;
 use isv_portal::server::feed::{BATCH, STREAMS_PER_SESSION};
-use isv_portal::server::reviewers::create_reviewer;
 use std::time::Duration;
 
-const REVIEWER_PASSWORD: &str = "amber lantern 77 orbit";
-
-/// A reviewer account (as `isv-portal create-reviewer` makes it), signed in on its own client.
+/// A reviewer account signed in on its own client.
 async fn reviewer(app: &TestApp) -> TestApp {
-    create_reviewer(
-        &app.db,
-        "rita@platform.example",
-        "rita",
-        Some(REVIEWER_PASSWORD),
-    )
-    .await
-    .unwrap();
-    let browser = app.another_browser();
-    assert_eq!(
-        browser.sign_in("rita", REVIEWER_PASSWORD).await.status(),
-        200
-    );
-    browser
+    app.reviewer_as("rita@platform.example", "rita").await
 }
 
 /// The number of the last committed event.

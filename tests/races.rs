@@ -47,6 +47,20 @@ both_databases! {
         assert_eq!(r.status(), 429);
     }
 
+    async fn a_free_try_never_makes_a_later_queued_try_wait(app) {
+        use isv_portal::server::throttle;
+        // Requests read the clock before they queue for the writer: the one that writes second
+        // may carry the earlier time. Free tries must not look like a wait to it.
+        let key = throttle::account(None, "someone");
+        let now = isv_portal::server::db::now_ms();
+        for (i, at) in [now, now - 50, now + 10, now - 100].into_iter().enumerate() {
+            assert!(throttle::reserve_at(&app.db, &key, at).await.unwrap().is_ok(), "try {i}");
+        }
+        // The fifth starts the wait, and then even a later time waits.
+        assert!(throttle::reserve_at(&app.db, &key, now).await.unwrap().is_ok());
+        assert!(throttle::reserve_at(&app.db, &key, now + 1000).await.unwrap().is_err());
+    }
+
     async fn a_completed_password_reset_ends_the_sign_in_wait(app) {
         app.sign_up("ann@example.com", "annlee", GOOD_PASSWORD).await;
         app.sign_out().await;

@@ -5,47 +5,10 @@
 
 mod common;
 use common::*;
-use isv_portal::server::reviewers::{create_reviewer, Created};
+use isv_portal::server::reviewers::create_reviewer;
 use std::time::Duration;
 
-const REVIEWER_PASSWORD: &str = "amber lantern 77 orbit";
-/// The queue's arguments with no filter.
-const QUEUE_ALL: &[(&str, &str)] = &[
-    ("status", ""),
-    ("role", ""),
-    ("country", ""),
-    ("q", ""),
-    ("sort", ""),
-    ("page", "1"),
-];
-
 impl TestApp {
-    /// A reviewer account (as `isv-portal create-reviewer` makes it), signed in on its own client.
-    async fn reviewer(&self, email: &str, username: &str) -> TestApp {
-        let made = create_reviewer(&self.db, email, username, Some(REVIEWER_PASSWORD))
-            .await
-            .unwrap();
-        assert_eq!(made, Created::New);
-        let browser = self.another_browser();
-        let r = browser.sign_in(username, REVIEWER_PASSWORD).await;
-        assert_eq!(r.status(), 200, "reviewer signs in");
-        assert_eq!(
-            r.headers().get("location").and_then(|v| v.to_str().ok()),
-            Some("/review"),
-            "reviewers land on the dashboard"
-        );
-        browser
-    }
-
-    /// A signed-in applicant (own client) whose application is submitted; returns its id.
-    async fn submitted(&self, email: &str, username: &str) -> (TestApp, String) {
-        let applicant = self.another_browser();
-        let id = applicant.applicant(email, username).await;
-        let r = applicant.save("submit", &id, VALID, None).await;
-        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-        (applicant, id)
-    }
-
     async fn detail(&self, id: &str) -> serde_json::Value {
         let r = self.call("review/application", &[("id", id)]).await;
         assert_eq!(r.status(), 200);
@@ -105,7 +68,7 @@ async fn count(app: &TestApp, sql: &str, id: &str) -> i64 {
 
 both_databases! {
     async fn only_reviewers_reach_the_review_functions_and_the_event_stream(app) {
-        let reviewer = app.reviewer("rita@platform.example", "rita").await;
+        let reviewer = app.reviewer_as("rita@platform.example", "rita").await;
         let (applicant, id) = app.submitted("ann@example.com", "annlee").await;
         let calls: [(&str, Vec<(&str, &str)>); 4] = [
             ("review/queue", QUEUE_ALL.to_vec()),
@@ -140,7 +103,7 @@ both_databases! {
     }
 
     async fn a_reviewer_approves_and_the_applicant_becomes_owner_with_the_approval_mail(app) {
-        let reviewer = app.reviewer("rita@platform.example", "rita").await;
+        let reviewer = app.reviewer_as("rita@platform.example", "rita").await;
         let (applicant, id) = app.submitted("ann@example.com", "annlee").await;
 
         let queue = reviewer.queue(&[]).await;
@@ -209,7 +172,7 @@ both_databases! {
     }
 
     async fn a_rejection_needs_a_reason_that_reaches_the_applicant_who_can_resubmit(app) {
-        let reviewer = app.reviewer("rita@platform.example", "rita").await;
+        let reviewer = app.reviewer_as("rita@platform.example", "rita").await;
         let (applicant, id) = app.submitted("ann@example.com", "annlee").await;
 
         let r = reviewer.decide(&id, "reject", "  ", 1).await;
@@ -257,8 +220,8 @@ both_databases! {
     }
 
     async fn of_two_reviewers_deciding_at_once_exactly_one_wins(app) {
-        let rita = app.reviewer("rita@platform.example", "rita").await;
-        let ravi = app.reviewer("ravi@platform.example", "ravi").await;
+        let rita = app.reviewer_as("rita@platform.example", "rita").await;
+        let ravi = app.reviewer_as("ravi@platform.example", "ravi").await;
         for round in 0..3 {
             let (_, id) = app.submitted(&format!("ann{round}@example.com"), &format!("annlee{round}")).await;
             let (a, b) = tokio::join!(
@@ -278,7 +241,7 @@ both_databases! {
     }
 
     async fn a_replayed_decision_decides_once_and_mails_once(app) {
-        let reviewer = app.reviewer("rita@platform.example", "rita").await;
+        let reviewer = app.reviewer_as("rita@platform.example", "rita").await;
         let (_, id) = app.submitted("ann@example.com", "annlee").await;
         let (a, b) = tokio::join!(reviewer.decide(&id, "approve", "", 1), reviewer.decide(&id, "approve", "", 1));
         assert_eq!((a.status().as_u16(), b.status().as_u16()), (200, 200));
@@ -292,7 +255,7 @@ both_databases! {
     }
 
     async fn a_reviewer_cannot_decide_their_own_application(app) {
-        let reviewer = app.reviewer("rita@platform.example", "rita").await;
+        let reviewer = app.reviewer_as("rita@platform.example", "rita").await;
         let id = reviewer.applicant_again().await;
         let r = reviewer.decide(&id, "approve", "", 1).await;
         assert_eq!(r.status(), 403);
@@ -303,7 +266,7 @@ both_databases! {
     }
 
     async fn the_queue_filters_searches_sorts_and_pages(app) {
-        let reviewer = app.reviewer("rita@platform.example", "rita").await;
+        let reviewer = app.reviewer_as("rita@platform.example", "rita").await;
         let (_, first) = app.submitted("ann@example.com", "annlee").await;
         let (_, second) = app.submitted("bob@shop.example", "bobtan").await;
         let newest = reviewer.queue(&[]).await;
@@ -320,7 +283,7 @@ both_databases! {
     }
 
     async fn the_event_stream_is_live_and_replays_what_a_reconnect_missed(app) {
-        let reviewer = app.reviewer("rita@platform.example", "rita").await;
+        let reviewer = app.reviewer_as("rita@platform.example", "rita").await;
         let mut stream = reviewer.events(None).await;
         let (applicant, id) = app.submitted("ann@example.com", "annlee").await;
         let submitted = stream.next().await;

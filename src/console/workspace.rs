@@ -125,15 +125,7 @@ fn NotYours(error: AppError) -> impl IntoView {
 fn use_workspace() -> Resource<Result<WorkspaceView, AppError>> {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let refresh = RwSignal::new(0u32);
-    let _live = crate::live::use_live_events(
-        move |event| {
-            if event.application_id == id() {
-                refresh.update(|n| *n += 1);
-            }
-        },
-        move || refresh.update(|n| *n += 1),
-    );
+    let refresh = crate::live::use_application_refresh(id);
     Resource::new(move || (id(), refresh.get()), |(id, _)| workspace(id))
 }
 

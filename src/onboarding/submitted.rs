@@ -23,15 +23,7 @@ fn Confirmation() -> impl IntoView {
     let query = use_query_map();
     let id = move || query.with(|q| q.get("id").unwrap_or_default());
     // Fetched again when a reviewer decides, so the status shown is the real one.
-    let refresh = RwSignal::new(0u32);
-    let _live = crate::live::use_live_events(
-        move |event| {
-            if event.application_id == id() {
-                refresh.update(|n| *n += 1);
-            }
-        },
-        move || refresh.update(|n| *n += 1),
-    );
+    let refresh = crate::live::use_application_refresh(id);
     let app = Resource::new(move || (id(), refresh.get()), |(id, _)| application(id));
     view! {
         <section class="panel wizard">

@@ -54,8 +54,10 @@ fn wait_after(attempts: i64, free: i64) -> i64 {
     }
 }
 
-/// The same wait in SQL, over an expression for the attempt count (SQLite has no `power`).
-fn wait_sql(attempts: &str) -> String {
+/// When the wait ends, in SQL, over an expression for the attempt count (SQLite has no `power`).
+/// No wait is 0, not "now": requests queue for the writer with the times they read before, so a
+/// later writer may carry an earlier time and must not find itself waiting behind a free try.
+fn blocked_until_sql(attempts: &str) -> String {
     let mut cases = String::new();
     let mut wait = BASE_MS;
     let mut d = 0;
@@ -64,13 +66,19 @@ fn wait_sql(attempts: &str) -> String {
         wait *= 2;
         d += 1;
     }
-    format!("(CASE WHEN {attempts} < $5 THEN 0 ELSE (CASE {attempts} - $5{cases} ELSE {CAP_MS} END) END)")
+    format!(
+        "(CASE WHEN {attempts} < $5 THEN 0 ELSE $2 + (CASE {attempts} - $5{cases} ELSE {CAP_MS} END) END)"
+    )
 }
 
 /// Reserves one attempt under `key`: `Ok(())` when it may go ahead (and is now counted), or the
 /// 429 to answer while a wait is running (nothing is counted then).
 pub async fn reserve(db: &Db, key: &Key) -> Result<Result<(), AppError>, sqlx::Error> {
-    let now = now_ms();
+    reserve_at(db, key, now_ms()).await
+}
+
+/// `reserve` as if the time were `now` (a request's clock reading, taken before it queued).
+pub async fn reserve_at(db: &Db, key: &Key, now: i64) -> Result<Result<(), AppError>, sqlx::Error> {
     // Within the window the count goes on; after it the key starts again at one.
     let attempts =
         "(CASE WHEN login_throttle.updated_at < $3 THEN 1 ELSE login_throttle.failures + 1 END)";
@@ -78,10 +86,10 @@ pub async fn reserve(db: &Db, key: &Key) -> Result<Result<(), AppError>, sqlx::E
         "INSERT INTO login_throttle (throttle_key, failures, blocked_until, updated_at) \
          VALUES ($1, 1, $4, $2) \
          ON CONFLICT (throttle_key) DO UPDATE SET failures = {attempts}, \
-         blocked_until = $2 + {wait}, updated_at = $2 \
+         blocked_until = {until}, updated_at = $2 \
          WHERE login_throttle.blocked_until <= $2 \
          RETURNING failures",
-        wait = wait_sql(attempts),
+        until = blocked_until_sql(attempts),
     );
     let counted: Option<(i64,)> = {
         let _turn = db.writer_turn().await;
@@ -89,7 +97,10 @@ pub async fn reserve(db: &Db, key: &Key) -> Result<Result<(), AppError>, sqlx::E
             .bind(&key.key)
             .bind(now)
             .bind(now - WINDOW_MS)
-            .bind(now + wait_after(1, key.free))
+            .bind(match wait_after(1, key.free) {
+                0 => 0,
+                wait => now + wait,
+            })
             .bind(key.free)
             .fetch_optional(&db.pool)
             .await?
@@ -149,7 +160,7 @@ mod tests {
         assert_eq!(wait_after(10, 5), CAP_MS);
         assert_eq!(wait_after(500, 5), CAP_MS);
         // The SQL names the same ladder.
-        let sql = wait_sql("x");
+        let sql = blocked_until_sql("x");
         for w in [30_000, 60_000, 120_000, 240_000, 480_000] {
             assert!(sql.contains(&format!("THEN {w}")), "{sql}");
         }

@@ -5,6 +5,7 @@
 
 pub mod apply;
 pub mod process;
+pub mod review;
 pub mod smtp;
 pub mod sse;
 
@@ -15,6 +16,8 @@ use isv_portal::server::db::{Backend, Db};
 use isv_portal::server::startup;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, ORIGIN};
 use reqwest::{redirect, Client, Response};
+#[allow(unused_imports)]
+pub use review::{QUEUE_ALL, REVIEWER_PASSWORD};
 pub use smtp::SmtpSink;
 use std::collections::HashMap;
 
