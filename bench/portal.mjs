@@ -471,10 +471,11 @@ async function memory() {
     const idle = rssKiB(portal.pid);
     rows.push(['idle (baseline)', mb(idle), mb(hwmKiB(portal.pid)), mb(idle), '']);
     const afterBudget = idle * 1.1 + permits * BLOCK_MB * 1024;
-    const check = (m, during = true) => {
-      const ok = (!during || m.peak <= 128 * 1024) && m.after <= Math.max(afterBudget, 128 * 1024);
-      return ok ? 'met' : 'missed';
-    };
+    // During: at most 128 MB; afterwards: back within 10% of idle plus the hashing blocks.
+    const check = (m) => [
+      `peak ≤ 128: ${m.peak <= 128 * 1024 ? 'met' : 'missed'}`,
+      `after ≤ ${mb(afterBudget)}: ${m.after <= afterBudget ? 'met' : 'missed'}`,
+    ].join('; ');
 
     let r = await measured(portal.pid, async () => {
       for (let i = 0; i < 100; i++) await inParallel(10, () => fetch(`${portal.base}/signin`).then((x) => x.text()));
@@ -491,7 +492,7 @@ async function memory() {
         });
         await res.text();
         return res.status;
-      }), 1000);
+      }), 3000);
       const refused = r.result.filter((s) => s !== 422).length;
       rows.push([`${n} parallel sign-in attempts (unknown users, each hashed)${refused ? `, ${refused} not 422` : ''}`,
         mb(r.mem.before), mb(r.mem.peak), mb(r.mem.after), check(r.mem)]);
@@ -516,7 +517,7 @@ async function memory() {
       const res = await fetch(`${portal.base}/api/onboarding/save_business`, { method: 'POST', redirect: 'manual', headers: b.headers(), body: data });
       await res.text();
       return res.status;
-    }), 1000);
+    }), 3000);
     const failed = r.result.filter((s) => s !== 200).length;
     rows.push([`20 parallel ${fmt(logo.length / 1024, 0)} KB logo uploads${failed ? `, ${failed} not 200` : ''}`,
       mb(r.mem.before), mb(r.mem.peak), mb(r.mem.after), check(r.mem)]);
@@ -544,7 +545,7 @@ async function memory() {
         mb(before), mb(peak), `${mb(open)} open, ${mb(rssKiB(portal.pid))} closed`, '']);
     }
   } finally { portal.stop(); }
-  table(`6. Memory (release build; ${permits} hashing permits × ${BLOCK_MB} MiB argon2 blocks; budget ≤ 128 MB during and after the bursts and uploads)`,
+  table(`6. Memory (release build; ${permits} hashing permits × ${BLOCK_MB} MiB argon2 blocks; "after" read 3 s after each burst)`,
     ['what', 'RSS MB before', 'peak MB', 'after MB', 'budget'], rows);
 }
 

@@ -110,7 +110,9 @@ pub async fn process_queued(bytes: Vec<u8>) -> Result<Logo, AppError> {
         // Released when the re-encoded logo is ready, even if the request was dropped
         // meanwhile: abandoned uploads cannot add decodes beyond the permits.
         let _permit = permit;
-        process(&bytes)
+        let result = process(&bytes);
+        crate::server::memory::note_heavy_work();
+        result
     })
     .await
     .or_internal("processing a logo")?

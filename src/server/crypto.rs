@@ -68,6 +68,8 @@ async fn bounded<T: Send + 'static>(f: impl FnOnce(&mut [Block]) -> T + Send + '
     if let Ok(mut b) = h.blocks.lock() {
         b.push(memory);
     }
+    // The block is kept, but a burst leaves request buffers behind in the allocator's arenas.
+    super::memory::note_heavy_work();
     result
 }
 

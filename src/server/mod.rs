@@ -8,6 +8,7 @@ pub mod db;
 pub mod feed;
 pub mod http;
 pub mod mail;
+pub mod memory;
 pub mod request;
 pub mod reviewers;
 pub mod sessions;

@@ -60,6 +60,7 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Port
         secret,
     };
     worker::spawn(db, config.clone(), state.mail_ready.clone());
+    super::memory::spawn_trimmer(shutdown.clone());
 
     let routes = generate_route_list(App);
     let context_state = state.clone();
