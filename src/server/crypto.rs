@@ -27,7 +27,7 @@ fn params() -> Params {
 /// allocator's choice irrelevant, so the system allocator stays (no other was measured to help).
 struct Hashing {
     size: usize,
-    permits: Semaphore,
+    permits: std::sync::Arc<Semaphore>,
     blocks: std::sync::Mutex<Vec<Vec<Block>>>,
 }
 
@@ -39,7 +39,7 @@ fn hashing() -> &'static Hashing {
             .unwrap_or(2);
         Hashing {
             size: n,
-            permits: Semaphore::new(n),
+            permits: std::sync::Arc::new(Semaphore::new(n)),
             blocks: std::sync::Mutex::new(Vec::with_capacity(n)),
         }
     })
@@ -52,25 +52,43 @@ pub fn hashing_permits() -> usize {
 
 async fn bounded<T: Send + 'static>(f: impl FnOnce(&mut [Block]) -> T + Send + 'static) -> T {
     let h = hashing();
-    let _permit = h.permits.acquire().await.expect("semaphore never closes");
-    let mut memory = h
-        .blocks
-        .lock()
-        .ok()
-        .and_then(|mut b| b.pop())
-        .unwrap_or_else(|| vec![Block::default(); params().block_count()]);
-    let (result, memory) = tokio::task::spawn_blocking(move || {
+    let permit = h
+        .permits
+        .clone()
+        .acquire_owned()
+        .await
+        .expect("semaphore never closes");
+    // The permit and the block travel with the blocking task, not with the request: a client
+    // that goes away mid-hash neither frees its permit early (which would let one more hash
+    // run than there are blocks) nor drops its block (which would be allocated anew).
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        let mut memory = h
+            .blocks
+            .lock()
+            .ok()
+            .and_then(|mut b| b.pop())
+            .unwrap_or_else(|| {
+                BLOCKS_ALLOCATED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                vec![Block::default(); params().block_count()]
+            });
         let result = f(&mut memory);
-        (result, memory)
+        if let Ok(mut b) = h.blocks.lock() {
+            b.push(memory);
+        }
+        // The block is kept, but a burst leaves request buffers behind in the allocator's arenas.
+        super::memory::note_heavy_work();
+        result
     })
     .await
-    .expect("hashing task panicked");
-    if let Ok(mut b) = h.blocks.lock() {
-        b.push(memory);
-    }
-    // The block is kept, but a burst leaves request buffers behind in the allocator's arenas.
-    super::memory::note_heavy_work();
-    result
+    .expect("hashing task panicked")
+}
+
+static BLOCKS_ALLOCATED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many argon2 memory blocks this process has ever allocated (at most one per permit).
+pub fn hashing_blocks_allocated() -> usize {
+    BLOCKS_ALLOCATED.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// argon2id with this portal's parameters into `memory`, as a PHC string.
@@ -302,6 +320,28 @@ mod tests {
         assert!(verify_password("correct horse battery".into(), Some(h.clone())).await);
         assert!(!verify_password("wrong".into(), Some(h)).await);
         assert!(!verify_password("anything".into(), None).await);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_request_that_goes_away_mid_hash_keeps_its_block_and_its_permit() {
+        // Many hashes, most of them abandoned at once by their callers.
+        for _ in 0..3 {
+            let hashes: Vec<_> = (0..8)
+                .map(|_| tokio::spawn(hash_password("correct horse battery".into())))
+                .collect();
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            for h in &hashes {
+                h.abort();
+            }
+        }
+        // Let the abandoned ones finish, then one more: never more blocks than permits, ever.
+        hash_password("correct horse battery".into()).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let allocated = hashing_blocks_allocated();
+        assert!(
+            (1..=hashing_permits()).contains(&allocated),
+            "{allocated} blocks allocated"
+        );
     }
 
     #[test]
