@@ -492,7 +492,7 @@ async function memory() {
         });
         await res.text();
         return res.status;
-      }), 3000);
+      }), 4000);
       const refused = r.result.filter((s) => s !== 422).length;
       rows.push([`${n} parallel sign-in attempts (unknown users, each hashed)${refused ? `, ${refused} not 422` : ''}`,
         mb(r.mem.before), mb(r.mem.peak), mb(r.mem.after), check(r.mem)]);
@@ -517,7 +517,7 @@ async function memory() {
       const res = await fetch(`${portal.base}/api/onboarding/save_business`, { method: 'POST', redirect: 'manual', headers: b.headers(), body: data });
       await res.text();
       return res.status;
-    }), 3000);
+    }), 4000);
     const failed = r.result.filter((s) => s !== 200).length;
     rows.push([`20 parallel ${fmt(logo.length / 1024, 0)} KB logo uploads${failed ? `, ${failed} not 200` : ''}`,
       mb(r.mem.before), mb(r.mem.peak), mb(r.mem.after), check(r.mem)]);
@@ -545,7 +545,7 @@ async function memory() {
         mb(before), mb(peak), `${mb(open)} open, ${mb(rssKiB(portal.pid))} closed`, '']);
     }
   } finally { portal.stop(); }
-  table(`6. Memory (release build; ${permits} hashing permits × ${BLOCK_MB} MiB argon2 blocks; "after" read 3 s after each burst)`,
+  table(`6. Memory (release build; ${permits} hashing permits × ${BLOCK_MB} MiB argon2 blocks; "after" read 4 s after each burst)`,
     ['what', 'RSS MB before', 'peak MB', 'after MB', 'budget'], rows);
 }
 

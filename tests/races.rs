@@ -42,7 +42,7 @@ both_databases! {
         .fetch_one(&app.db.pool).await.unwrap();
         assert_eq!(failures, 5);
         assert!(until > isv_portal::server::db::now_ms() + 25_000);
-        // The account waits now, even with the right password (and the burst's client too).
+        // The account waits now, even with the right password.
         let r = app.sign_in("annlee", GOOD_PASSWORD).await;
         assert_eq!(r.status(), 429);
     }
@@ -59,6 +59,39 @@ both_databases! {
         // The fifth starts the wait, and then even a later time waits.
         assert!(throttle::reserve_at(&app.db, &key, now).await.unwrap().is_ok());
         assert!(throttle::reserve_at(&app.db, &key, now + 1000).await.unwrap().is_err());
+    }
+
+    async fn attempts_given_back_end_the_wait_they_started_in_flight(app) {
+        use isv_portal::server::throttle;
+        // Twenty honest sign-ins at once behind one address: the twentieth reservation starts a
+        // wait, but as they succeed and give their attempts back the wait ends with them.
+        let key = throttle::client("198.51.100.9");
+        for i in 0..20 {
+            assert!(throttle::reserve(&app.db, &key).await.unwrap().is_ok(), "try {i}");
+        }
+        assert!(throttle::reserve(&app.db, &key).await.unwrap().is_err(), "the 21st waits");
+        for _ in 0..20 {
+            throttle::give_back(&app.db, &key).await.unwrap();
+        }
+        assert!(throttle::reserve(&app.db, &key).await.unwrap().is_ok());
+    }
+
+    async fn a_code_whose_tries_went_to_refused_passwords_does_not_lock_out_the_next(app) {
+        assert_eq!(app.send_signup_code("bob@example.com").await.status(), 200);
+        let code = app.smtp.code_for("bob@example.com", 1).await;
+        // Five times the right code with a password the server refuses.
+        for _ in 0..5 {
+            let r = app.sign_up_with("bob@example.com", &code, "bobby", "password123").await;
+            assert!(field_message(&error_of(r).await, "password").is_some());
+        }
+        let r = app.sign_up_with("bob@example.com", &code, "bobby", GOOD_PASSWORD).await;
+        assert_eq!(field_message(&error_of(r).await, "code").as_deref(), Some("This code is no longer valid. Request a new code."));
+        // A new code starts afresh and works.
+        app.age_codes(61_000).await;
+        assert_eq!(app.send_signup_code("bob@example.com").await.status(), 200);
+        let code = app.smtp.code_for("bob@example.com", 2).await;
+        let r = app.sign_up_with("bob@example.com", &code, "bobby", GOOD_PASSWORD).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     }
 
     async fn a_completed_password_reset_ends_the_sign_in_wait(app) {

@@ -126,13 +126,13 @@ both_databases! {
         assert_eq!(r.status(), 429, "even the right password waits");
         let e = error_of(r).await;
         let wait = e["retry_after"].as_u64().unwrap();
-        assert!((28..=30).contains(&wait), "{wait}");
+        assert!((20..=30).contains(&wait), "{wait}");
         // The waits double: the next try after the first wait starts one of 60 s.
         sqlx::query("UPDATE login_throttle SET blocked_until = 0").execute(&app.db.pool).await.unwrap();
         assert_eq!(app.sign_in("annlee", "wrong password").await.status(), 422);
         let e = error_of(app.sign_in("annlee", GOOD_PASSWORD).await).await;
         let wait = e["retry_after"].as_u64().unwrap();
-        assert!((58..=60).contains(&wait), "{wait}");
+        assert!((50..=60).contains(&wait), "{wait}");
         // After the wait the owner gets in.
         sqlx::query("UPDATE login_throttle SET blocked_until = 0").execute(&app.db.pool).await.unwrap();
         assert_eq!(app.sign_in("annlee", GOOD_PASSWORD).await.status(), 200);

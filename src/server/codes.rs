@@ -105,8 +105,14 @@ pub async fn issue(
     }
 
     // Resending does not give fresh tries: a live code's failures carry over.
+    // A code whose tries are used up (by right tries whose request was then refused, e.g. a
+    // weak password) counts as void: its successor starts afresh, or the user is locked out.
     let inherited = match latest {
-        Some((_, state, failures, expires)) if state == "live" && expires > now => failures,
+        Some((_, state, failures, expires))
+            if state == "live" && expires > now && failures < MAX_FAILURES =>
+        {
+            failures
+        }
         _ => 0,
     };
     sqlx::query(
@@ -188,7 +194,9 @@ pub async fn check(
     };
     Ok(match (right, counted) {
         (true, Some(_)) => Ok(Verified { id }),
-        (true, None) => Err("This code was tried too many times. Request a new code.".into()),
+        // Spent meanwhile, replaced, or its tries used up: said as for a wrong code, so an
+        // exhausted code does not tell a right guess from a wrong one.
+        (true, None) => Err(NO_LONGER_VALID.into()),
         // Voided meanwhile (by parallel tries or a newer code).
         (false, None) => Err(NO_LONGER_VALID.into()),
         (false, Some((failures,))) if failures >= MAX_FAILURES => Err(TOO_MANY.into()),

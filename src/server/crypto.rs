@@ -244,23 +244,18 @@ impl Secret {
         let mut bytes = [0u8; 32];
         OsRng.fill_bytes(&mut bytes);
         let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        match write_private(&path, &key) {
+        // Written whole to a file of its own, then linked into place: a process that starts
+        // at the same moment finds either no key or a whole one, never half of one.
+        let tmp = path.with_extension(format!("tmp-{}-{}", std::process::id(), new_id()));
+        write_private(&tmp, &key).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+        let linked = std::fs::hard_link(&tmp, &path);
+        let _ = std::fs::remove_file(&tmp);
+        match linked {
             Ok(()) => {}
-            // Another process started at the same moment and wrote its key first: use that.
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                // It may still be being written: wait for a whole key, never use a short one.
-                for _ in 0..50 {
-                    let k = std::fs::read_to_string(&path)
-                        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                    if k.trim().len() >= 32 {
-                        return Ok(Self::new(k.trim().as_bytes()));
-                    }
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                return Err(format!(
-                    "{} is too short; delete it or set SECRET_KEY",
-                    path.display()
-                ));
+                let k = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                return Ok(Self::new(k.trim().as_bytes()));
             }
             Err(e) => return Err(format!("cannot write {}: {e}", path.display())),
         }
@@ -284,8 +279,7 @@ impl Secret {
     }
 }
 
-/// Creates `path` readable by its owner only; fails if it already exists (a concurrent start
-/// wrote it first: the caller's retry reads that one).
+/// Creates `path` readable by its owner only; fails if it already exists.
 fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
@@ -329,14 +323,18 @@ mod tests {
             let hashes: Vec<_> = (0..8)
                 .map(|_| tokio::spawn(hash_password("correct horse battery".into())))
                 .collect();
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            // Abandon them once every permit is taken, i.e. hashes are running.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while hashing().permits.available_permits() > 0 {
+                assert!(std::time::Instant::now() < deadline, "no hash started");
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            }
             for h in &hashes {
                 h.abort();
             }
         }
         // Let the abandoned ones finish, then one more: never more blocks than permits, ever.
         hash_password("correct horse battery".into()).await.unwrap();
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         let allocated = hashing_blocks_allocated();
         assert!(
             (1..=hashing_permits()).contains(&allocated),

@@ -209,7 +209,8 @@ pub async fn after(
     const OWN: &str =
         "SELECT e.seq, e.application_id, e.kind, a.user_id FROM application_events e \
          JOIN applications a ON a.id = e.application_id \
-         WHERE e.seq > $1 AND a.user_id = $3 ORDER BY e.seq LIMIT $2";
+         WHERE e.application_id IN (SELECT id FROM applications WHERE user_id = $3) \
+         AND e.seq > $1 ORDER BY e.seq LIMIT $2";
     let query = sqlx::query_as(if owner.is_some() { OWN } else { ALL })
         .bind(seq)
         .bind(limit);

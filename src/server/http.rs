@@ -236,11 +236,10 @@ pub async fn signed_errors(
                 // each, signed, is believed.
                 let single = [ERR, PATH, SIG].iter().all(|k| all(k).count() <= 1);
                 let path = all(PATH).next().unwrap_or_default();
-                let expected = state.secret.mac_hex(&["form-error", path, err]);
                 let genuine = single
                     && all(SIG)
                         .next()
-                        .is_some_and(|sig| super::crypto::constant_time_eq(sig, &expected));
+                        .is_some_and(|sig| signature_holds(&state.secret, path, err, sig));
                 if !genuine {
                     let kept: String = url::form_urlencoded::Serializer::new(String::new())
                         .extend_pairs(
@@ -249,10 +248,12 @@ pub async fn signed_errors(
                                 .filter(|(n, _)| ![ERR, PATH, SIG].contains(&n.as_str())),
                         )
                         .finish();
+                    // Always a path on this site: `//host` would leave it.
+                    let path = format!("/{}", req.uri().path().trim_start_matches(['/', '\\']));
                     let to = if kept.is_empty() {
-                        req.uri().path().to_string()
+                        path
                     } else {
-                        format!("{}?{kept}", req.uri().path())
+                        format!("{path}?{kept}")
                     };
                     return (StatusCode::FOUND, [(LOCATION, to)]).into_response();
                 }
@@ -274,6 +275,26 @@ pub async fn signed_errors(
 }
 
 const ERR: &str = "__err";
+/// A signed error is shown for this long after its redirect, then no more.
+const SIGNED_ERROR_MS: i64 = 10 * 60 * 1000;
+
+/// `{issued ms}.{HMAC of the path, the error and that time}`.
+fn sign(secret: &super::crypto::Secret, path: &str, err: &str, at: i64) -> String {
+    let at = at.to_string();
+    format!("{at}.{}", secret.mac_hex(&["form-error", path, err, &at]))
+}
+
+fn signature_holds(secret: &super::crypto::Secret, path: &str, err: &str, sig: &str) -> bool {
+    let Some((at, _)) = sig.split_once('.') else {
+        return false;
+    };
+    let Ok(issued) = at.parse::<i64>() else {
+        return false;
+    };
+    let age = super::db::now_ms() - issued;
+    (0..SIGNED_ERROR_MS).contains(&age)
+        && super::crypto::constant_time_eq(sig, &sign(secret, path, err, issued))
+}
 const PATH: &str = "__path";
 const SIG: &str = "__sig";
 
@@ -291,7 +312,7 @@ fn sign_location(location: &str, secret: &super::crypto::Secret) -> Option<Strin
     };
     let err = last(ERR)?;
     let path = last(PATH).unwrap_or_default();
-    let sig = secret.mac_hex(&["form-error", &path, &err]);
+    let sig = sign(secret, &path, &err, super::db::now_ms());
     url.query_pairs_mut()
         .clear()
         .extend_pairs(
@@ -338,6 +359,42 @@ pub async fn retry_stalled_render(req: Request, next: Next) -> Response {
 mod tests {
     use super::*;
 
+    async fn headers_under(public_url: &str) -> http::HeaderMap {
+        let env = [
+            ("PUBLIC_URL", public_url),
+            ("SMTP_URL", "smtp://127.0.0.1:2525"),
+        ];
+        let config = Config::from_lookup(|k| {
+            env.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        })
+        .unwrap();
+        let app = axum::Router::new()
+            .route("/", axum::routing::get(|| async { "page" }))
+            .layer(axum::middleware::from_fn_with_state(
+                Arc::new(config),
+                security,
+            ));
+        let res = app
+            .oneshot(Request::get("/").body(axum::body::Body::empty()).unwrap())
+            .await
+            .unwrap();
+        res.headers().clone()
+    }
+
+    #[tokio::test]
+    async fn https_portals_send_strict_transport_security_and_http_ones_do_not() {
+        let https = headers_under("https://portal.example.com").await;
+        assert_eq!(
+            https[http::header::STRICT_TRANSPORT_SECURITY],
+            "max-age=31536000; includeSubDomains"
+        );
+        let plain = headers_under("http://127.0.0.1:3000").await;
+        assert!(plain.get(http::header::STRICT_TRANSPORT_SECURITY).is_none());
+        assert_eq!(plain[X_CONTENT_TYPE_OPTIONS], "nosniff");
+    }
+
     #[test]
     fn a_form_error_redirect_is_signed_and_its_signature_binds_the_text() {
         let secret = crate::server::crypto::Secret::new(b"0123456789abcdef0123456789abcdef");
@@ -350,8 +407,16 @@ mod tests {
             .unwrap()
             .1
             .to_string();
-        assert_eq!(sig, secret.mac_hex(&["form-error", "/api/x", "{\"m\":1}"]));
-        assert_ne!(sig, secret.mac_hex(&["form-error", "/api/x", "{\"m\":2}"]));
+        assert!(signature_holds(&secret, "/api/x", "{\"m\":1}", &sig));
+        assert!(!signature_holds(&secret, "/api/x", "{\"m\":2}", &sig));
+        // An old signature no longer holds.
+        let old = sign(
+            &secret,
+            "/api/x",
+            "{\"m\":1}",
+            crate::server::db::now_ms() - SIGNED_ERROR_MS - 1,
+        );
+        assert!(!signature_holds(&secret, "/api/x", "{\"m\":1}", &old));
         assert!(url
             .query_pairs()
             .any(|(k, v)| k == "next" && v == "/console"));
@@ -370,7 +435,7 @@ mod tests {
             .unwrap()
             .1
             .to_string();
-        assert_eq!(sig, secret.mac_hex(&["form-error", "/api/y", "new"]));
+        assert!(signature_holds(&secret, "/api/y", "new", &sig));
         assert!(sign_location("http://127.0.0.1:3000/console", &secret).is_none());
     }
     use std::sync::atomic::{AtomicUsize, Ordering};

@@ -143,9 +143,42 @@ pub fn safe_next(next: &str) -> String {
         && !next.starts_with("//")
         && !next.starts_with("/\\")
         && !next.chars().any(|c| c.is_control());
-    if ok {
-        next.to_string()
-    } else {
-        "/console".to_string()
+    if !ok {
+        return "/console".to_string();
+    }
+    // A form error travels only in a redirect the portal signed; after a sign-in with
+    // JavaScript the page follows `next` without asking the server, so none may ride along.
+    match next.split_once('?') {
+        None => next.to_string(),
+        Some((path, query)) => {
+            let kept: String = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(
+                    url::form_urlencoded::parse(query.as_bytes())
+                        .filter(|(k, _)| !matches!(k.as_ref(), "__err" | "__path" | "__sig")),
+                )
+                .finish();
+            if kept.is_empty() {
+                path.to_string()
+            } else {
+                format!("{path}?{kept}")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site_and_carries_no_form_error() {
+        assert_eq!(safe_next("/console?x=1"), "/console?x=1");
+        assert_eq!(safe_next("https://evil.example"), "/console");
+        assert_eq!(safe_next("//evil.example"), "/console");
+        assert_eq!(
+            safe_next("/onboarding/role?__path=%2Fapi%2Fx&__err=Zm9v&__sig=1.ab&step=2"),
+            "/onboarding/role?step=2"
+        );
+        assert_eq!(safe_next("/signup?__err=Zm9v"), "/signup");
     }
 }

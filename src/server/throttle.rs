@@ -134,14 +134,17 @@ pub async fn clear(db: &Db, key: &Key) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// Gives back an attempt that succeeded, so a client's honest sign-ins do not use its budget.
+/// Gives back an attempt that succeeded (or was never checked), so a client's honest sign-ins
+/// do not use its budget; a wait that those attempts started while in flight ends with them.
 pub async fn give_back(db: &Db, key: &Key) -> Result<(), sqlx::Error> {
     db.write_one(
         sqlx::query(
-            "UPDATE login_throttle SET failures = failures - 1 \
+            "UPDATE login_throttle SET failures = failures - 1, \
+             blocked_until = CASE WHEN failures - 1 < $2 THEN 0 ELSE blocked_until END \
              WHERE throttle_key = $1 AND failures > 0",
         )
-        .bind(&key.key),
+        .bind(&key.key)
+        .bind(key.free),
     )
     .await?;
     Ok(())
