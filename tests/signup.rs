@@ -320,6 +320,13 @@ both_databases! {
             let page = app.client.get(app.url(&to)).send().await.unwrap().text().await.unwrap();
             assert!(!page.contains("PHISHING"));
         }
+        // Dropping an unsigned error never leads off the site, whatever the path looks like.
+        for path in ["//evil.example/x?__err=Zm9v", "/\\evil.example?__err=Zm9v"] {
+            let r = app.client.get(app.url(path)).header("accept", "text/html").send().await.unwrap();
+            assert_eq!(r.status(), 302, "{path}");
+            let to = r.headers()["location"].to_str().unwrap();
+            assert!(to.starts_with('/') && !to.starts_with("//") && !to.starts_with("/\\"), "{path} → {to}");
+        }
         // The genuine one is shown.
         let page = app.client.get(&genuine).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("Enter the 6-digit code we emailed you."));
