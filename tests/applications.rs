@@ -69,15 +69,6 @@ impl TestApp {
     }
 }
 
-async fn count(app: &TestApp, sql: &str, bind: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql)
-        .bind(bind)
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap();
-    n
-}
-
 both_databases! {
     async fn fifty_parallel_role_choices_make_one_draft(app) {
         app.sign_up("ann@example.com", "annlee", GOOD_PASSWORD).await;

@@ -57,15 +57,6 @@ impl TestApp {
     }
 }
 
-async fn count(app: &TestApp, sql: &str, id: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql)
-        .bind(id)
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap();
-    n
-}
-
 both_databases! {
     async fn only_reviewers_reach_the_review_functions_and_the_event_stream(app) {
         let reviewer = app.reviewer_as("rita@platform.example", "rita").await;

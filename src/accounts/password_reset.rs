@@ -109,19 +109,14 @@ mod ssr {
         // The code first: before it is verified, nothing (not even the password rules, which
         // name the account's username) may tell whether the address has an account, and
         // nothing expensive runs.
-        let verified = match codes::check(
+        let verified = codes::check_field(
             &st.db,
             &st.secret,
             email.as_str(),
             Purpose::ResetPassword,
             code.as_str(),
         )
-        .await
-        .or_internal("checking a code")?
-        {
-            Ok(v) => v,
-            Err(m) => return Err(AppError::field("code", m)),
-        };
+        .await?;
         let Some(user) = store::find_by_login(&st.db, email.as_str())
             .await
             .or_internal("looking up an email")?

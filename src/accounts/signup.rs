@@ -125,19 +125,14 @@ mod ssr {
 
         // The code first: until it is verified nothing is said about the username or the
         // address, and nothing expensive (zxcvbn, argon2) runs.
-        let verified = match codes::check(
+        let verified = codes::check_field(
             &st.db,
             &st.secret,
             email.as_str(),
             Purpose::SignUp,
             code.as_str(),
         )
-        .await
-        .or_internal("checking a code")?
-        {
-            Ok(v) => v,
-            Err(m) => return Err(AppError::field("code", m)),
-        };
+        .await?;
         if store::username_taken(&st.db.pool, &username.key())
             .await
             .or_internal("checking a username")?

@@ -212,6 +212,23 @@ pub async fn check(
 
 const TOO_MANY: &str = "Too many wrong codes. This code no longer works: request a new code.";
 
+/// `check` as the forms answer it: a refused code is an error on the "code" field.
+pub async fn check_field(
+    db: &Db,
+    secret: &Secret,
+    email: &str,
+    purpose: Purpose,
+    code: &str,
+) -> Result<Verified, AppError> {
+    match check(db, secret, email, purpose, code)
+        .await
+        .map_err(|e| super::request::internal("checking a code", e))?
+    {
+        Ok(verified) => Ok(verified),
+        Err(message) => Err(AppError::field("code", message)),
+    }
+}
+
 /// Spends a checked code inside the transaction that acts on it: exactly one of any number of
 /// parallel requests with the right code gets `true`.
 pub async fn spend(tx: &mut WriteTx, code: &Verified) -> Result<bool, sqlx::Error> {

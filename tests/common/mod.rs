@@ -312,6 +312,16 @@ impl TestApp {
     }
 }
 
+/// `SELECT COUNT(*) …` with one bound text.
+pub async fn count(app: &TestApp, sql: &str, bind: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sql)
+        .bind(bind)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    n
+}
+
 /// The error a server function answered with.
 pub async fn error_of(r: Response) -> serde_json::Value {
     let text = r.text().await.unwrap();
