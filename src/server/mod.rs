@@ -6,6 +6,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod feed;
+pub mod health;
 pub mod http;
 pub mod mail;
 pub mod memory;

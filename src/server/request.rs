@@ -24,6 +24,8 @@ pub struct AppState {
     pub feed: super::feed::Feed,
     /// Keys the HMAC of stored verification codes.
     pub secret: Arc<super::crypto::Secret>,
+    /// The outbox worker; finished means mail is not being delivered (`/readyz`).
+    pub mail_worker: Arc<tokio::task::JoinHandle<()>>,
 }
 
 /// The client's address, put into request extensions by the security middleware.

@@ -52,14 +52,20 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Port
     feed.start(db.clone(), &config.database_url, config.feed_poll)
         .await
         .map_err(|e| format!("cannot read the event feed: {e}"))?;
+    let mail_ready = Arc::new(Notify::new());
+    let mail_worker = Arc::new(worker::spawn(
+        db.clone(),
+        config.clone(),
+        mail_ready.clone(),
+    ));
     let state = AppState {
-        db: db.clone(),
+        db,
         config: config.clone(),
-        mail_ready: Arc::new(Notify::new()),
+        mail_ready,
         feed,
         secret,
+        mail_worker,
     };
-    worker::spawn(db, config.clone(), state.mail_ready.clone());
     super::memory::spawn_trimmer(shutdown.clone());
 
     let routes = generate_route_list(App);
@@ -73,6 +79,8 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Port
             crate::live::EVENTS_PATH,
             axum::routing::get(super::feed::stream),
         )
+        .route("/healthz", axum::routing::get(super::health::healthz))
+        .route("/readyz", axum::routing::get(super::health::readyz))
         .with_state(state.clone());
     let router = Router::new()
         .leptos_routes_with_context(
@@ -105,7 +113,8 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Port
             state.clone(),
             signed_errors,
         ))
-        .layer(axum::middleware::from_fn_with_state(config, security));
+        .layer(axum::middleware::from_fn_with_state(config, security))
+        .layer(axum::middleware::from_fn(super::health::log_requests));
     Ok(Portal { router, state })
 }
 
