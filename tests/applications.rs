@@ -292,15 +292,3 @@ both_databases! {
         }
     }
 }
-
-impl TestApp {
-    async fn status_of(&self, id: &str) -> String {
-        let a: serde_json::Value = self
-            .call("console/application", &[("id", id)])
-            .await
-            .json()
-            .await
-            .unwrap();
-        a["status"].as_str().unwrap().to_string()
-    }
-}

@@ -11,6 +11,15 @@ async fn reviewer(app: &TestApp) -> TestApp {
     app.reviewer_as("rita@platform.example", "rita").await
 }
 
+/// The reviewer's user id (events written for her applications).
+async fn rita_id(app: &TestApp) -> String {
+    let (id,): (String,) = sqlx::query_as("SELECT id FROM users WHERE username = 'rita'")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    id
+}
+
 /// The number of the last committed event.
 async fn feed_head(app: &TestApp) -> i64 {
     let (head,): (i64,) = sqlx::query_as("SELECT value FROM counters WHERE name = 'events'")
@@ -68,10 +77,7 @@ both_databases! {
     /// the table one batch at a time: a batch is read only when the one before is sent.
     async fn a_long_replay_sends_each_event_once_and_reads_one_batch_at_a_time(app) {
         let reviewer = reviewer(&app).await;
-        let (owner,): (String,) = sqlx::query_as("SELECT id FROM users WHERE username = 'rita'")
-            .fetch_one(&app.db.pool)
-            .await
-            .unwrap();
+        let owner = rita_id(&app).await;
         let written = write_events(&app, &owner, 1200).await;
         assert_eq!(written[0], 1, "the feed started empty");
 
@@ -101,10 +107,7 @@ both_databases! {
     /// An applicant's replay reads only their own applications' rows, not everyone's.
     async fn an_applicants_replay_reads_only_their_own_events(app) {
         let _reviewer = reviewer(&app).await;
-        let (rita,): (String,) = sqlx::query_as("SELECT id FROM users WHERE username = 'rita'")
-            .fetch_one(&app.db.pool)
-            .await
-            .unwrap();
+        let rita = rita_id(&app).await;
         write_events(&app, &rita, 1200).await;
         app.sign_up("ann@example.com", "annlee", GOOD_PASSWORD).await;
         let before = app.feed.replay_queries();

@@ -45,16 +45,6 @@ impl TestApp {
         )
         .await
     }
-
-    async fn status_of(&self, id: &str) -> String {
-        let a: serde_json::Value = self
-            .call("console/application", &[("id", id)])
-            .await
-            .json()
-            .await
-            .unwrap();
-        a["status"].as_str().unwrap().to_string()
-    }
 }
 
 both_databases! {

@@ -34,6 +34,17 @@ impl TestApp {
         browser
     }
 
+    /// An application's status as its applicant's console reads it.
+    pub async fn status_of(&self, id: &str) -> String {
+        let a: serde_json::Value = self
+            .call("console/application", &[("id", id)])
+            .await
+            .json()
+            .await
+            .unwrap();
+        a["status"].as_str().unwrap().to_string()
+    }
+
     /// A signed-in applicant (own client) whose application is submitted; returns its id.
     pub async fn submitted(&self, email: &str, username: &str) -> (TestApp, String) {
         let applicant = self.another_browser();
