@@ -1,12 +1,15 @@
 //! isv-portal: the onboarding portal of a mini program platform.
 //!
-//! `domain` holds the values both sides parse; each capability has a folder with its pages and
-//! server functions (`accounts`, `onboarding`, `console`, `review`, `mailbox`, `site`); `live` carries
-//! application events to open pages; `ui` holds shared
+//! `domain` holds the values both sides parse; `applications` holds the application and
+//! workspace model (rows, store, event log, history, shared components) that the capabilities
+//! share; each capability has a folder with its pages and server functions (`accounts`,
+//! `onboarding`, `console`, `review`, `mailbox`, `site`) and uses `applications`, never another
+//! capability's internals; `live` carries application events to open pages; `ui` holds shared
 //! components; `server` holds what exists only on the server.
 
 pub mod accounts;
 pub mod app;
+pub mod applications;
 pub mod console;
 pub mod domain;
 pub mod error;

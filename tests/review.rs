@@ -5,7 +5,7 @@
 
 mod common;
 use common::*;
-use isv_portal::server::reviewers::create_reviewer;
+use isv_portal::accounts::reviewers::create_reviewer;
 use std::time::Duration;
 
 impl TestApp {
@@ -35,13 +35,12 @@ impl TestApp {
     ) -> reqwest::Response {
         let round = round.to_string();
         self.call(
-            "review/decide",
-            &[
-                ("id", id),
-                ("decision", decision),
-                ("reason", reason),
-                ("round", &round),
-            ],
+            if decision == "approve" {
+                "review/approve"
+            } else {
+                "review/reject"
+            },
+            &[("id", id), ("reason", reason), ("round", &round)],
         )
         .await
     }
@@ -51,11 +50,13 @@ both_databases! {
     async fn only_reviewers_reach_the_review_functions_and_the_event_stream(app) {
         let reviewer = app.reviewer_as("rita@platform.example", "rita").await;
         let (applicant, id) = app.submitted("ann@example.com", "annlee").await;
-        let calls: [(&str, Vec<(&str, &str)>); 4] = [
+        let calls: [(&str, Vec<(&str, &str)>); 6] = [
             ("review/queue", QUEUE_ALL.to_vec()),
             ("review/application", vec![("id", &id)]),
-            ("review/assign", vec![("id", &id), ("action", "take")]),
-            ("review/decide", vec![("id", &id), ("decision", "approve"), ("reason", ""), ("round", "1")]),
+            ("review/take", vec![("id", &id)]),
+            ("review/release", vec![("id", &id)]),
+            ("review/approve", vec![("id", &id), ("round", "1")]),
+            ("review/reject", vec![("id", &id), ("reason", "Not a real business."), ("round", "1")]),
         ];
         let stranger = app.another_browser();
         for (endpoint, form) in &calls {
@@ -102,18 +103,18 @@ both_databases! {
         let d = reviewer.detail(&id).await;
         assert_eq!(d["applicant_email"], "ann@example.com");
         assert_eq!(d["app"]["fields"]["service_phone"], "+6561234567");
-        let docs: Vec<&str> = d["acceptances"].as_array().unwrap().iter().map(|a| a[0].as_str().unwrap()).collect();
+        let docs: Vec<&str> = d["acceptances"].as_array().unwrap().iter().map(|a| a["document"].as_str().unwrap()).collect();
         assert_eq!(docs, ["Privacy Policy", "Terms of Service"]);
         assert_eq!(d["round"], 1);
 
-        assert_eq!(reviewer.call("review/assign", &[("id", &id), ("action", "take")]).await.status(), 200);
+        assert_eq!(reviewer.call("review/take", &[("id", &id)]).await.status(), 200);
         assert_eq!(reviewer.detail(&id).await["assigned_to"], "rita");
         let r = reviewer.decide(&id, "approve", "", 1).await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
 
         assert_eq!(applicant.status_of(&id).await, "Approved");
         let w: serde_json::Value = applicant.call("console/workspace", &[("id", &id)]).await.json().await.unwrap();
-        assert_eq!(w["members"][0], serde_json::json!(["annlee", "owner"]));
+        assert_eq!(w["members"][0], serde_json::json!({"username": "annlee", "role": "Owner"}));
         let html = applicant.client.get(app.url(&format!("/workspaces/{id}"))).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("Owner") && html.contains("Approved"));
 
@@ -147,7 +148,7 @@ both_databases! {
         assert!(!html.contains("by rita") && !html.contains("to rita"), "the reviewer's login reached the applicant");
 
         // Decided: nothing more to assign or decide.
-        assert_eq!(reviewer.call("review/assign", &[("id", &id), ("action", "release")]).await.status(), 409);
+        assert_eq!(reviewer.call("review/release", &[("id", &id)]).await.status(), 409);
         assert_eq!(reviewer.queue(&[("status", "under_review")]).await["total"], 0);
         assert_eq!(reviewer.queue(&[("status", "approved")]).await["total"], 1);
     }
@@ -241,7 +242,7 @@ both_databases! {
         let r = reviewer.decide(&id, "approve", "", 1).await;
         assert_eq!(r.status(), 403);
         assert!(error_of(r).await["message"].as_str().unwrap().contains("your own application"));
-        assert_eq!(reviewer.call("review/assign", &[("id", &id), ("action", "take")]).await.status(), 403);
+        assert_eq!(reviewer.call("review/take", &[("id", &id)]).await.status(), 403);
         assert_eq!(reviewer.detail(&id).await["own"], true);
         assert_eq!(reviewer.status_of(&id).await, "UnderReview");
     }
@@ -274,7 +275,7 @@ both_databases! {
         let mut own = applicant.events(None).await;
         let (_, other) = app.submitted("bob@shop.example", "bobtan").await;
         assert_eq!(stream.next().await.application(), other);
-        assert_eq!(reviewer.call("review/assign", &[("id", &id), ("action", "take")]).await.status(), 200);
+        assert_eq!(reviewer.call("review/take", &[("id", &id)]).await.status(), 200);
         let assigned = stream.next().await;
         assert_eq!(assigned.kind(), "assigned");
         let seen = assigned.id;
@@ -358,14 +359,9 @@ mod instances {
         // Sessions work on any instance: the reviewer signed in on two decides on one.
         let r = reviewer_on_two
             .client
-            .post(one.url("/api/review/decide"))
+            .post(one.url("/api/review/approve"))
             .header("origin", &one.address)
-            .form(&[
-                ("id", id.as_str()),
-                ("decision", "approve"),
-                ("reason", ""),
-                ("round", "1"),
-            ])
+            .form(&[("id", id.as_str()), ("round", "1")])
             .send()
             .await
             .unwrap();

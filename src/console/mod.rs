@@ -1,47 +1,33 @@
 //! The CONSOLE (seed Steps 2 to 4): the signed-in user's workspaces, each workspace's page,
-//! and its onboarding details.
+//! and its onboarding details. What an application is and how it looks comes from
+//! `crate::applications`.
 
 mod workspace;
 
-pub use workspace::{BusinessDetails, OnboardingDetailsPage, WorkspacePage};
+pub use workspace::{OnboardingDetailsPage, WorkspacePage};
 
+use crate::applications::{ApplicationView, StatusBadge};
 use crate::domain::Status;
 use crate::error::AppError;
-use crate::onboarding::ApplicationView;
 use crate::ui::guard::ErrorView;
+use crate::ui::page::Loading;
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
 #[server(endpoint = "console/applications")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(skip_all, fields(user = tracing::field::Empty))
+)]
 pub async fn my_applications() -> Result<Vec<ApplicationView>, AppError> {
     use crate::server::request::{state, OrInternal};
     let user = crate::accounts::require_user().await?;
     let st = state()?;
-    crate::onboarding::store::all_for_user(&st.db, &user.user_id)
+    crate::applications::store::all_for_user(&st.db, &user.user_id)
         .await
         .or_internal("listing applications")
-}
-
-/// One of the user's own applications; anyone else's is "not found".
-#[server(endpoint = "console/application")]
-pub async fn application(id: String) -> Result<ApplicationView, AppError> {
-    use crate::server::request::{reject, state, OrInternal};
-    let user = crate::accounts::require_user().await?;
-    let st = state()?;
-    match crate::onboarding::store::find_own(&st.db, &user.user_id, &id)
-        .await
-        .or_internal("reading an application")?
-    {
-        Some(a) => Ok(a),
-        None => reject(AppError::not_found()),
-    }
-}
-
-#[component]
-pub fn StatusBadge(status: Status) -> impl IntoView {
-    view! { <span class=format!("badge badge--{}", status.key())>{status.label()}</span> }
 }
 
 #[component]
@@ -66,7 +52,7 @@ fn Workspaces() -> impl IntoView {
             <div class="panel__head">
                 <h1>"Workspaces"</h1>
             </div>
-            <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match apps.await {
                         // No application yet: the next step is choosing a role.

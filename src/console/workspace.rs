@@ -2,11 +2,13 @@
 //! application, each round it was submitted in, and its history. Applicants see reviewers as
 //! "a reviewer", never by their login.
 
-use super::StatusBadge;
+use crate::applications::{
+    ApplicationView, BusinessDetails, History, HistoryEntry, Member, RoundView, StatusBadge,
+};
 use crate::domain::Status;
 use crate::error::{AppError, ErrorKind};
-use crate::onboarding::{ApplicationView, RoundView};
-use crate::ui::guard::SignInFirst;
+use crate::ui::guard::ErrorView;
+use crate::ui::page::{Loading, NotFound};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,10 +18,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkspaceView {
     pub app: ApplicationView,
-    /// (username, role) pairs.
-    pub members: Vec<(String, String)>,
-    /// (when, what, who, round) in order; round 0 is before the first submission.
-    pub history: Vec<(String, String, Option<String>, i64)>,
+    pub members: Vec<Member>,
+    /// In order, as the applicant sees it (`seen_by_applicant`).
+    pub history: Vec<HistoryEntry>,
     /// Every submission, first to last, as the reviewers saw it (no reviewer named).
     pub rounds: Vec<RoundView>,
 }
@@ -27,45 +28,48 @@ pub struct WorkspaceView {
 /// One history entry as the applicant sees it: their own actions by their name, a reviewer's
 /// as "a reviewer", and the assignment without the reviewer's name.
 #[cfg(feature = "ssr")]
-fn seen_by_applicant(
-    e: crate::onboarding::store::Event,
-    applicant_id: &str,
-) -> (String, String, Option<String>, i64) {
+fn seen_by_applicant(e: HistoryEntry, applicant_id: &str) -> HistoryEntry {
     /// Whoever decided or was assigned, as the applicant sees them.
     const A_REVIEWER: &str = "a reviewer";
     let by_applicant = e.actor_id.as_deref() == Some(applicant_id);
-    let who = match e.actor_id {
+    let actor = match e.actor_id {
         Some(_) if by_applicant => e.actor,
         Some(_) => Some(A_REVIEWER.to_string()),
         None => None,
     };
-    let what = if e.kind == "assigned" && !by_applicant {
+    let note = if e.kind == "assigned" && !by_applicant {
         format!("Assigned to {A_REVIEWER}")
     } else {
         e.note
     };
-    (e.at, what, who, e.round)
+    HistoryEntry {
+        actor,
+        note,
+        actor_id: None,
+        ..e
+    }
 }
 
 #[server(endpoint = "console/workspace")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(skip_all, fields(user = tracing::field::Empty, application = %id))
+)]
 pub async fn workspace(id: String) -> Result<WorkspaceView, AppError> {
-    use crate::onboarding::store;
-    use crate::server::request::{reject, state, OrInternal};
+    use crate::applications::{events, store};
+    use crate::server::request::{state, OrInternal};
     let user = crate::accounts::require_user().await?;
     let st = state()?;
     let Some(app) = store::find_own(&st.db, &user.user_id, &id)
         .await
         .or_internal("reading a workspace")?
     else {
-        return reject(AppError::not_found());
+        return Err(AppError::not_found());
     };
     let members = store::members(&st.db, &id)
         .await
-        .or_internal("reading members")?
-        .into_iter()
-        .map(|m| (m.username, m.role))
-        .collect();
-    let history = store::events(&st.db, &id)
+        .or_internal("reading members")?;
+    let history = events::history(&st.db, &id)
         .await
         .or_internal("reading history")?
         .into_iter()
@@ -88,37 +92,16 @@ pub async fn workspace(id: String) -> Result<WorkspaceView, AppError> {
     })
 }
 
-fn role_label(role: &str) -> &'static str {
-    match role {
-        "owner" => "Owner",
-        _ => "Applicant",
-    }
-}
-
-/// Shows "not found" for another user's id (and answers 404 while rendering on the server).
+/// Shows "not found" for another user's id (answering 404 while rendering on the server).
 #[component]
 fn NotYours(error: AppError) -> impl IntoView {
-    if error.kind == ErrorKind::Unauthenticated {
-        return Either::Left(view! { <SignInFirst/> });
-    }
-    #[cfg(feature = "ssr")]
     if error.kind == ErrorKind::NotFound {
-        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-            res.set_status(http::StatusCode::NOT_FOUND);
-        }
-    }
-    let text = if error.kind == ErrorKind::NotFound {
-        "We could not find that workspace.".to_string()
+        Either::Left(view! {
+            <NotFound text="We could not find that workspace." back_href="/console" back_label="Back to CONSOLE"/>
+        })
     } else {
-        error.message
-    };
-    Either::Right(view! {
-        <div class="empty-state">
-            <h1>"Not found"</h1>
-            <p>{text}</p>
-            <a class="btn btn--primary" href="/console">"Back to CONSOLE"</a>
-        </div>
-    })
+        Either::Right(view! { <ErrorView error/> })
+    }
 }
 
 /// The workspace named in the address, fetched again when a reviewer acts on it.
@@ -127,30 +110,6 @@ fn use_workspace() -> Resource<Result<WorkspaceView, AppError>> {
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let refresh = crate::live::use_application_refresh(id);
     Resource::new(move || (id(), refresh.get()), |(id, _)| workspace(id))
-}
-
-#[component]
-pub fn BusinessDetails(app: ApplicationView) -> impl IntoView {
-    let f = app.fields;
-    let optional = |v: String| {
-        if v.is_empty() {
-            "Not provided".to_string()
-        } else {
-            v
-        }
-    };
-    view! {
-        <dl class="details">
-            <div><dt>"Role"</dt><dd>{app.role.label()}</dd></div>
-            <div><dt>"Company Name"</dt><dd>{f.company_name}</dd></div>
-            <div><dt>"Business Address"</dt><dd>{f.business_address}</dd></div>
-            <div><dt>"Country/Region"</dt><dd>{app.country_name}</dd></div>
-            <div><dt>"Business Representative"</dt><dd>{f.representative}</dd></div>
-            <div><dt>"Website"</dt><dd>{optional(f.website)}</dd></div>
-            <div><dt>"Customer Service Number"</dt><dd>{optional(f.service_phone)}</dd></div>
-            <div><dt>"Customer Service Email"</dt><dd>{optional(f.service_email)}</dd></div>
-        </dl>
-    }
 }
 
 #[component]
@@ -166,7 +125,7 @@ pub fn WorkspacePage() -> impl IntoView {
 fn WithWorkspace(render: fn(WorkspaceView) -> AnyView) -> impl IntoView {
     let ws = use_workspace();
     view! {
-        <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+        <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match ws.await {
                     Ok(w) => Either::Left(render(w)),
@@ -204,8 +163,8 @@ fn WorkspaceBody() -> impl IntoView {
                             <BusinessDetails app=w.app.clone()/>
                             <h2>"Members"</h2>
                             <ul class="members">
-                                {w.members.into_iter().map(|(name, role)| view! {
-                                    <li><span>{name}</span><span class="badge badge--role">{role_label(&role)}</span></li>
+                                {w.members.into_iter().map(|m| view! {
+                                    <li><span>{m.username}</span><span class="badge badge--role">{m.role.label()}</span></li>
                                 }).collect_view()}
                             </ul>
                             <a class="btn btn--ghost" href=format!("/workspaces/{}/onboarding", w.app.id)>"Onboarding details"</a>
@@ -247,27 +206,10 @@ fn OnboardingBody() -> impl IntoView {
                             <BusinessDetails app=w.app.clone()/>
                             {rounds}
                             <h2>"History"</h2>
-                            <ol class="history">
-                                {w.history.into_iter().map(|(at, what, who, round)| view! {
-                                    <li><span class="history__what">{what}</span>
-                                        <span class="history__meta">{at} {who.map(|w| format!(" · by {w}"))}
-                                            {(round > 0).then(|| view! { " · " <RoundLabel round linked=show_rounds/> })}</span></li>
-                                }).collect_view()}
-                            </ol>
+                            <History entries=w.history round_href=show_rounds.then(|| "#round-".to_string())/>
                         </section>
             }.into_any()
         }/>
-    }
-}
-
-/// "Round N", linking to that round's section when the page shows it.
-#[component]
-fn RoundLabel(round: i64, linked: bool) -> impl IntoView {
-    let label = format!("Round {round}");
-    if linked {
-        Either::Left(view! { <a href=format!("#round-{round}")>{label}</a> })
-    } else {
-        Either::Right(view! { <span>{label}</span> })
     }
 }
 

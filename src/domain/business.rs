@@ -192,6 +192,21 @@ impl Role {
     }
 }
 
+/// Stored roles decode by their exact key (`#[sqlx(try_from = "String")]`).
+impl TryFrom<String> for Role {
+    type Error = super::UnknownKey;
+
+    fn try_from(key: String) -> Result<Self, Self::Error> {
+        [Role::Isv, Role::Merchant]
+            .into_iter()
+            .find(|r| r.key() == key)
+            .ok_or(super::UnknownKey {
+                what: "role",
+                value: key,
+            })
+    }
+}
+
 /// Where an application stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Status {
@@ -228,6 +243,26 @@ impl Status {
             Status::Approved => "Approved",
             Status::Rejected => "Rejected",
         }
+    }
+}
+
+/// Stored statuses decode by their exact key (`#[sqlx(try_from = "String")]`).
+impl TryFrom<String> for Status {
+    type Error = super::UnknownKey;
+
+    fn try_from(key: String) -> Result<Self, Self::Error> {
+        [
+            Status::Draft,
+            Status::UnderReview,
+            Status::Approved,
+            Status::Rejected,
+        ]
+        .into_iter()
+        .find(|s| s.key() == key)
+        .ok_or(super::UnknownKey {
+            what: "status",
+            value: key,
+        })
     }
 }
 
@@ -300,5 +335,17 @@ mod tests {
         assert_eq!(Role::parse("ISV").unwrap(), Role::Isv);
         assert_eq!(Role::parse("merchant").unwrap().label(), "Merchant");
         assert!(Role::parse("reviewer").is_err());
+    }
+
+    #[test]
+    fn stored_keys_decode_exactly_or_fail() {
+        assert_eq!(Role::try_from("merchant".to_string()), Ok(Role::Merchant));
+        assert!(Role::try_from("ISV".to_string()).is_err());
+        assert_eq!(
+            Status::try_from("under_review".to_string()),
+            Ok(Status::UnderReview)
+        );
+        let unknown = Status::try_from("archived".to_string()).unwrap_err();
+        assert_eq!(unknown.to_string(), "unknown status \"archived\"");
     }
 }

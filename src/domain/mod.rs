@@ -12,11 +12,20 @@ pub use business::{
     countries, BusinessAddress, CompanyName, CountryCode, PhoneNumberInput, Representative, Role,
     Status, Website,
 };
-pub use code::VerificationCode;
+pub use code::{VerificationCode, CODE_RESEND_SECONDS, CODE_VALID_MINUTES};
 pub use email::Email;
 pub use password::{Password, PASSWORD_RULE};
 pub use review::{Decision, RejectionReason};
 pub use username::{Username, USERNAME_RULE};
+
+/// A stored key that none of a type's values has (say a status written by a newer version):
+/// rows decode it loudly into this error, never into a default.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} {value:?}")]
+pub struct UnknownKey {
+    pub what: &'static str,
+    pub value: String,
+}
 
 /// Rejects text with control characters (anything a person cannot type into a field).
 pub(crate) fn has_control_chars(s: &str) -> bool {

@@ -2,6 +2,7 @@
 //! sends is kept here, newest first. With `SMTP_URL` set it does not exist.
 
 use crate::error::{AppError, ErrorKind};
+use crate::ui::page::{answer_not_found, Loading};
 use leptos::either::Either;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
@@ -19,13 +20,29 @@ pub struct DevMail {
 }
 
 #[server(endpoint = "dev/mailbox")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(skip_all, fields(user = tracing::field::Empty))
+)]
 pub async fn dev_mailbox() -> Result<Vec<DevMail>, AppError> {
-    use crate::server::request::{reject, state, OrInternal};
+    use crate::server::dates::format_date;
+    use crate::server::request::{state, OrInternal};
+
+    #[derive(sqlx::FromRow)]
+    struct OutboxRow {
+        id: String,
+        recipient: String,
+        subject: String,
+        text_body: String,
+        status: String,
+        created_at: i64,
+    }
+
     let st = state()?;
     if !st.config.dev_mailbox() {
-        return reject(AppError::not_found());
+        return Err(AppError::not_found());
     }
-    let rows: Vec<(String, String, String, String, String, i64)> = sqlx::query_as(
+    let rows: Vec<OutboxRow> = sqlx::query_as(
         "SELECT id, recipient, subject, text_body, status, created_at FROM outbox \
          ORDER BY created_at DESC, id LIMIT 200",
     )
@@ -34,25 +51,15 @@ pub async fn dev_mailbox() -> Result<Vec<DevMail>, AppError> {
     .or_internal("reading the dev mailbox")?;
     Ok(rows
         .into_iter()
-        .map(|(id, to, subject, body, status, created)| DevMail {
-            id,
-            to,
-            subject,
-            body,
-            status,
-            created_at: format_time(created),
+        .map(|r| DevMail {
+            id: r.id,
+            to: r.recipient,
+            subject: r.subject,
+            body: r.text_body,
+            status: r.status,
+            created_at: format_date(r.created_at),
         })
         .collect())
-}
-
-#[cfg(feature = "ssr")]
-fn format_time(ms: i64) -> String {
-    let format =
-        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
-    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
-        .ok()
-        .and_then(|t| t.format(format).ok())
-        .unwrap_or_default()
 }
 
 /// The mail's text with its web addresses as links, as a mail program shows them.
@@ -85,7 +92,7 @@ pub fn DevMailboxPage() -> impl IntoView {
         <section class="panel">
             <h1>"Dev mailbox"</h1>
             <p class="muted">"No SMTP server is configured, so mail is kept here instead of being sent. Newest first."</p>
-            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match mails.await {
                         Ok(list) if list.is_empty() => EitherOf3::A(view! {
@@ -107,13 +114,8 @@ pub fn DevMailboxPage() -> impl IntoView {
                             </ol>
                         }),
                         Err(e) => {
-                            #[cfg(feature = "ssr")]
-                            if e.kind == ErrorKind::NotFound {
-                                if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-                                    res.set_status(http::StatusCode::NOT_FOUND);
-                                }
-                            }
                             let text = if e.kind == ErrorKind::NotFound {
+                                answer_not_found();
                                 "There is no dev mailbox: this portal sends mail through SMTP.".to_string()
                             } else {
                                 e.message

@@ -7,28 +7,38 @@ use crate::error::AppError;
 use crate::error::ErrorKind;
 use crate::ui::form::{last_error, FormAlert, SubmitButton};
 use crate::ui::guard::SignInFirst;
+use crate::ui::page::Loading;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[server(endpoint = "onboarding/choose_role")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(
+        skip_all,
+        fields(user = tracing::field::Empty, role = tracing::field::Empty)
+    )
+)]
 pub async fn choose_role(role: Option<String>) -> Result<(), AppError> {
-    use crate::server::request::{reject, state, OrInternal};
+    use crate::applications::store::{self, RoleChosen};
+    use crate::server::request::{state, OrInternal};
     let user = crate::accounts::require_user().await?;
     let role = match Role::parse(role.as_deref().unwrap_or_default()) {
         Ok(r) => r,
-        Err(m) => return reject(AppError::field("role", m)),
+        Err(m) => return Err(AppError::field("role", m)),
     };
+    tracing::Span::current().record("role", role.key());
     let st = state()?;
-    match super::store::choose_role(&st.db, &user.user_id, role)
+    match store::choose_role(&st.db, &user.user_id, role)
         .await
         .or_internal("choosing a role")?
     {
-        super::store::RoleChosen::Editing => {
+        RoleChosen::Editing => {
             leptos_axum::redirect("/onboarding/business");
             Ok(())
         }
-        super::store::RoleChosen::UnderReview => reject(AppError::conflict(
+        RoleChosen::UnderReview => Err(AppError::conflict(
             "Your application is under review, so you cannot start another one now. \
              Follow it in the CONSOLE; you can change it if it is rejected.",
         )),
@@ -55,7 +65,7 @@ fn RoleForm() -> impl IntoView {
             <h1>"Choose your role"</h1>
             <p class="muted">"Get started by choosing your role. You can change it until you submit."</p>
             <FormAlert error/>
-            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     let current = match draft.await {
                         Err(e) if e.kind == ErrorKind::Unauthenticated => {

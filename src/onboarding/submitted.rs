@@ -2,9 +2,10 @@
 //! decision as it is made) and what happens next.
 
 use super::steps::Steps;
-use crate::console::{application, StatusBadge};
+use crate::applications::{own_application, StatusBadge};
 use crate::domain::Status;
 use crate::ui::guard::ErrorView;
+use crate::ui::page::Loading;
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -24,11 +25,11 @@ fn Confirmation() -> impl IntoView {
     let id = move || query.with(|q| q.get("id").unwrap_or_default());
     // Fetched again when a reviewer decides, so the status shown is the real one.
     let refresh = crate::live::use_application_refresh(id);
-    let app = Resource::new(move || (id(), refresh.get()), |(id, _)| application(id));
+    let app = Resource::new(move || (id(), refresh.get()), |(id, _)| own_application(id));
     view! {
         <section class="panel wizard">
             <Steps current=3/>
-            <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match app.await {
                         Ok(a) => Either::Left(view! {

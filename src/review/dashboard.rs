@@ -3,10 +3,11 @@
 //! scroll position stay as they are.
 
 use super::{review_queue, QueuePage, QueueRow};
-use crate::console::StatusBadge;
+use crate::applications::StatusBadge;
 use crate::domain::{Role, Status};
 use crate::live::{use_live_events, LiveIndicator};
 use crate::ui::guard::ErrorView;
+use crate::ui::page::Loading;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -75,7 +76,7 @@ pub fn ReviewPage() -> impl IntoView {
                 <LiveIndicator state=live/>
             </div>
             <p class="visually-hidden" role="status" aria-live="polite">{move || announcement.get()}</p>
-            <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match queue.await {
                         Ok(page) => Either::Left(view! { <Queue page query=params() fresh/> }),

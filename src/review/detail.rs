@@ -3,12 +3,16 @@
 //! `/review/{id}?round=N` shows round N as it was submitted, and history entries link to their
 //! round. It follows the live feed, so a decision made elsewhere shows here at once.
 
-use super::{review_application, AssignApplication, DecideApplication, ReviewDetail};
-use crate::console::{BusinessDetails, StatusBadge};
+use super::{
+    review_application, ApproveApplication, RejectApplication, ReleaseApplication, ReviewDetail,
+    TakeApplication,
+};
+use crate::applications::{BusinessDetails, History, StatusBadge};
 use crate::domain::{RejectionReason, Status};
 use crate::live::{use_live_events, LiveIndicator};
-use crate::ui::form::{last_error, FormAlert};
+use crate::ui::form::{FormAlert, TwoActions};
 use crate::ui::guard::ErrorView;
+use crate::ui::page::Loading;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -26,14 +30,20 @@ fn filters(search: &str) -> String {
     kept.finish()
 }
 
-/// The address of round `round` of application `id`, keeping the dashboard's filters.
-fn round_href(id: &str, filters: &str, round: i64) -> String {
+/// The address of application `id` that the number of a round completes, keeping the
+/// dashboard's filters.
+fn round_href_prefix(id: &str, filters: &str) -> String {
     if filters.is_empty() {
-        format!("/review/{id}?round={round}")
+        format!("/review/{id}?round=")
     } else {
-        format!("/review/{id}?{filters}&round={round}")
+        format!("/review/{id}?{filters}&round=")
     }
 }
+
+/// "Assign to me" and "Unassign".
+type Assignment = TwoActions<TakeApplication, ReleaseApplication>;
+/// "Approve" and "Reject".
+type Decision = TwoActions<ApproveApplication, RejectApplication>;
 
 #[component]
 pub fn ReviewDetailPage() -> impl IntoView {
@@ -47,8 +57,8 @@ pub fn ReviewDetailPage() -> impl IntoView {
                 .and_then(|(_, v)| v.parse::<i64>().ok())
         })
     };
-    let assign = ServerAction::<AssignApplication>::new();
-    let decide = ServerAction::<DecideApplication>::new();
+    let assign = Assignment::new();
+    let decide = Decision::new();
     let refresh = RwSignal::new(0u32);
     let detail = Resource::new(
         move || {
@@ -56,8 +66,8 @@ pub fn ReviewDetailPage() -> impl IntoView {
                 id(),
                 round(),
                 refresh.get(),
-                assign.version().get(),
-                decide.version().get(),
+                assign.version(),
+                decide.version(),
             )
         },
         |(id, round, ..)| review_application(id, round),
@@ -78,7 +88,7 @@ pub fn ReviewDetailPage() -> impl IntoView {
         <Title text="Review application"/>
         <section class="panel panel--wide">
             <p class="breadcrumb"><a href=back>"Review dashboard"</a> " / Application"</p>
-            <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match detail.await {
                         Ok(d) => {
@@ -99,16 +109,17 @@ fn Detail(
     /// The dashboard's filters, kept in the links to rounds.
     filters: String,
     live: ReadSignal<crate::live::LiveState>,
-    assign: ServerAction<AssignApplication>,
-    decide: ServerAction<DecideApplication>,
+    assign: Assignment,
+    decide: Decision,
 ) -> impl IntoView {
     let app = d.app.clone();
     let current = app.round == d.round;
     // Only the current round can be decided, and only while it is under review.
     let open = current && app.status == Status::UnderReview;
+    let round_prefix = round_href_prefix(&app.id, &filters);
     let href = {
-        let id = app.id.clone();
-        move |round: i64| round_href(&id, &filters, round)
+        let prefix = round_prefix.clone();
+        move |round: i64| format!("{prefix}{round}")
     };
     let rounds = (d.rounds.len() > 1).then(|| {
         view! {
@@ -178,35 +189,22 @@ fn Detail(
                 </dl>
                 <h2>"Agreements"</h2>
                 <ul class="agreements">
-                    {d.acceptances.iter().map(|(doc, version, at)| view! {
-                        <li>{format!("{doc} (version {version}), accepted {at}")}</li>
+                    {d.acceptances.iter().map(|a| view! {
+                        <li>{format!("{} (version {}), accepted {}", a.document, a.version, a.accepted_at)}</li>
                     }).collect_view()}
                 </ul>
             </div>
         </div>
         <h2>"History"</h2>
-        <ol class="history">
-            {d.history.iter().map(|h| view! {
-                <li class=format!("history__item history__item--{}", h.kind)>
-                    <span class="history__what">{h.note.clone()}</span>
-                    <span class="history__meta">{h.at.clone()} {h.actor.clone().map(|w| format!(" · by {w}"))}
-                        {(h.round > 0).then(|| view! { " · " <a href=href(h.round)>{format!("Round {}", h.round)}</a> })}</span>
-                </li>
-            }).collect_view()}
-        </ol>
+        <History entries=d.history.clone() round_href=Some(round_prefix)/>
     }
 }
 
 /// Assignment and the decision, for an application under review.
 #[component]
-fn Actions(
-    d: ReviewDetail,
-    assign: ServerAction<AssignApplication>,
-    decide: ServerAction<DecideApplication>,
-) -> impl IntoView {
+fn Actions(d: ReviewDetail, assign: Assignment, decide: Decision) -> impl IntoView {
     let id = StoredValue::new(d.app.id.clone());
-    let assign_error = last_error(assign.value());
-    let decide_error = last_error(decide.value());
+    let decide_error = decide.error;
     let reason_error =
         Signal::derive(move || decide_error.get().and_then(|e| e.field_message("reason")));
     let kept_reason = decide_error
@@ -216,33 +214,45 @@ fn Actions(
     let local_reason_error = RwSignal::new(None::<String>);
     let shown_reason_error =
         Signal::derive(move || local_reason_error.get().or_else(|| reason_error.get()));
-    let (take, label) = if d.assigned_to_me {
-        ("release", "Unassign")
+    let TwoActions {
+        first: take,
+        second: release,
+        error: assign_error,
+    } = assign;
+    // Unassigning is the main button once it is the reviewer's own.
+    let release_class = if d.assigned_to_me {
+        "btn btn--secondary"
     } else {
-        ("take", "Assign to me")
+        "btn btn--ghost"
     };
     view! {
         <div class="review-actions">
-            <ActionForm action=assign attr:class="review-actions__assign">
-                <input type="hidden" name="id" value=id.get_value()/>
-                <button type="submit" name="action" value=take class="btn btn--secondary"
-                    disabled=move || assign.pending().get()>{label}</button>
-                {(!d.assigned_to_me && d.assigned_to.is_some()).then(|| view! {
-                    <button type="submit" name="action" value="release" class="btn btn--ghost"
-                        disabled=move || assign.pending().get()>"Unassign"</button>
+            <div class="review-actions__assign">
+                {(!d.assigned_to_me).then(|| view! {
+                    <ActionForm action=take>
+                        <input type="hidden" name="id" value=id.get_value()/>
+                        <button type="submit" class="btn btn--secondary"
+                            disabled=move || assign.pending()>"Assign to me"</button>
+                    </ActionForm>
                 })}
-            </ActionForm>
+                {d.assigned_to.is_some().then(|| view! {
+                    <ActionForm action=release>
+                        <input type="hidden" name="id" value=id.get_value()/>
+                        <button type="submit" class=release_class
+                            disabled=move || assign.pending()>"Unassign"</button>
+                    </ActionForm>
+                })}
+            </div>
             <FormAlert error=assign_error/>
             <FormAlert error=Signal::derive(move || decide_error.get().filter(|e| e.field_message("reason").is_none()))/>
             <div class="review-actions__decide">
-                <ActionForm action=decide attr:class="decision decision--approve">
+                <ActionForm action=decide.first attr:class="decision decision--approve">
                     <input type="hidden" name="id" value=id.get_value()/>
                     <input type="hidden" name="round" value=d.round.to_string()/>
-                    <input type="hidden" name="reason" value=""/>
-                    <button type="submit" name="decision" value="approve" class="btn btn--primary"
-                        disabled=move || decide.pending().get()>"Approve"</button>
+                    <button type="submit" class="btn btn--primary"
+                        disabled=move || decide.pending()>"Approve"</button>
                 </ActionForm>
-                <ActionForm action=decide attr:class="decision decision--reject">
+                <ActionForm action=decide.second attr:class="decision decision--reject">
                     <input type="hidden" name="id" value=id.get_value()/>
                     <input type="hidden" name="round" value=d.round.to_string()/>
                     <div class="field" class:field--invalid=move || shown_reason_error.get().is_some()>
@@ -258,8 +268,8 @@ fn Actions(
                         <p id="reason-help" class="field__help">"Required. The applicant sees this and can change their application and submit it again."</p>
                         <p id="reason-error" class="field__error" role="alert" aria-live="polite">{move || shown_reason_error.get()}</p>
                     </div>
-                    <button type="submit" name="decision" value="reject" class="btn btn--danger"
-                        disabled=move || decide.pending().get()>"Reject"</button>
+                    <button type="submit" class="btn btn--danger"
+                        disabled=move || decide.pending()>"Reject"</button>
                 </ActionForm>
             </div>
         </div>

@@ -13,9 +13,9 @@ pub mod store;
 pub use dashboard::ReviewPage;
 pub use detail::ReviewDetailPage;
 
+use crate::applications::{ApplicationView, HistoryEntry, RoundView};
 use crate::domain::{Role, Status};
 use crate::error::AppError;
-use crate::onboarding::{ApplicationView, RoundView};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -49,15 +49,13 @@ pub struct QueuePage {
     pub countries: Vec<(String, String)>,
 }
 
-/// One entry of an application's history (its audit log).
+/// A document the applicant agreed to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HistoryEntry {
-    pub kind: String,
-    pub note: String,
-    pub actor: Option<String>,
-    pub at: String,
-    /// The submission round it belongs to (0: before the first submission).
-    pub round: i64,
+pub struct Acceptance {
+    /// Its title ("Terms of Service").
+    pub document: String,
+    pub version: String,
+    pub accepted_at: String,
 }
 
 /// Everything a reviewer needs to decide.
@@ -68,8 +66,7 @@ pub struct ReviewDetail {
     pub app: ApplicationView,
     pub applicant: String,
     pub applicant_email: String,
-    /// (document, version, accepted at).
-    pub acceptances: Vec<(String, String, String)>,
+    pub acceptances: Vec<Acceptance>,
     pub history: Vec<HistoryEntry>,
     pub assigned_to: Option<String>,
     pub assigned_to_me: bool,
@@ -85,14 +82,63 @@ pub struct ReviewDetail {
 pub async fn require_reviewer() -> Result<crate::server::sessions::SessionUser, AppError> {
     let user = crate::accounts::require_user().await?;
     if !user.is_reviewer {
-        return crate::server::request::reject(AppError::forbidden());
+        return Err(AppError::forbidden());
     }
     Ok(user)
+}
+
+/// The one place where what the review store refused becomes words (and, through the error's
+/// kind, a status). Only reviewers get here: they see each other's usernames.
+#[cfg(feature = "ssr")]
+impl From<store::Refusal> for AppError {
+    fn from(refusal: store::Refusal) -> Self {
+        use store::Refusal;
+        match refusal {
+            Refusal::NotFound => AppError::not_found(),
+            Refusal::OwnApplication => AppError {
+                message: "You cannot review your own application.".into(),
+                ..AppError::forbidden()
+            },
+            Refusal::NotUnderReview => AppError::conflict(
+                "This application has been decided; there is nothing to assign.",
+            ),
+            Refusal::AssignmentRaced => AppError::conflict(
+                "Someone changed this application's assignment at the same moment. Look again and retry.",
+            ),
+            Refusal::StaleRound => AppError::conflict(
+                "The applicant changed and resubmitted this application after you opened it. \
+                 Review the new version before deciding.",
+            ),
+            Refusal::AlreadyDecided {
+                by,
+                by_me,
+                status,
+                at,
+            } => {
+                let who = if by_me {
+                    "You".to_string()
+                } else {
+                    by.unwrap_or_else(|| "Another reviewer".into())
+                };
+                let what = status.label().to_lowercase();
+                let when = at
+                    .map(crate::server::dates::format_date)
+                    .unwrap_or_default();
+                AppError::conflict(format!(
+                    "{who} already {what} this application ({when}). Your decision was not applied."
+                ))
+            }
+        }
+    }
 }
 
 /// The queue, filtered (status, role, country/region, company or e-mail), sorted by submitted
 /// time (`oldest` or newest first) and paged.
 #[server(endpoint = "review/queue")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(skip_all, fields(user = tracing::field::Empty, page = page))
+)]
 pub async fn review_queue(
     status: String,
     role: String,
@@ -119,11 +165,18 @@ pub async fn review_queue(
 
 /// One application; `round` shows an earlier submission of it (the current one when absent).
 #[server(endpoint = "review/application")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(
+        skip_all,
+        fields(user = tracing::field::Empty, application = %id, round = ?round)
+    )
+)]
 pub async fn review_application(
     id: String,
     #[server(default)] round: Option<i64>,
 ) -> Result<ReviewDetail, AppError> {
-    use crate::server::request::{reject, state, OrInternal};
+    use crate::server::request::{state, OrInternal};
     let me = require_reviewer().await?;
     let st = state()?;
     match store::detail(&st.db, &me.user_id, &id, round)
@@ -131,47 +184,43 @@ pub async fn review_application(
         .or_internal("reading an application for review")?
     {
         Some(d) => Ok(d),
-        None => reject(AppError::not_found()),
+        None => Err(AppError::not_found()),
     }
 }
 
+/// "Assign to me".
+#[server(name = TakeApplication, endpoint = "review/take")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(skip_all, fields(user = tracing::field::Empty, application = %id))
+)]
+pub async fn take_application(id: String) -> Result<(), AppError> {
+    assign(id, true).await
+}
+
+/// "Unassign" (whoever it is assigned to).
+#[server(name = ReleaseApplication, endpoint = "review/release")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(skip_all, fields(user = tracing::field::Empty, application = %id))
+)]
+pub async fn release_application(id: String) -> Result<(), AppError> {
+    assign(id, false).await
+}
+
+/// Assigns the application to the reviewer (`take`) or to nobody.
 #[cfg(feature = "ssr")]
-fn own_application() -> AppError {
-    AppError {
-        message: "You cannot review your own application.".into(),
-        ..AppError::forbidden()
-    }
-}
-
-/// "Assign to me" (`take`) or "Unassign" (`release`).
-#[server(name = AssignApplication, endpoint = "review/assign")]
-pub async fn assign_application(id: String, action: String) -> Result<(), AppError> {
-    use crate::server::request::{is_plain_form_post, reject, state, OrInternal};
+async fn assign(id: String, take: bool) -> Result<(), AppError> {
+    use crate::server::request::{is_plain_form_post, state, OrInternal};
     let me = require_reviewer().await?;
-    let take = match action.as_str() {
-        "take" => true,
-        "release" => false,
-        _ => return reject(AppError::invalid("Choose Assign to me or Unassign.")),
-    };
     let st = state()?;
-    let outcome = store::assign(&st.db, &me, &id, take)
+    match store::assign(&st.db, &me, &id, take)
         .await
-        .or_internal("assigning an application")?;
-    match outcome {
+        .or_internal("assigning an application")?
+    {
         store::Assigned::Done => st.feed.wake(),
         store::Assigned::Unchanged => {}
-        store::Assigned::NotFound => return reject(AppError::not_found()),
-        store::Assigned::OwnApplication => return reject(own_application()),
-        store::Assigned::Decided => {
-            return reject(AppError::conflict(
-                "This application has been decided; there is nothing to assign.",
-            ))
-        }
-        store::Assigned::Raced => {
-            return reject(AppError::conflict(
-                "Someone changed this application's assignment at the same moment. Look again and retry.",
-            ))
-        }
+        store::Assigned::Refused(refusal) => return Err(refusal.into()),
     }
     if is_plain_form_post() {
         leptos_axum::redirect(&format!("/review/{id}"));
@@ -179,67 +228,88 @@ pub async fn assign_application(id: String, action: String) -> Result<(), AppErr
     Ok(())
 }
 
-/// Approves, or rejects with a reason. `round` is the submission the reviewer looked at.
-#[server(name = DecideApplication, endpoint = "review/decide")]
-pub async fn decide_application(
-    id: String,
-    decision: String,
-    #[server(default)] reason: String,
-    round: i64,
-) -> Result<(), AppError> {
-    use crate::domain::{Decision, RejectionReason};
-    use crate::server::request::{is_plain_form_post, reject, state, OrInternal};
+/// "Approve". `round` is the submission the reviewer looked at.
+#[server(name = ApproveApplication, endpoint = "review/approve")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(
+        skip_all,
+        fields(user = tracing::field::Empty, application = %id, round = round)
+    )
+)]
+pub async fn approve_application(id: String, round: i64) -> Result<(), AppError> {
     let me = require_reviewer().await?;
-    let decision = match Decision::parse(&decision) {
-        Ok(d) => d,
-        Err(m) => return reject(AppError::invalid(m)),
-    };
-    let reason = match decision {
-        Decision::Approve => None,
-        Decision::Reject => match RejectionReason::parse(&reason) {
-            Ok(r) => Some(r),
-            Err(m) => return reject(AppError::field("reason", m).keep("reason", &reason)),
-        },
+    decide(me, id, round, None).await
+}
+
+/// "Reject", with the reason the applicant is told. `round` is the submission the reviewer
+/// looked at.
+#[server(name = RejectApplication, endpoint = "review/reject")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(
+        skip_all,
+        fields(user = tracing::field::Empty, application = %id, round = round)
+    )
+)]
+pub async fn reject_application(id: String, round: i64, reason: String) -> Result<(), AppError> {
+    use crate::domain::RejectionReason;
+    let me = require_reviewer().await?;
+    let reason = RejectionReason::parse(&reason)
+        .map_err(|m| AppError::field("reason", m).keep("reason", &reason))?;
+    decide(me, id, round, Some(reason)).await
+}
+
+/// Records the decision (a rejection when there is a reason) and queues the applicant's mail
+/// in one transaction: both or neither.
+#[cfg(feature = "ssr")]
+async fn decide(
+    me: crate::server::sessions::SessionUser,
+    id: String,
+    round: i64,
+    reason: Option<crate::domain::RejectionReason>,
+) -> Result<(), AppError> {
+    use crate::domain::Decision;
+    use crate::server::mail::{enqueue, templates};
+    use crate::server::request::{is_plain_form_post, state, OrInternal};
+    let decision = if reason.is_some() {
+        Decision::Reject
+    } else {
+        Decision::Approve
     };
     let st = state()?;
-    let outcome = store::decide(&st, &me, &id, round, decision, reason.as_ref())
+    let mut tx = st.db.begin_write().await.or_internal("begin")?;
+    let outcome = store::decide(&mut tx, &me, &id, round, decision, reason.as_ref())
         .await
         .or_internal("deciding an application")?;
     match outcome {
-        store::Decided::Done => {
+        store::Decided::Done(to) => {
+            let public_url = &st.config.public_url;
+            let mail = match &reason {
+                None => templates::application_approved(
+                    &to.email,
+                    &to.username,
+                    &to.company_name,
+                    &id,
+                    public_url,
+                ),
+                Some(reason) => templates::application_rejected(
+                    &to.email,
+                    &to.username,
+                    &to.company_name,
+                    reason.as_str(),
+                    public_url,
+                ),
+            };
+            enqueue(&mut tx, mail).await.or_internal("queueing mail")?;
+            tx.commit().await.or_internal("commit")?;
             st.mail_ready.notify_one();
             st.feed.wake();
-            tracing::info!(application = %id, reviewer = %me.username, decision = decision.key(), "application decided");
+            tracing::info!(reviewer = %me.username, decision = decision.key(), "application decided");
         }
-        store::Decided::Unchanged => {}
-        store::Decided::NotFound => return reject(AppError::not_found()),
-        store::Decided::OwnApplication => return reject(own_application()),
-        store::Decided::Resubmitted => {
-            return reject(AppError::conflict(
-                "The applicant changed and resubmitted this application after you opened it. \
-                 Review the new version before deciding.",
-            ))
-        }
-        // Only reviewers get here: they see each other's usernames.
-        store::Decided::AlreadyBy {
-            reviewer,
-            by_me,
-            status,
-            at,
-        } => {
-            let who = if by_me {
-                "You".to_string()
-            } else {
-                reviewer.unwrap_or_else(|| "Another reviewer".into())
-            };
-            let what = status.label().to_lowercase();
-            let when = at
-                .map(crate::onboarding::store::format_date)
-                .unwrap_or_default();
-            return reject(AppError::conflict(format!(
-                "{who} already {what} this application ({when}). Your decision was not applied."
-            )));
-        }
+        // Nothing was written: dropping the transaction ends it.
+        store::Decided::Unchanged => drop(tx),
+        store::Decided::Refused(refusal) => return Err(refusal.into()),
     }
     if is_plain_form_post() {
         leptos_axum::redirect(&format!("/review/{id}"));

@@ -1,15 +1,17 @@
 //! The queries behind the review dashboard: the queue, one application and its rounds,
 //! assignment and decisions. Reviewers see what was submitted (the round), never the
 //! applicant's edits after a rejection. Decisions are conditional updates, so of two reviewers
-//! deciding at once exactly one changes the row; the other reads who did.
+//! deciding at once exactly one changes the row; the other reads who did. Answers are outcomes
+//! (`Assigned`, `Decided`, `Refusal`); the server functions put them into words.
 
-use super::{HistoryEntry, QueuePage, QueueRow, ReviewDetail, PAGE_SIZE};
+use super::{Acceptance, QueuePage, QueueRow, ReviewDetail, PAGE_SIZE};
+use crate::applications::events::{history, record_event};
+use crate::applications::{country_name, store as applications};
 use crate::domain::{CountryCode, Decision, RejectionReason, Role, Status};
-use crate::onboarding::store::{format_date, record_event, Row, COLUMNS};
+use crate::server::dates::format_date;
 use crate::server::db::{now_ms, Db};
-use crate::server::mail::{enqueue, templates};
-use crate::server::request::AppState;
 use crate::server::sessions::SessionUser;
+use sqlx::{Any, Transaction};
 
 pub struct Filter {
     pub status: Option<Status>,
@@ -18,12 +20,6 @@ pub struct Filter {
     pub search: String,
     pub oldest_first: bool,
     pub page: i64,
-}
-
-fn country_name(code: &str) -> String {
-    CountryCode::parse(code)
-        .map(|c| c.name().to_string())
-        .unwrap_or_else(|_| code.to_string())
 }
 
 /// `%` and `_` typed by the reviewer match themselves.
@@ -36,18 +32,46 @@ fn like_pattern(search: &str) -> String {
     format!("%{escaped}%")
 }
 
-type QueueSqlRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<i64>,
-    String,
-    Option<String>,
-    i64,
-);
+/// One line of the queue as read: the current round as submitted, and where it stands.
+#[derive(sqlx::FromRow)]
+struct QueueSqlRow {
+    id: String,
+    company_name: String,
+    #[sqlx(try_from = "String")]
+    role: Role,
+    country: String,
+    applicant: String,
+    email: String,
+    submitted_at: Option<i64>,
+    #[sqlx(try_from = "String")]
+    status: Status,
+    assignee: Option<String>,
+    round: i64,
+}
+
+impl From<QueueSqlRow> for QueueRow {
+    fn from(r: QueueSqlRow) -> Self {
+        QueueRow {
+            id: r.id,
+            company_name: r.company_name,
+            role: r.role,
+            country_name: country_name(&r.country),
+            applicant: r.applicant,
+            email: r.email,
+            submitted_at: r.submitted_at.map(format_date).unwrap_or_default(),
+            status: r.status,
+            assigned_to: r.assignee,
+            resubmitted: r.round > 1,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct StatusCount {
+    #[sqlx(try_from = "String")]
+    status: Status,
+    n: i64,
+}
 
 pub async fn queue(db: &Db, f: &Filter) -> Result<QueuePage, sqlx::Error> {
     let mut conditions = vec!["a.status <> 'draft'".to_string()];
@@ -79,18 +103,19 @@ pub async fn queue(db: &Db, f: &Filter) -> Result<QueuePage, sqlx::Error> {
                 LEFT JOIN users r ON r.id = a.assigned_to";
 
     let count_sql = format!("SELECT COUNT(*) {from} WHERE {filter}");
-    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
+    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
     for b in &binds {
         count = count.bind(b.clone());
     }
-    let (total,) = count.fetch_one(&db.pool).await?;
+    let total = count.fetch_one(&db.pool).await?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let page = f.page.min(pages);
 
     let order = if f.oldest_first { "ASC" } else { "DESC" };
     let sql = format!(
-        "SELECT a.id, s.company_name, s.role, s.country, u.username, u.email, s.submitted_at, \
-         a.status, r.username, a.round {from} WHERE {filter} \
+        "SELECT a.id AS id, s.company_name AS company_name, s.role AS role, s.country AS country, \
+         u.username AS applicant, u.email AS email, s.submitted_at AS submitted_at, \
+         a.status AS status, r.username AS assignee, a.round AS round {from} WHERE {filter} \
          ORDER BY a.submitted_at {order}, a.id {order} LIMIT {PAGE_SIZE} OFFSET {}",
         (page - 1) * PAGE_SIZE
     );
@@ -100,8 +125,8 @@ pub async fn queue(db: &Db, f: &Filter) -> Result<QueuePage, sqlx::Error> {
     }
     let rows = rows.fetch_all(&db.pool).await?;
 
-    let counted: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT status, COUNT(*) FROM applications WHERE status <> 'draft' GROUP BY status",
+    let counted: Vec<StatusCount> = sqlx::query_as(
+        "SELECT status, COUNT(*) AS n FROM applications WHERE status <> 'draft' GROUP BY status",
     )
     .fetch_all(&db.pool)
     .await?;
@@ -110,14 +135,14 @@ pub async fn queue(db: &Db, f: &Filter) -> Result<QueuePage, sqlx::Error> {
         .map(|s| {
             let n = counted
                 .iter()
-                .find(|(k, _)| k == s.key())
-                .map(|(_, n)| *n)
+                .find(|c| c.status == s)
+                .map(|c| c.n)
                 .unwrap_or(0);
             (s, n)
         })
         .collect();
 
-    let codes: Vec<(String,)> = sqlx::query_as(
+    let codes: Vec<String> = sqlx::query_scalar(
         "SELECT DISTINCT s.country FROM applications a \
          JOIN application_rounds s ON s.application_id = a.id AND s.round = a.round \
          WHERE a.status <> 'draft' ORDER BY s.country",
@@ -126,7 +151,7 @@ pub async fn queue(db: &Db, f: &Filter) -> Result<QueuePage, sqlx::Error> {
     .await?;
     let mut countries: Vec<(String, String)> = codes
         .into_iter()
-        .map(|(c,)| {
+        .map(|c| {
             let name = country_name(&c);
             (c, name)
         })
@@ -134,42 +159,45 @@ pub async fn queue(db: &Db, f: &Filter) -> Result<QueuePage, sqlx::Error> {
     countries.sort_by(|a, b| a.1.cmp(&b.1));
 
     Ok(QueuePage {
-        rows: rows
-            .into_iter()
-            .map(
-                |(
-                    id,
-                    company,
-                    role,
-                    country,
-                    applicant,
-                    email,
-                    submitted,
-                    status,
-                    assignee,
-                    round,
-                )| {
-                    QueueRow {
-                        id,
-                        company_name: company,
-                        role: Role::parse(&role).unwrap_or(Role::Isv),
-                        country_name: country_name(&country),
-                        applicant,
-                        email,
-                        submitted_at: submitted.map(format_date).unwrap_or_default(),
-                        status: Status::parse(&status).unwrap_or(Status::UnderReview),
-                        assigned_to: assignee,
-                        resubmitted: round > 1,
-                    }
-                },
-            )
-            .collect(),
+        rows: rows.into_iter().map(Into::into).collect(),
         counts,
         total,
         page,
         pages,
         countries,
     })
+}
+
+/// Who applied, and who is assigned.
+#[derive(sqlx::FromRow)]
+struct People {
+    applicant_id: String,
+    applicant: String,
+    email: String,
+    assigned_id: Option<String>,
+    assignee: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AcceptanceRow {
+    document: String,
+    version: String,
+    accepted_at: i64,
+}
+
+impl From<AcceptanceRow> for Acceptance {
+    fn from(r: AcceptanceRow) -> Self {
+        let document = match r.document.as_str() {
+            "terms" => "Terms of Service".to_string(),
+            "privacy" => "Privacy Policy".to_string(),
+            _ => r.document,
+        };
+        Acceptance {
+            document,
+            version: r.version,
+            accepted_at: format_date(r.accepted_at),
+        }
+    }
 }
 
 /// One application as its reviewers see it, showing `round` (the current one when `None`).
@@ -180,75 +208,67 @@ pub async fn detail(
     id: &str,
     round: Option<i64>,
 ) -> Result<Option<ReviewDetail>, sqlx::Error> {
-    let row: Option<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM applications WHERE id = $1 AND status <> 'draft'"
-    ))
-    .bind(id)
-    .fetch_optional(&db.pool)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let current = row.round;
-    let rounds = crate::onboarding::store::rounds(db, id).await?;
+    let Some(submitted) = applications::find_submitted(db, id).await? else {
+        return Ok(None);
+    };
+    let current = submitted.round;
+    let rounds = applications::rounds(db, id).await?;
     let shown = round.unwrap_or(current);
     let app = match rounds.iter().find(|r| r.app.round == shown) {
         Some(r) => r.app.clone(),
         // Submitted before rounds were kept (and not since): the application is the round.
-        None if shown == current => row.into(),
+        None if shown == current => submitted,
         None => return Ok(None),
     };
-    let (user_id, username, email, assigned_id, assignee): (
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-    ) = sqlx::query_as(
-        "SELECT u.id, u.username, u.email, a.assigned_to, r.username FROM applications a \
+    let people: People = sqlx::query_as(
+        "SELECT u.id AS applicant_id, u.username AS applicant, u.email AS email, \
+         a.assigned_to AS assigned_id, r.username AS assignee FROM applications a \
          JOIN users u ON u.id = a.user_id LEFT JOIN users r ON r.id = a.assigned_to WHERE a.id = $1",
     )
     .bind(id)
     .fetch_one(&db.pool)
     .await?;
-    let acceptances: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT document, version, MAX(accepted_at) FROM acceptances WHERE user_id = $1 \
-         GROUP BY document, version ORDER BY document, version",
+    let acceptances: Vec<AcceptanceRow> = sqlx::query_as(
+        "SELECT document, version, MAX(accepted_at) AS accepted_at FROM acceptances \
+         WHERE user_id = $1 GROUP BY document, version ORDER BY document, version",
     )
-    .bind(&user_id)
+    .bind(&people.applicant_id)
     .fetch_all(&db.pool)
     .await?;
-    let history = crate::onboarding::store::events(db, id)
-        .await?
-        .into_iter()
-        .map(|e| HistoryEntry {
-            kind: e.kind,
-            note: e.note,
-            actor: e.actor,
-            at: e.at,
-            round: e.round,
-        })
-        .collect();
     Ok(Some(ReviewDetail {
         app,
-        applicant: username,
-        applicant_email: email,
-        acceptances: acceptances
-            .into_iter()
-            .map(|(doc, version, at)| {
-                let doc = match doc.as_str() {
-                    "terms" => "Terms of Service".to_string(),
-                    "privacy" => "Privacy Policy".to_string(),
-                    other => other.to_string(),
-                };
-                (doc, version, format_date(at))
-            })
-            .collect(),
-        history,
-        assigned_to_me: assigned_id.as_deref() == Some(me),
-        assigned_to: assignee,
+        applicant: people.applicant,
+        applicant_email: people.email,
+        acceptances: acceptances.into_iter().map(Into::into).collect(),
+        history: history(db, id).await?,
+        assigned_to_me: people.assigned_id.as_deref() == Some(me),
+        assigned_to: people.assignee,
         round: current,
         rounds,
-        own: user_id == me,
+        own: people.applicant_id == me,
     }))
+}
+
+/// Why the review store did not do what was asked.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// No such submitted application.
+    NotFound,
+    /// The reviewer applied for it: they may look, not act.
+    OwnApplication,
+    /// It has been decided: there is nothing to assign.
+    NotUnderReview,
+    /// Someone changed the assignment at the same moment.
+    AssignmentRaced,
+    /// The applicant resubmitted after the reviewer opened the round they decided on.
+    StaleRound,
+    /// The round was decided first: by this reviewer (`by_me`) or by `by` (a username).
+    AlreadyDecided {
+        by: Option<String>,
+        by_me: bool,
+        status: Status,
+        at: Option<i64>,
+    },
 }
 
 /// What assigning did.
@@ -258,39 +278,34 @@ pub enum Assigned {
     Done,
     /// It was already so (a replay or a double click): nothing changed, same answer.
     Unchanged,
-    NotFound,
-    OwnApplication,
-    /// It has been decided: there is nothing to assign.
-    Decided,
-    /// Someone changed the assignment at the same moment.
-    Raced,
+    Refused(Refusal),
+}
+
+/// Whom a decision is mailed to, and about what.
+#[derive(Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Applicant {
+    pub email: String,
+    pub username: String,
+    pub company_name: String,
 }
 
 /// What deciding did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Decided {
-    /// The decision was made (recorded, and the applicant's mail queued).
-    Done,
+    /// The decision is written (and recorded) in the transaction, which the caller commits
+    /// after queueing the applicant's mail in it.
+    Done(Applicant),
     /// This reviewer made this decision on this round already (a replay): nothing changed.
     Unchanged,
-    NotFound,
-    OwnApplication,
-    /// The applicant resubmitted after the reviewer opened the round they decided on.
-    Resubmitted,
-    /// The round was decided first: by this reviewer (`by_me`) or by `reviewer` (username).
-    AlreadyBy {
-        reviewer: Option<String>,
-        by_me: bool,
-        status: Status,
-        at: Option<i64>,
-    },
+    Refused(Refusal),
 }
 
 /// The application's state, read inside the write transaction.
 #[derive(sqlx::FromRow)]
 struct Current {
     user_id: String,
-    status: String,
+    #[sqlx(try_from = "String")]
+    status: Status,
     round: i64,
     assigned_to: Option<String>,
     decided_by: Option<String>,
@@ -299,7 +314,7 @@ struct Current {
 }
 
 async fn current(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut Transaction<'static, Any>,
     id: &str,
 ) -> Result<Option<Current>, sqlx::Error> {
     sqlx::query_as(
@@ -322,13 +337,13 @@ pub async fn assign(
 ) -> Result<Assigned, sqlx::Error> {
     let mut tx = db.begin_write().await?;
     let Some(now) = current(&mut tx, id).await? else {
-        return Ok(Assigned::NotFound);
+        return Ok(Assigned::Refused(Refusal::NotFound));
     };
     if now.user_id == me.user_id {
-        return Ok(Assigned::OwnApplication);
+        return Ok(Assigned::Refused(Refusal::OwnApplication));
     }
-    if now.status != Status::UnderReview.key() {
-        return Ok(Assigned::Decided);
+    if now.status != Status::UnderReview {
+        return Ok(Assigned::Refused(Refusal::NotUnderReview));
     }
     let wanted = take.then(|| me.user_id.clone());
     if now.assigned_to == wanted {
@@ -345,7 +360,7 @@ pub async fn assign(
     .await?
     .rows_affected();
     if changed != 1 {
-        return Ok(Assigned::Raced);
+        return Ok(Assigned::Refused(Refusal::AssignmentRaced));
     }
     let (kind, note) = if take {
         ("assigned", format!("Assigned to {}", me.username))
@@ -357,8 +372,10 @@ pub async fn assign(
     Ok(Assigned::Done)
 }
 
+/// Decides round `round` of application `id` inside the caller's transaction. Only `Done`
+/// writes anything; the caller queues the mail to the `Applicant` and commits.
 pub async fn decide(
-    st: &AppState,
+    tx: &mut Transaction<'static, Any>,
     me: &SessionUser,
     id: &str,
     round: i64,
@@ -366,13 +383,12 @@ pub async fn decide(
     reason: Option<&RejectionReason>,
 ) -> Result<Decided, sqlx::Error> {
     let status = decision.status();
-    let mut tx = st.db.begin_write().await?;
-    let Some(before) = current(&mut tx, id).await? else {
-        return Ok(Decided::NotFound);
+    let Some(before) = current(tx, id).await? else {
+        return Ok(Decided::Refused(Refusal::NotFound));
     };
     let owner = before.user_id;
     if owner == me.user_id {
-        return Ok(Decided::OwnApplication);
+        return Ok(Decided::Refused(Refusal::OwnApplication));
     }
     let now = now_ms();
     let reason_text = reason.map(|r| r.as_str()).unwrap_or("");
@@ -392,24 +408,22 @@ pub async fn decide(
     .rows_affected();
     if changed != 1 {
         // Read what happened instead.
-        let Some(after) = current(&mut tx, id).await? else {
-            return Ok(Decided::NotFound);
+        let Some(after) = current(tx, id).await? else {
+            return Ok(Decided::Refused(Refusal::NotFound));
         };
         let by_me = after.decided_by.as_deref() == Some(me.user_id.as_str());
         if after.round != round {
-            return Ok(Decided::Resubmitted);
+            return Ok(Decided::Refused(Refusal::StaleRound));
         }
-        if after.status == status.key() && by_me {
+        if after.status == status && by_me {
             return Ok(Decided::Unchanged);
         }
-        // Stored statuses decode loudly: an unknown one is an error, not a guess.
-        let decided = Status::parse(&after.status).map_err(|e| sqlx::Error::Decode(e.into()))?;
-        return Ok(Decided::AlreadyBy {
-            reviewer: after.decider,
+        return Ok(Decided::Refused(Refusal::AlreadyDecided {
+            by: after.decider,
             by_me,
-            status: decided,
+            status: after.status,
             at: after.decided_at,
-        });
+        }));
     }
     // The decision belongs to the round the reviewer saw.
     let recorded = sqlx::query(
@@ -430,38 +444,20 @@ pub async fn decide(
         return Err(sqlx::Error::RowNotFound);
     }
 
-    let (email, username, company): (String, String, String) = sqlx::query_as(
-        "SELECT u.email, u.username, a.company_name FROM applications a \
-         JOIN users u ON u.id = a.user_id WHERE a.id = $1",
+    let (kind, note) = match decision {
+        Decision::Approve => {
+            applications::make_owner(tx, id, &owner).await?;
+            ("approved", "Approved".to_string())
+        }
+        Decision::Reject => ("rejected", format!("Rejected: {reason_text}")),
+    };
+    record_event(tx, id, kind, Some(&me.user_id), &note).await?;
+    let applicant: Applicant = sqlx::query_as(
+        "SELECT u.email AS email, u.username AS username, a.company_name AS company_name \
+         FROM applications a JOIN users u ON u.id = a.user_id WHERE a.id = $1",
     )
     .bind(id)
     .fetch_one(&mut **tx)
     .await?;
-    let public_url = &st.config.public_url;
-    let (kind, note, mail) = match decision {
-        Decision::Approve => {
-            // Seed Step 4: once onboarded, the member role of the account is Owner.
-            sqlx::query(
-                "UPDATE workspace_members SET role = 'owner' WHERE workspace_id = $1 AND user_id = $2",
-            )
-            .bind(id)
-            .bind(&owner)
-            .execute(&mut **tx)
-            .await?;
-            (
-                "approved",
-                "Approved".to_string(),
-                templates::application_approved(&email, &username, &company, id, public_url),
-            )
-        }
-        Decision::Reject => (
-            "rejected",
-            format!("Rejected: {reason_text}"),
-            templates::application_rejected(&email, &username, &company, reason_text, public_url),
-        ),
-    };
-    record_event(&mut tx, id, kind, Some(&me.user_id), &note).await?;
-    enqueue(&mut tx, mail).await?;
-    tx.commit().await?;
-    Ok(Decided::Done)
+    Ok(Decided::Done(applicant))
 }

@@ -16,6 +16,101 @@ where
     })
 }
 
+/// Two actions offered side by side (e.g. "Assign to me" and "Unassign", "Approve" and
+/// "Reject") and the answer of the one used last. Made with the page, so the answer outlives
+/// the re-render that the change causes.
+pub struct TwoActions<A, B>
+where
+    A: leptos::server_fn::ServerFn + Send + Sync + 'static,
+    B: leptos::server_fn::ServerFn + Send + Sync + 'static,
+    A::Output: Send + Sync + 'static,
+    B::Output: Send + Sync + 'static,
+{
+    pub first: ServerAction<A>,
+    pub second: ServerAction<B>,
+    pub error: Signal<Option<AppError>>,
+}
+
+impl<A, B> Clone for TwoActions<A, B>
+where
+    A: leptos::server_fn::ServerFn + Send + Sync + 'static,
+    B: leptos::server_fn::ServerFn + Send + Sync + 'static,
+    A::Output: Send + Sync + 'static,
+    B::Output: Send + Sync + 'static,
+{
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<A, B> Copy for TwoActions<A, B>
+where
+    A: leptos::server_fn::ServerFn + Send + Sync + 'static,
+    B: leptos::server_fn::ServerFn + Send + Sync + 'static,
+    A::Output: Send + Sync + 'static,
+    B::Output: Send + Sync + 'static,
+{
+}
+
+impl<A, B> Default for TwoActions<A, B>
+where
+    A: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    B: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    A::Output: Clone + Send + Sync + 'static,
+    B::Output: Clone + Send + Sync + 'static,
+{
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<A, B> TwoActions<A, B>
+where
+    A: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    B: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    A::Output: Clone + Send + Sync + 'static,
+    B::Output: Clone + Send + Sync + 'static,
+{
+    pub fn new() -> Self {
+        let first = ServerAction::<A>::new();
+        let second = ServerAction::<B>::new();
+        let (first_error, second_error) = (last_error(first.value()), last_error(second.value()));
+        // Which was sent last (in the browser); `None` before either: then at most one of them
+        // has an answer, carried back to a form posted without JavaScript.
+        let first_last = RwSignal::new(None::<bool>);
+        Effect::new(move |_| {
+            if first.pending().get() {
+                first_last.set(Some(true));
+            }
+        });
+        Effect::new(move |_| {
+            if second.pending().get() {
+                first_last.set(Some(false));
+            }
+        });
+        let error = Signal::derive(move || match first_last.get() {
+            Some(true) => first_error.get(),
+            Some(false) => second_error.get(),
+            None => first_error.get().or_else(|| second_error.get()),
+        });
+        Self {
+            first,
+            second,
+            error,
+        }
+    }
+
+    /// Either is on its way.
+    pub fn pending(self) -> bool {
+        self.first.pending().get() || self.second.pending().get()
+    }
+
+    /// Changes each time either completes (for resources that follow them).
+    pub fn version(self) -> (usize, usize) {
+        (self.first.version().get(), self.second.version().get())
+    }
+}
+
 #[component]
 pub fn Field(
     label: &'static str,
@@ -135,7 +230,6 @@ pub fn SubmitButton(
     label: &'static str,
     busy_label: &'static str,
     #[prop(into)] pending: Signal<bool>,
-    #[prop(optional)] intent: Option<&'static str>,
     #[prop(default = "btn btn--primary btn--block")] class: &'static str,
     #[prop(optional, into)] disabled: Signal<bool>,
 ) -> impl IntoView {
@@ -143,8 +237,6 @@ pub fn SubmitButton(
         <button
             type="submit"
             class=class
-            name=intent.map(|_| "intent")
-            value=intent
             disabled=move || pending.get() || disabled.get()
             aria-busy=move || pending.get().then_some("true")
         >

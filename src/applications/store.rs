@@ -1,22 +1,29 @@
-//! Application rows: drafts, submission, rounds, workspaces, members, history, logos.
+//! Application rows: drafts, submission, rounds, workspaces, members, logos.
 //!
 //! An account has at most one open application (draft, under review, or rejected and being
 //! edited): the partial unique index `applications_one_open` says so, and `choose_role` lets it
 //! decide. Every submission is kept as a round (`application_rounds`), frozen as the reviewers
 //! saw it, with the decision made on it; the application row is the applicant's working copy.
+//! Functions answer in outcomes (`RoleChosen`, `Submitted`, `None` for "no such row"); the
+//! server functions put them into words.
 
-use super::{ApplicationView, BusinessFields, RoundView};
-use crate::accounts::store::is_unique_violation;
-use crate::domain::{CountryCode, Role, Status};
+use super::events::record_event;
+use super::{country_name, ApplicationView, BusinessFields, Member, MemberRole, RoundView};
+use crate::domain::{Role, Status};
 use crate::server::crypto::new_id;
+use crate::server::dates::format_date;
+use crate::server::db::is_unique_violation;
 use crate::server::db::{now_ms, Db};
 use sqlx::{Any, Transaction};
 
+/// An application as stored (also a round, read through `ROUND_COLUMNS`).
 #[derive(sqlx::FromRow)]
-pub(crate) struct Row {
+struct ApplicationRow {
     id: String,
-    role: String,
-    status: String,
+    #[sqlx(try_from = "String")]
+    role: Role,
+    #[sqlx(try_from = "String")]
+    status: Status,
     company_name: String,
     business_address: String,
     country: String,
@@ -27,35 +34,24 @@ pub(crate) struct Row {
     logo_id: Option<String>,
     created_at: i64,
     submitted_at: Option<i64>,
-    pub(crate) round: i64,
+    round: i64,
     decision_reason: String,
 }
 
-pub(crate) const COLUMNS: &str = "id, role, status, company_name, business_address, country, representative, \
+const COLUMNS: &str = "id, role, status, company_name, business_address, country, representative, \
      website, service_phone, service_email, logo_id, created_at, submitted_at, round, decision_reason";
 
 /// The statuses in which the applicant can still change the application.
 const EDITABLE: &str = "status IN ('draft', 'rejected')";
 
-pub fn format_date(ms: i64) -> String {
-    let format =
-        time::macros::format_description!("[day] [month repr:short] [year], [hour]:[minute] UTC");
-    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
-        .ok()
-        .and_then(|t| t.format(format).ok())
-        .unwrap_or_default()
-}
-
-impl From<Row> for ApplicationView {
-    fn from(r: Row) -> Self {
-        let country_name = CountryCode::parse(&r.country)
-            .map(|c| c.name().to_string())
-            .unwrap_or_else(|_| r.country.clone());
+impl From<ApplicationRow> for ApplicationView {
+    fn from(r: ApplicationRow) -> Self {
         ApplicationView {
             logo_url: r.logo_id.as_ref().map(|l| format!("/logos/{l}")),
+            country_name: country_name(&r.country),
             id: r.id,
-            role: Role::parse(&r.role).unwrap_or(Role::Isv),
-            status: Status::parse(&r.status).unwrap_or(Status::Draft),
+            role: r.role,
+            status: r.status,
             fields: BusinessFields {
                 company_name: r.company_name,
                 business_address: r.business_address,
@@ -65,19 +61,18 @@ impl From<Row> for ApplicationView {
                 service_phone: r.service_phone,
                 service_email: r.service_email,
             },
-            country_name,
             created_at: format_date(r.created_at),
             submitted_at: r.submitted_at.map(format_date),
             round: r.round,
             resubmitted: r.round > 1,
-            rejection_reason: (r.status == "rejected").then_some(r.decision_reason),
+            rejection_reason: (r.status == Status::Rejected).then_some(r.decision_reason),
         }
     }
 }
 
 /// The application the wizard edits: a draft, or one rejected and waiting for changes.
 pub async fn latest_draft(db: &Db, user_id: &str) -> Result<Option<ApplicationView>, sqlx::Error> {
-    let row: Option<Row> = sqlx::query_as(&format!(
+    let row: Option<ApplicationRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM applications WHERE user_id = $1 AND {EDITABLE} \
          ORDER BY created_at DESC LIMIT 1"
     ))
@@ -88,7 +83,7 @@ pub async fn latest_draft(db: &Db, user_id: &str) -> Result<Option<ApplicationVi
 }
 
 pub async fn all_for_user(db: &Db, user_id: &str) -> Result<Vec<ApplicationView>, sqlx::Error> {
-    let rows: Vec<Row> = sqlx::query_as(&format!(
+    let rows: Vec<ApplicationRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM applications WHERE user_id = $1 ORDER BY created_at DESC"
     ))
     .bind(user_id)
@@ -103,7 +98,7 @@ pub async fn find_own(
     user_id: &str,
     id: &str,
 ) -> Result<Option<ApplicationView>, sqlx::Error> {
-    let row: Option<Row> = sqlx::query_as(&format!(
+    let row: Option<ApplicationRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM applications WHERE id = $1 AND user_id = $2"
     ))
     .bind(id)
@@ -113,41 +108,15 @@ pub async fn find_own(
     Ok(row.map(Into::into))
 }
 
-/// Writes one history (audit) entry, numbered for the live feed (`server::feed`): the counter
-/// row stays locked until the transaction ends, so numbers become visible in commit order.
-/// On PostgreSQL the commit also notifies every instance (`LISTEN`) that the feed moved.
-pub async fn record_event(
-    tx: &mut Transaction<'static, Any>,
-    application_id: &str,
-    kind: &str,
-    actor_id: Option<&str>,
-    note: &str,
-) -> Result<(), sqlx::Error> {
-    let (seq,): (i64,) = sqlx::query_as(
-        "UPDATE counters SET value = value + 1 WHERE name = 'events' RETURNING value",
-    )
-    .fetch_one(&mut **tx)
+/// One application that has been submitted (whoever's it is): the reviewers' side.
+pub async fn find_submitted(db: &Db, id: &str) -> Result<Option<ApplicationView>, sqlx::Error> {
+    let row: Option<ApplicationRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM applications WHERE id = $1 AND status <> 'draft'"
+    ))
+    .bind(id)
+    .fetch_optional(&db.pool)
     .await?;
-    // The event belongs to the application's round at this moment (0 before any submission).
-    sqlx::query(
-        "INSERT INTO application_events (id, application_id, kind, actor_id, note, created_at, seq, round) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE((SELECT round FROM applications WHERE id = $2), 0))",
-    )
-    .bind(new_id())
-    .bind(application_id)
-    .bind(kind)
-    .bind(actor_id)
-    .bind(note)
-    .bind(now_ms())
-    .bind(seq)
-    .execute(&mut **tx)
-    .await?;
-    if tx.backend_name() == "PostgreSQL" {
-        sqlx::query(crate::server::feed::NOTIFY_SQL)
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(())
+    Ok(row.map(Into::into))
 }
 
 /// What choosing a role did.
@@ -171,7 +140,7 @@ pub async fn choose_role(db: &Db, user_id: &str, role: Role) -> Result<RoleChose
             return Ok(RoleChosen::Editing);
         }
         // The index refused the draft, and the open application could not be changed.
-        let in_review: Option<(String,)> = sqlx::query_as(
+        let in_review: Option<String> = sqlx::query_scalar(
             "SELECT id FROM applications WHERE user_id = $1 AND status = 'under_review'",
         )
         .bind(user_id)
@@ -283,9 +252,10 @@ pub async fn set_logo(
     tx: &mut Transaction<'static, Any>,
     user_id: &str,
     application_id: &str,
-    logo: &super::logo::Logo,
+    logo: &Logo,
 ) -> Result<String, sqlx::Error> {
-    let old: Option<(Option<String>,)> = sqlx::query_as(&format!(
+    // `None`: no such editable draft; `Some(None)`: a draft without a logo.
+    let old: Option<Option<String>> = sqlx::query_scalar(&format!(
         "SELECT logo_id FROM applications WHERE id = $1 AND user_id = $2 AND {EDITABLE}"
     ))
     .bind(application_id)
@@ -313,7 +283,7 @@ pub async fn set_logo(
         .bind(user_id)
         .execute(&mut **tx)
         .await?;
-    if let Some((Some(old),)) = old {
+    if let Some(Some(old)) = old {
         sqlx::query(
             "DELETE FROM logos WHERE id = $1 AND user_id = $2 \
              AND NOT EXISTS (SELECT 1 FROM application_rounds r WHERE r.logo_id = $1) \
@@ -345,14 +315,20 @@ pub async fn submit(
     id: &str,
     f: &BusinessFields,
 ) -> Result<Submitted, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Before {
+        #[sqlx(try_from = "String")]
+        status: Status,
+    }
+
     let now = now_ms();
-    let before: Option<(String,)> =
+    let before: Option<Before> =
         sqlx::query_as("SELECT status FROM applications WHERE id = $1 AND user_id = $2")
             .bind(id)
             .bind(user_id)
             .fetch_optional(&mut **tx)
             .await?;
-    let Some((before,)) = before else {
+    let Some(before) = before else {
         return Ok(Submitted::NotFound);
     };
     if !write_fields(tx, user_id, id, f, true).await? {
@@ -368,7 +344,7 @@ pub async fn submit(
     .bind(id)
     .execute(&mut **tx)
     .await?;
-    if before == "rejected" {
+    if before.status == Status::Rejected {
         // Its workspace and membership exist since the first submission.
         sqlx::query("UPDATE workspaces SET name = $1 WHERE id = $2")
             .bind(&f.company_name)
@@ -391,10 +367,11 @@ pub async fn submit(
             .execute(&mut **tx)
             .await?;
         sqlx::query(
-            "INSERT INTO workspace_members (workspace_id, user_id, role, added_at) VALUES ($1, $2, 'applicant', $3)",
+            "INSERT INTO workspace_members (workspace_id, user_id, role, added_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(id)
         .bind(user_id)
+        .bind(MemberRole::Applicant.key())
         .bind(now)
         .execute(&mut **tx)
         .await?;
@@ -405,6 +382,7 @@ pub async fn submit(
     })
 }
 
+#[derive(sqlx::FromRow)]
 pub struct LogoFile {
     pub content_type: String,
     pub data: Vec<u8>,
@@ -417,59 +395,53 @@ pub async fn logo_for(
     user: &crate::server::sessions::SessionUser,
     id: &str,
 ) -> Result<Option<LogoFile>, sqlx::Error> {
-    let row: Option<(String, Vec<u8>, String)> = sqlx::query_as(
+    sqlx::query_as(
         "SELECT content_type, data, etag FROM logos WHERE id = $1 AND (user_id = $2 OR $3 = 1)",
     )
     .bind(id)
     .bind(&user.user_id)
     .bind(user.is_reviewer as i64)
     .fetch_optional(&db.pool)
-    .await?;
-    Ok(row.map(|(content_type, data, etag)| LogoFile {
-        content_type,
-        data,
-        etag,
-    }))
+    .await
 }
 
-pub struct Member {
-    pub username: String,
-    pub role: String,
-}
-
+/// A workspace's members, first to join first.
 pub async fn members(db: &Db, workspace_id: &str) -> Result<Vec<Member>, sqlx::Error> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT u.username, m.role FROM workspace_members m JOIN users u ON u.id = m.user_id \
-         WHERE m.workspace_id = $1 ORDER BY m.added_at",
+    sqlx::query_as(
+        "SELECT u.username AS username, m.role AS role FROM workspace_members m \
+         JOIN users u ON u.id = m.user_id WHERE m.workspace_id = $1 ORDER BY m.added_at",
     )
     .bind(workspace_id)
     .fetch_all(&db.pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(username, role)| Member { username, role })
-        .collect())
+    .await
 }
 
-/// A round read as an application (`Row`), with who decided it and when.
+/// Makes `user_id` the Owner of the workspace (seed Step 4: an approved applicant is onboarded).
+pub async fn make_owner(
+    tx: &mut Transaction<'static, Any>,
+    workspace_id: &str,
+    user_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE workspace_members SET role = $1 WHERE workspace_id = $2 AND user_id = $3")
+        .bind(MemberRole::Owner.key())
+        .bind(workspace_id)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A round read as an application, with who decided it and when.
+#[derive(sqlx::FromRow)]
 struct RoundRow {
-    app: Row,
+    #[sqlx(flatten)]
+    app: ApplicationRow,
     decided_at: Option<i64>,
     decided_by: Option<String>,
 }
 
-impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for RoundRow {
-    fn from_row(row: &'r sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
-        use sqlx::Row as _;
-        Ok(Self {
-            app: <Row as sqlx::FromRow<'r, sqlx::any::AnyRow>>::from_row(row)?,
-            decided_at: row.try_get("decided_at")?,
-            decided_by: row.try_get("decided_by")?,
-        })
-    }
-}
-
-/// `Row`'s columns, read from a round; its status is its decision (under review until then).
+/// `ApplicationRow`'s columns, read from a round; its status is its decision (under review
+/// until then).
 const ROUND_COLUMNS: &str = "r.application_id AS id, r.role AS role, \
      COALESCE(r.decision, 'under_review') AS status, r.company_name AS company_name, \
      r.business_address AS business_address, r.country AS country, \
@@ -498,36 +470,12 @@ pub async fn rounds(db: &Db, application_id: &str) -> Result<Vec<RoundView>, sql
         .collect())
 }
 
-pub struct Event {
-    pub kind: String,
-    pub note: String,
-    /// Who acted: their account's id and username.
-    pub actor_id: Option<String>,
-    pub actor: Option<String>,
-    /// The round it belongs to (0: before the first submission).
-    pub round: i64,
-    pub at: String,
-}
-
-type EventSqlRow = (String, String, Option<String>, Option<String>, i64, i64);
-
-pub async fn events(db: &Db, application_id: &str) -> Result<Vec<Event>, sqlx::Error> {
-    let rows: Vec<EventSqlRow> = sqlx::query_as(
-        "SELECT e.kind, e.note, e.actor_id, u.username, e.round, e.created_at FROM application_events e \
-         LEFT JOIN users u ON u.id = e.actor_id WHERE e.application_id = $1 ORDER BY e.seq",
-    )
-    .bind(application_id)
-    .fetch_all(&db.pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(kind, note, actor_id, actor, round, at)| Event {
-            kind,
-            note,
-            actor_id,
-            actor,
-            round,
-            at: format_date(at),
-        })
-        .collect())
+/// A logo ready to be stored: checked and re-encoded by the onboarding form's upload.
+#[derive(Debug)]
+pub struct Logo {
+    pub content_type: &'static str,
+    pub data: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+    pub etag: String,
 }

@@ -1,0 +1,173 @@
+//! Applications and their workspaces, the one concept that onboarding (the applicant writes
+//! it), the console (the applicant follows it) and review (reviewers decide it) share: the
+//! values both sides exchange, the store, the event log and history, and the components that
+//! show them. Those capabilities use this module and never each other's internals.
+
+mod components;
+#[cfg(feature = "ssr")]
+pub mod events;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+pub use components::{BusinessDetails, History, StatusBadge};
+
+use crate::domain::{CountryCode, Role, Status};
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The business information as the applicant typed it (a draft may be incomplete).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BusinessFields {
+    pub company_name: String,
+    pub business_address: String,
+    pub country: String,
+    pub representative: String,
+    pub website: String,
+    pub service_phone: String,
+    pub service_email: String,
+}
+
+/// One application as its owner sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationView {
+    pub id: String,
+    pub role: Role,
+    pub status: Status,
+    pub fields: BusinessFields,
+    /// The country's name for display (the field holds the alpha-2 code once valid).
+    pub country_name: String,
+    pub logo_url: Option<String>,
+    pub created_at: String,
+    pub submitted_at: Option<String>,
+    /// How many times it has been submitted (for a round: that round's number).
+    pub round: i64,
+    /// Submitted again after a rejection.
+    pub resubmitted: bool,
+    /// While rejected: the reviewer's reason, shown to the applicant.
+    pub rejection_reason: Option<String>,
+}
+
+/// One submission of an application (a round), kept as the reviewers saw it, and the decision
+/// made on it. `app.round` is its number and `app.status` its outcome (Under Review until
+/// decided); editing after a rejection changes the application, never an earlier round.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoundView {
+    pub app: ApplicationView,
+    pub decided_at: Option<String>,
+    /// The deciding reviewer's username: on the reviewers' side only, `None` for applicants.
+    pub decided_by: Option<String>,
+}
+
+/// One entry of an application's history (its audit log), as the reviewers' side reads it;
+/// the applicant's side rewrites who acted before sending it (see `console`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// created, submitted, resubmitted, assigned, unassigned, approved, rejected.
+    pub kind: String,
+    /// What happened, in words ("Submitted for review", "Rejected: …").
+    pub note: String,
+    /// Who acted (a username), if anyone.
+    pub actor: Option<String>,
+    /// Their account's id, on the server only: never sent to a browser.
+    #[serde(skip)]
+    pub actor_id: Option<String>,
+    pub at: String,
+    /// The submission round it belongs to (0: before the first submission).
+    pub round: i64,
+}
+
+/// What a member is to a workspace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MemberRole {
+    /// Applied for it; the workspace is not approved yet.
+    Applicant,
+    /// Onboarded (seed Step 4): the application was approved.
+    Owner,
+}
+
+impl MemberRole {
+    pub fn key(self) -> &'static str {
+        match self {
+            MemberRole::Applicant => "applicant",
+            MemberRole::Owner => "owner",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MemberRole::Applicant => "Applicant",
+            MemberRole::Owner => "Owner",
+        }
+    }
+}
+
+/// Stored member roles decode by their exact key (`#[sqlx(try_from = "String")]`).
+impl TryFrom<String> for MemberRole {
+    type Error = crate::domain::UnknownKey;
+
+    fn try_from(key: String) -> Result<Self, Self::Error> {
+        [MemberRole::Applicant, MemberRole::Owner]
+            .into_iter()
+            .find(|r| r.key() == key)
+            .ok_or(crate::domain::UnknownKey {
+                what: "member role",
+                value: key,
+            })
+    }
+}
+
+/// A member of a workspace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct Member {
+    pub username: String,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
+    pub role: MemberRole,
+}
+
+/// A country field's name for display: its country's name once it is a valid code, else the
+/// text as typed (a draft's).
+pub fn country_name(code: &str) -> String {
+    CountryCode::parse(code)
+        .map(|c| c.name().to_string())
+        .unwrap_or_else(|_| code.to_string())
+}
+
+/// One of the signed-in user's own applications; anyone else's (or none) is "not found".
+/// The confirmation after Submit follows it; its address stays where the console served it.
+#[server(name = OwnApplication, endpoint = "console/application")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(skip_all, fields(user = tracing::field::Empty, application = %id))
+)]
+pub async fn own_application(id: String) -> Result<ApplicationView, AppError> {
+    use crate::server::request::{state, OrInternal};
+    let user = crate::accounts::require_user().await?;
+    let st = state()?;
+    match store::find_own(&st.db, &user.user_id, &id)
+        .await
+        .or_internal("reading an application")?
+    {
+        Some(a) => Ok(a),
+        None => Err(AppError::not_found()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn member_roles_decode_loudly() {
+        assert_eq!(
+            MemberRole::try_from("owner".to_string()),
+            Ok(MemberRole::Owner)
+        );
+        assert_eq!(
+            MemberRole::try_from("applicant".to_string()),
+            Ok(MemberRole::Applicant)
+        );
+        assert!(MemberRole::try_from("admin".to_string()).is_err());
+    }
+}
