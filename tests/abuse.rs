@@ -41,7 +41,7 @@ both_databases! {
             // The victim's own cookies, sent by a page on another site.
             let r = app.client.post(app.url(&path))
                 .header("origin", "https://evil.example")
-                .form(&[("intent", "send_code"), ("email", "bob@example.com"), ("role", "isv")])
+                .form(&[("email", "bob@example.com"), ("role", "isv")])
                 .send().await.unwrap();
             assert_eq!(r.status(), 403, "{path} accepted a cross-origin post");
         }
@@ -55,7 +55,7 @@ both_databases! {
         app.sign_up("ann@example.com", "annlee", GOOD_PASSWORD).await;
         for (path, method) in server_functions() {
             assert_eq!(method, "POST", "{path} is reachable by GET");
-            let r = app.client.get(format!("{}?role=isv&intent=send_code&email=bob%40example.com", app.url(&path)))
+            let r = app.client.get(format!("{}?role=isv&email=bob%40example.com", app.url(&path)))
                 .send().await.unwrap();
             assert!(!r.status().is_success(), "{path} answered a GET with {}", r.status());
         }
@@ -99,7 +99,7 @@ both_databases! {
         fields.retain(|(k, _)| *k != "company_name");
         fields.push(("company_name", attack));
         assert_eq!(applicant.save("submit", &id, &fields, None).await.status(), 200);
-        isv_portal::server::reviewers::create_reviewer(&app.db, "rita@platform.example", "rita", Some("amber lantern 77 orbit")).await.unwrap();
+        isv_portal::accounts::reviewers::create_reviewer(&app.db, "rita@platform.example", "rita", Some("amber lantern 77 orbit")).await.unwrap();
         let reviewer = app.another_browser();
         reviewer.sign_in("rita", "amber lantern 77 orbit").await;
         for page in ["/review".to_string(), format!("/review/{id}")] {
@@ -148,12 +148,12 @@ both_databases! {
         assert_eq!(again.status(), 200);
         seen.push(again.text().await.unwrap());
         app.age_codes(61_000).await;
-        let r = visitor.post_form("accounts/sign_up", "/signup", &[("intent", "send_code"), ("email", "bob@example.com"), ("code", ""), ("username", ""), ("password", "")]).await;
+        let r = visitor.post_form("accounts/send_sign_up_code", "/signup", &[("email", "bob@example.com"), ("code", ""), ("username", ""), ("password", "")]).await;
         assert_eq!(r.status(), 302);
         let landing = r.headers()["location"].to_str().unwrap().to_string();
         let landing = if landing.starts_with('/') { app.url(&landing) } else { landing };
         seen.push(visitor.client.get(&landing).header("accept", "text/html").send().await.unwrap().text().await.unwrap());
-        let r = visitor.call("accounts/reset_password", &[("intent", "send_code"), ("email", "ann@example.com")]).await;
+        let r = visitor.call("accounts/send_reset_code", &[("email", "ann@example.com")]).await;
         assert_eq!(r.status(), 200);
         seen.push(r.text().await.unwrap());
         for path in ["/signup", "/dev/mailbox"] {
@@ -176,14 +176,14 @@ both_databases! {
     /// Requirement: input with control characters or beyond its bound gets a field error.
     async fn control_characters_and_overlong_input_get_field_errors(app) {
         app.sign_up("ann@example.com", "annlee", GOOD_PASSWORD).await;
-        let r = app.call("accounts/sign_up", &[("intent", "send_code"), ("email", "ann\u{0}@example.com")]).await;
+        let r = app.call("accounts/send_sign_up_code", &[("email", "ann\u{0}@example.com")]).await;
         assert_eq!(r.status(), 422);
         assert!(field_message(&error_of(r).await, "email").is_some());
-        isv_portal::server::reviewers::create_reviewer(&app.db, "rita@platform.example", "rita", Some("amber lantern 77 orbit")).await.unwrap();
+        isv_portal::accounts::reviewers::create_reviewer(&app.db, "rita@platform.example", "rita", Some("amber lantern 77 orbit")).await.unwrap();
         let reviewer = app.another_browser();
         reviewer.sign_in("rita", "amber lantern 77 orbit").await;
         for reason in ["Bad\u{7}reason here", &"x".repeat(1001)] {
-            let r = reviewer.call("review/decide", &[("id", "any"), ("decision", "reject"), ("reason", reason), ("round", "1")]).await;
+            let r = reviewer.call("review/reject", &[("id", "any"), ("reason", reason), ("round", "1")]).await;
             assert_eq!(r.status(), 422);
             assert!(field_message(&error_of(r).await, "reason").is_some());
         }

@@ -4,11 +4,8 @@ mod common;
 use common::*;
 
 async fn send_reset_code(app: &TestApp, email: &str) -> reqwest::Response {
-    app.call(
-        "accounts/reset_password",
-        &[("intent", "send_code"), ("email", email)],
-    )
-    .await
+    app.call("accounts/send_reset_code", &[("email", email)])
+        .await
 }
 
 async fn reset(
@@ -21,7 +18,6 @@ async fn reset(
     app.call(
         "accounts/reset_password",
         &[
-            ("intent", "continue"),
             ("email", email),
             ("code", code),
             ("new_password", new),
@@ -96,5 +92,42 @@ both_databases! {
             assert_eq!(r.status(), 422, "{bad}");
             assert!(field_message(&error_of(r).await, "new_password").is_some(), "{bad}");
         }
+    }
+
+    async fn without_javascript_the_form_posts_to_reset_and_send_code_to_its_own_function(app) {
+        let page = app.client.get(app.url("/forgot-password")).header("accept", "text/html").send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(r#"action="/api/accounts/reset_password""#), "{page}");
+        assert!(page.contains(r#"formaction="/api/accounts/send_reset_code""#), "{page}");
+        let r = app
+            .post_form("accounts/send_reset_code", "/forgot-password", &[("email", "ann@example.com"), ("code", ""), ("new_password", ""), ("confirm_password", "")])
+            .await;
+        assert_eq!(r.status(), 302);
+        assert_eq!(r.headers()["location"], "/forgot-password?sent=1&email=ann%40example.com");
+    }
+
+    async fn each_reset_function_refuses_a_request_missing_a_field_and_changes_nothing(app) {
+        app.sign_up("ann@example.com", "annlee", GOOD_PASSWORD).await;
+        app.sign_out().await;
+        // Browsers always send a form's text fields: one missing is a broken client (400).
+        let r = app.call("accounts/send_reset_code", &[("code", "")]).await;
+        assert_eq!(r.status(), 400);
+        let (codes,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM verification_codes WHERE purpose = 'reset'")
+            .fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(codes, 0, "no code was issued");
+
+        assert_eq!(send_reset_code(&app, "ann@example.com").await.status(), 200);
+        let code = app.smtp.code_for("ann@example.com", 2).await;
+        let full = [("email", "ann@example.com"), ("code", code.as_str()), ("new_password", NEW_PASSWORD), ("confirm_password", NEW_PASSWORD)];
+        for missing in ["email", "code", "new_password", "confirm_password"] {
+            let form: Vec<(&str, &str)> = full.iter().copied().filter(|(k, _)| *k != missing).collect();
+            let r = app.call("accounts/reset_password", &form).await;
+            assert_eq!(r.status(), 400, "without {missing}");
+        }
+        let (failures,): (i64,) = sqlx::query_as("SELECT failures FROM verification_codes WHERE purpose = 'reset'")
+            .fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(failures, 0, "no try of the code was used");
+        assert_eq!(app.sign_in("annlee", GOOD_PASSWORD).await.status(), 200, "the password is unchanged");
+        // The whole form still works with the same code.
+        assert_eq!(reset(&app, "ann@example.com", &code, NEW_PASSWORD, NEW_PASSWORD).await.status(), 200);
     }
 }

@@ -48,32 +48,32 @@ both_databases! {
     }
 
     async fn a_free_try_never_makes_a_later_queued_try_wait(app) {
-        use isv_portal::server::throttle;
+        use isv_portal::server::throttle::{self, Reservation};
         // Requests read the clock before they queue for the writer: the one that writes second
         // may carry the earlier time. Free tries must not look like a wait to it.
         let key = throttle::account(None, "someone");
         let now = isv_portal::server::db::now_ms();
         for (i, at) in [now, now - 50, now + 10, now - 100].into_iter().enumerate() {
-            assert!(throttle::reserve_at(&app.db, &key, at).await.unwrap().is_ok(), "try {i}");
+            assert_eq!(throttle::reserve_at(&app.db, &key, at).await.unwrap(), Reservation::Granted, "try {i}");
         }
         // The fifth starts the wait, and then even a later time waits.
-        assert!(throttle::reserve_at(&app.db, &key, now).await.unwrap().is_ok());
-        assert!(throttle::reserve_at(&app.db, &key, now + 1000).await.unwrap().is_err());
+        assert_eq!(throttle::reserve_at(&app.db, &key, now).await.unwrap(), Reservation::Granted);
+        assert!(matches!(throttle::reserve_at(&app.db, &key, now + 1000).await.unwrap(), Reservation::RateLimited { .. }));
     }
 
     async fn attempts_given_back_end_the_wait_they_started_in_flight(app) {
-        use isv_portal::server::throttle;
+        use isv_portal::server::throttle::{self, Reservation};
         // Twenty honest sign-ins at once behind one address: the twentieth reservation starts a
         // wait, but as they succeed and give their attempts back the wait ends with them.
         let key = throttle::client("198.51.100.9");
         for i in 0..20 {
-            assert!(throttle::reserve(&app.db, &key).await.unwrap().is_ok(), "try {i}");
+            assert_eq!(throttle::reserve(&app.db, &key).await.unwrap(), Reservation::Granted, "try {i}");
         }
-        assert!(throttle::reserve(&app.db, &key).await.unwrap().is_err(), "the 21st waits");
+        assert!(matches!(throttle::reserve(&app.db, &key).await.unwrap(), Reservation::RateLimited { .. }), "the 21st waits");
         for _ in 0..20 {
             throttle::give_back(&app.db, &key).await.unwrap();
         }
-        assert!(throttle::reserve(&app.db, &key).await.unwrap().is_ok());
+        assert_eq!(throttle::reserve(&app.db, &key).await.unwrap(), Reservation::Granted);
     }
 
     async fn a_code_whose_tries_went_to_refused_passwords_does_not_lock_out_the_next(app) {
@@ -101,12 +101,12 @@ both_databases! {
             app.sign_in("annlee", "not the password at all").await;
         }
         assert_eq!(app.sign_in("annlee", GOOD_PASSWORD).await.status(), 429);
-        let r = app.call("accounts/reset_password", &[("intent", "send_code"), ("email", "ann@example.com")]).await;
+        let r = app.call("accounts/send_reset_code", &[("email", "ann@example.com")]).await;
         assert_eq!(r.status(), 200);
         let code = app.smtp.code_for("ann@example.com", app.smtp.to("ann@example.com").len() + 1).await;
         let new_password = "amber lantern 77 orchard";
         let r = app.call("accounts/reset_password", &[
-            ("intent", "continue"), ("email", "ann@example.com"), ("code", &code),
+            ("email", "ann@example.com"), ("code", &code),
             ("new_password", new_password), ("confirm_password", new_password),
         ]).await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
@@ -174,29 +174,29 @@ both_databases! {
 
     /// The statements themselves, without the HTTP layer's argon2 queue spacing the tries out.
     async fn forty_parallel_wrong_tries_count_five_and_void_the_code(app) {
-        use isv_portal::server::codes::{self, Purpose};
+        use isv_portal::server::codes::{self, Checked, Issued, Purpose};
         let secret = isv_portal::server::crypto::Secret::new(TEST_SECRET_KEY.as_bytes());
         let mut tx = app.db.begin_write().await.unwrap();
-        let code = codes::issue(&mut tx, &secret, "x@example.com", Purpose::SignUp, "198.51.100.1").await.unwrap().unwrap();
+        let Issued::Code(code) = codes::issue(&mut tx, &secret, "x@example.com", Purpose::SignUp, "198.51.100.1").await.unwrap() else { panic!("a code is issued") };
         tx.commit().await.unwrap();
         let wrong: Vec<String> = (0..40).map(|i| wrong_code(&code, i + 1)).collect();
         let answers = join_all(wrong.iter().map(|c| codes::check(&app.db, &secret, "x@example.com", Purpose::SignUp, c))).await;
-        assert!(answers.iter().all(|a| matches!(a, Ok(Err(_)))));
+        assert!(answers.iter().all(|a| matches!(a, Ok(Checked::Wrong { .. } | Checked::TooManyWrong | Checked::NoLongerValid))), "{answers:?}");
         let (failures, state): (i64, String) = sqlx::query_as("SELECT failures, state FROM verification_codes")
             .fetch_one(&app.db.pool).await.unwrap();
         assert_eq!((failures, state.as_str()), (5, "void"));
-        assert!(codes::check(&app.db, &secret, "x@example.com", Purpose::SignUp, &code).await.unwrap().is_err());
+        assert!(matches!(codes::check(&app.db, &secret, "x@example.com", Purpose::SignUp, &code).await.unwrap(), Checked::NoLongerValid));
     }
 
     async fn of_two_parallel_spends_of_a_right_code_one_succeeds(app) {
-        use isv_portal::server::codes::{self, Purpose};
+        use isv_portal::server::codes::{self, Checked, Issued, Purpose};
         let secret = isv_portal::server::crypto::Secret::new(TEST_SECRET_KEY.as_bytes());
         let mut tx = app.db.begin_write().await.unwrap();
-        let code = codes::issue(&mut tx, &secret, "x@example.com", Purpose::SignUp, "198.51.100.1").await.unwrap().unwrap();
+        let Issued::Code(code) = codes::issue(&mut tx, &secret, "x@example.com", Purpose::SignUp, "198.51.100.1").await.unwrap() else { panic!("a code is issued") };
         tx.commit().await.unwrap();
         // Both requests got past the code (two of its five tries) before either spends it.
-        let first = codes::check(&app.db, &secret, "x@example.com", Purpose::SignUp, &code).await.unwrap().unwrap();
-        let second = codes::check(&app.db, &secret, "x@example.com", Purpose::SignUp, &code).await.unwrap().unwrap();
+        let Checked::Verified(first) = codes::check(&app.db, &secret, "x@example.com", Purpose::SignUp, &code).await.unwrap() else { panic!("the right code") };
+        let Checked::Verified(second) = codes::check(&app.db, &secret, "x@example.com", Purpose::SignUp, &code).await.unwrap() else { panic!("the right code") };
         let db = &app.db;
         let spend = |verified| async move {
             let mut tx = db.begin_write().await.unwrap();
@@ -233,7 +233,7 @@ both_databases! {
     async fn two_parallel_resets_with_the_right_code_change_the_password_once(app) {
         app.sign_up("ann@example.com", "annlee", GOOD_PASSWORD).await;
         app.sign_out().await;
-        let r = app.call("accounts/reset_password", &[("intent", "send_code"), ("email", "ann@example.com")]).await;
+        let r = app.call("accounts/send_reset_code", &[("email", "ann@example.com")]).await;
         assert_eq!(r.status(), 200);
         let before = app.smtp.to("ann@example.com").len();
         let code = app.smtp.code_for("ann@example.com", before + 1).await;
@@ -243,7 +243,7 @@ both_databases! {
             let code = code.clone();
             async move {
                 other.call("accounts/reset_password", &[
-                    ("intent", "continue"), ("email", "ann@example.com"), ("code", &code),
+                    ("email", "ann@example.com"), ("code", &code),
                     ("new_password", p), ("confirm_password", p),
                 ]).await
             }
@@ -273,7 +273,7 @@ both_databases! {
         }
         app.age_codes(61_000).await;
         assert_eq!(app.send_signup_code("ann@example.com").await.status(), 429);
-        let r = app.call("accounts/reset_password", &[("intent", "send_code"), ("email", "ann@example.com")]).await;
+        let r = app.call("accounts/send_reset_code", &[("email", "ann@example.com")]).await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     }
 
@@ -302,7 +302,7 @@ both_databases! {
         let app = &app;
         let answer = |email: &'static str| async move {
             let r = app.call("accounts/reset_password", &[
-                ("intent", "continue"), ("email", email), ("code", "000000"),
+                ("email", email), ("code", "000000"),
                 ("new_password", "zephyrine kettle 42 marathon"), ("confirm_password", "zephyrine kettle 42 marathon"),
             ]).await;
             let err = error_of(r).await;
@@ -342,9 +342,9 @@ mod proxies {
     async fn code_client(app: &TestApp, email: &str, forwarded_for: &str) -> String {
         let r = app
             .client
-            .post(app.url("/api/accounts/sign_up"))
+            .post(app.url("/api/accounts/send_sign_up_code"))
             .header("x-forwarded-for", forwarded_for)
-            .form(&[("intent", "send_code"), ("email", email)])
+            .form(&[("email", email)])
             .send()
             .await
             .unwrap();

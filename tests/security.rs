@@ -6,18 +6,18 @@ use isv_portal::server::db::Backend;
 
 both_databases! {
     async fn a_post_from_another_origin_is_refused(app) {
-        for endpoint in ["accounts/sign_up", "accounts/sign_in", "accounts/reset_password", "session/sign_out"] {
+        for endpoint in ["accounts/send_sign_up_code", "accounts/sign_up", "accounts/sign_in", "accounts/send_reset_code", "accounts/reset_password", "session/sign_out"] {
             let r = reqwest::Client::new()
                 .post(app.url(&format!("/api/{endpoint}")))
                 .header("origin", "https://evil.example")
-                .form(&[("intent", "send_code"), ("email", "ann@example.com")])
+                .form(&[("email", "ann@example.com")])
                 .send().await.unwrap();
             assert_eq!(r.status(), 403, "{endpoint}");
         }
         // No Origin and no Referer: refused too.
         let r = reqwest::Client::new()
-            .post(app.url("/api/accounts/sign_up"))
-            .form(&[("intent", "send_code"), ("email", "ann@example.com")])
+            .post(app.url("/api/accounts/send_sign_up_code"))
+            .form(&[("email", "ann@example.com")])
             .send().await.unwrap();
         assert_eq!(r.status(), 403);
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
@@ -26,9 +26,9 @@ both_databases! {
 
     async fn a_post_with_only_a_same_origin_referer_is_accepted(app) {
         let r = reqwest::Client::new()
-            .post(app.url("/api/accounts/sign_up"))
+            .post(app.url("/api/accounts/send_sign_up_code"))
             .header("referer", app.url("/signup"))
-            .form(&[("intent", "send_code"), ("email", "ann@example.com")])
+            .form(&[("email", "ann@example.com")])
             .send().await.unwrap();
         assert_eq!(r.status(), 200);
     }

@@ -46,7 +46,7 @@ both_databases! {
         app.send_signup_code("ann@example.com").await;
         let code = app.smtp.code_for("ann@example.com", 1).await;
         let r = app
-            .call("accounts/sign_up", &[("intent", "sign_up"), ("email", "ann@example.com"), ("code", &code), ("username", "annlee"), ("password", GOOD_PASSWORD)])
+            .call("accounts/sign_up", &[("email", "ann@example.com"), ("code", &code), ("username", "annlee"), ("password", GOOD_PASSWORD)])
             .await;
         assert_eq!(r.status(), 422);
         let e = error_of(r).await;
@@ -56,7 +56,7 @@ both_databases! {
 
     async fn every_wrong_field_is_reported_at_once(app) {
         let r = app
-            .call("accounts/sign_up", &[("intent", "sign_up"), ("email", "nope"), ("code", "12"), ("username", "a b"), ("password", "short"), ("terms", "yes")])
+            .call("accounts/sign_up", &[("email", "nope"), ("code", "12"), ("username", "a b"), ("password", "short"), ("terms", "yes")])
             .await;
         assert_eq!(r.status(), 422);
         let e = error_of(r).await;
@@ -94,7 +94,7 @@ both_databases! {
         // Another purpose: a reset code, for an address that has an account, does not sign up.
         // Were the purpose ignored, the code would pass and only then would the address be
         // found taken (an "email" error); bound to its purpose it is refused as a code.
-        let r = app.call("accounts/reset_password", &[("intent", "send_code"), ("email", "ann@example.com")]).await;
+        let r = app.call("accounts/send_reset_code", &[("email", "ann@example.com")]).await;
         assert_eq!(r.status(), 200);
         let reset_code = app.smtp.code_for("ann@example.com", 2).await;
         let r = bob.sign_up_with("ann@example.com", &reset_code, "annlee2", GOOD_PASSWORD).await;
@@ -103,7 +103,7 @@ both_databases! {
         assert!(field_message(&e, "code").is_some(), "the reset code was taken for a sign-up code: {e}");
         assert_eq!(field_message(&e, "email"), None, "{e}");
         // It still works for its own purpose.
-        let r = app.call("accounts/reset_password", &[("intent", "continue"), ("email", "ann@example.com"), ("code", &reset_code), ("new_password", NEW_PASSWORD), ("confirm_password", NEW_PASSWORD)]).await;
+        let r = app.call("accounts/reset_password", &[("email", "ann@example.com"), ("code", &reset_code), ("new_password", NEW_PASSWORD), ("confirm_password", NEW_PASSWORD)]).await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
 
         // And a sign-up code does not reset a password. A sign-up code is mailed only to an
@@ -114,7 +114,7 @@ both_databases! {
             .execute(&app.db.pool)
             .await
             .unwrap();
-        let r = app.call("accounts/reset_password", &[("intent", "continue"), ("email", "ann@example.com"), ("code", &code), ("new_password", GOOD_PASSWORD), ("confirm_password", GOOD_PASSWORD)]).await;
+        let r = app.call("accounts/reset_password", &[("email", "ann@example.com"), ("code", &code), ("new_password", GOOD_PASSWORD), ("confirm_password", GOOD_PASSWORD)]).await;
         assert_eq!(r.status(), 422, "a sign-up code reset the password");
         assert!(field_message(&error_of(r).await, "code").is_some());
         assert_eq!(app.sign_in("annlee", NEW_PASSWORD).await.status(), 200, "the password is the one the reset code set");
@@ -272,16 +272,62 @@ both_databases! {
 
     async fn without_javascript_send_code_redirects_back_with_the_address(app) {
         let r = app
-            .post_form("accounts/sign_up", "/signup", &[("intent", "send_code"), ("email", "ann@example.com"), ("code", ""), ("username", ""), ("password", "")])
+            .post_form("accounts/send_sign_up_code", "/signup", &[("email", "ann@example.com"), ("code", ""), ("username", ""), ("password", "")])
             .await;
         assert_eq!(r.status(), 302);
         assert_eq!(r.headers()["location"], "/signup?sent=1&email=ann%40example.com");
         app.smtp.wait_for("ann@example.com", 1).await;
     }
 
+    async fn without_javascript_the_form_posts_to_sign_up_and_send_code_to_its_own_function(app) {
+        let page = app.client.get(app.url("/signup")).header("accept", "text/html").send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(r#"action="/api/accounts/sign_up""#), "{page}");
+        assert!(page.contains(r#"formaction="/api/accounts/send_sign_up_code""#), "{page}");
+    }
+
+    async fn without_javascript_a_refused_code_request_returns_to_the_form_with_it(app) {
+        // What a browser posts when "Send code" is pressed: the whole form, to the button's own function.
+        let form = [("email", "ann@example.com"), ("code", ""), ("username", ""), ("password", "")];
+        assert_eq!(app.post_form("accounts/send_sign_up_code", "/signup", &form).await.status(), 302);
+        let r = app.post_form("accounts/send_sign_up_code", "/signup?sent=1&email=ann%40example.com", &form).await;
+        assert_eq!(r.status(), 302);
+        let location = r.headers()["location"].to_str().unwrap().to_string();
+        assert!(location.contains("__path=%2Fapi%2Faccounts%2Fsend_sign_up_code"), "{location}");
+        let page = app.client.get(&location).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("before requesting another code"), "the page shows why: {page}");
+        assert!(page.contains("value=\"ann@example.com\""), "the email is kept");
+        let (codes,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM verification_codes").fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(codes, 1, "the second request issued nothing");
+    }
+
+    async fn each_sign_up_function_refuses_a_request_missing_a_field_and_changes_nothing(app) {
+        // Browsers always send a form's text fields: one missing is a broken client (400).
+        let r = app.call("accounts/send_sign_up_code", &[("code", "")]).await;
+        assert_eq!(r.status(), 400);
+        let (codes,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM verification_codes").fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(codes, 0, "no code was issued");
+
+        assert_eq!(app.send_signup_code("ann@example.com").await.status(), 200);
+        let code = app.smtp.code_for("ann@example.com", 1).await;
+        let full = [("email", "ann@example.com"), ("code", code.as_str()), ("username", "annlee"), ("password", GOOD_PASSWORD), ("terms", "yes")];
+        for missing in ["email", "code", "username", "password"] {
+            let form: Vec<(&str, &str)> = full.iter().copied().filter(|(k, _)| *k != missing).collect();
+            let r = app.call("accounts/sign_up", &form).await;
+            assert_eq!(r.status(), 400, "without {missing}");
+        }
+        let (failures,): (i64,) = sqlx::query_as("SELECT failures FROM verification_codes WHERE email = 'ann@example.com'")
+            .fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(failures, 0, "no try of the code was used");
+        let (users,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(users, 0);
+        assert_eq!(app.whoami().await, None);
+        // The whole form still works with the same code.
+        assert_eq!(app.sign_up_with("ann@example.com", &code, "annlee", GOOD_PASSWORD).await.status(), 200);
+    }
+
     async fn without_javascript_an_error_returns_to_the_form_with_it(app) {
         let r = app
-            .post_form("accounts/sign_up", "/signup", &[("intent", "sign_up"), ("email", "ann@example.com"), ("code", ""), ("username", "ann"), ("password", "")])
+            .post_form("accounts/sign_up", "/signup", &[("email", "ann@example.com"), ("code", ""), ("username", "ann"), ("password", "")])
             .await;
         assert_eq!(r.status(), 302);
         let location = r.headers()["location"].to_str().unwrap().to_string();
@@ -295,7 +341,7 @@ both_databases! {
     async fn a_link_cannot_choose_the_error_a_form_shows(app) {
         // A genuine, signed error to borrow from.
         let r = app
-            .post_form("accounts/sign_up", "/signup", &[("intent", "sign_up"), ("email", "ann@example.com"), ("code", ""), ("username", "ann"), ("password", "")])
+            .post_form("accounts/sign_up", "/signup", &[("email", "ann@example.com"), ("code", ""), ("username", "ann"), ("password", "")])
             .await;
         let genuine = r.headers()["location"].to_str().unwrap().to_string();
         assert!(genuine.contains("__sig="), "{genuine}");

@@ -44,6 +44,19 @@ test('a wrong code is explained next to the field', async ({ page }) => {
   await expect(page.getByLabel('Username')).toHaveValue(username);
 });
 
+test('pressing Enter in a field means Sign up, not Send code', async ({ page }) => {
+  const username = unique('enter');
+  await open(page, '/signup');
+  if (hydrated()) await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  await page.getByLabel('Email', { exact: true }).fill(`${username}@example.com`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Username').press('Enter');
+  // The sign-up function answered: it asks for the code instead of sending one.
+  await expect(page.getByText('Enter the 6-digit code we emailed you.')).toBeVisible();
+  await expect(page.getByText('a 6-digit code is on its way')).toHaveCount(0);
+  await expect(page.getByLabel('Username')).toHaveValue(username);
+});
+
 test('forgot your password: a code, a new password, and sign in with it', async ({ page }) => {
   const username = unique('owner');
   const email = `${username}@example.com`;

@@ -1,30 +1,63 @@
-//! The "Send code" part of the sign-up and password forms: the button, the countdown until a
-//! new code may be requested, and the notice that a code was sent.
+//! The "Send code" part of the sign-up and password forms: the button, which posts the form to
+//! the send-code function of its own (`formaction`), the countdown until a new code may be
+//! requested, and the notice that a code was sent; and how such a form, hydrated, sends each
+//! button to its own action.
 
-use super::CodeStep;
+use super::CodeSent;
+use crate::domain::{CODE_RESEND_SECONDS, CODE_VALID_MINUTES};
 use crate::error::{AppError, ErrorKind};
+use leptos::form::FromFormData;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 
 /// Where a code was sent and how long until another may be asked for: from the last answer
 /// (JavaScript on) or from the address the plain form post was redirected to (JavaScript off).
 pub fn code_sent_state(
-    value: Signal<Option<Result<CodeStep, AppError>>>,
+    value: Signal<Option<Result<CodeSent, AppError>>>,
 ) -> Memo<Option<(String, u64)>> {
     let query = use_query_map();
     Memo::new(move |_| match value.get() {
-        Some(Ok(CodeStep::CodeSent { email, resend_in })) => Some((email, resend_in)),
+        Some(Ok(CodeSent { email, resend_in })) => Some((email, resend_in)),
         _ => query.with(|q| match (q.get("sent"), q.get("email")) {
-            (Some(_), Some(email)) => Some((email, 60)),
+            // Only an address is shown: the query is anyone's to write.
+            (Some(_), Some(email)) if crate::domain::Email::parse(&email).is_ok() => {
+                Some((email, CODE_RESEND_SECONDS))
+            }
             _ => None,
         }),
     })
 }
 
+/// Whether the form was submitted by "Send code": the one button with a `formaction` of its
+/// own (Enter and the main button post to the form's action).
+pub fn asks_for_code(ev: &web_sys::SubmitEvent) -> bool {
+    ev.submitter()
+        .is_some_and(|button| button.has_attribute("formaction"))
+}
+
+/// Dispatches `action` with the submitted form's fields, as `ActionForm` does.
+pub fn dispatch_from<S>(action: ServerAction<S>, ev: &web_sys::SubmitEvent)
+where
+    S: ServerFn<Error = AppError> + serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    match <S as FromFormData>::from_event(ev) {
+        Ok(input) => {
+            action.dispatch(input);
+        }
+        Err(e) => action.value().set(Some(Err(AppError::from_server_fn_error(
+            ServerFnErrorErr::Serialization(e.to_string()),
+        )))),
+    }
+}
+
 #[component]
 pub fn CodeSender(
-    #[prop(into)] value: Signal<Option<Result<CodeStep, AppError>>>,
+    #[prop(into)] value: Signal<Option<Result<CodeSent, AppError>>>,
     #[prop(into)] sending: Signal<bool>,
+    /// The URL of the send-code server function (the button's `formaction`).
+    action: &'static str,
 ) -> impl IntoView {
     let sent = code_sent_state(value);
     // Seconds until "Send code" works again. Only the browser counts down; without JavaScript
@@ -64,8 +97,7 @@ pub fn CodeSender(
         <div class="code-sender">
             <button
                 type="submit"
-                name="intent"
-                value="send_code"
+                formaction=action
                 class="btn btn--secondary"
                 formnovalidate=true
                 disabled=move || { sending.get() || remaining.get() > 0 }
@@ -85,7 +117,7 @@ pub fn CodeSender(
             </button>
             <p class="code-sender__notice" role="status" aria-live="polite">
                 {move || sent.get().map(|(email, _)| format!(
-                    "If {email} can receive it, a 6-digit code is on its way. It is valid for 10 minutes. You can request another after 60 seconds."
+                    "If {email} can receive it, a 6-digit code is on its way. It is valid for {CODE_VALID_MINUTES} minutes. You can request another after {CODE_RESEND_SECONDS} seconds."
                 ))}
             </p>
         </div>

@@ -3,28 +3,34 @@
 
 mod code_sender;
 mod password_reset;
+#[cfg(feature = "ssr")]
+pub mod passwords;
+#[cfg(feature = "ssr")]
+pub mod reviewers;
 mod session;
 mod signin;
 mod signup;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+mod verification;
 
-pub use password_reset::{ForgotPasswordPage, ResetPassword};
-pub use session::{current_user, sign_out, SignOut, SignedInUser, UserResource};
+pub use password_reset::{ForgotPasswordPage, ResetPassword, SendResetCode};
+pub use session::{current_user, sign_out, SignOut, SignedInUser};
 #[cfg(feature = "ssr")]
 pub use session::{require_user, signed_in_user};
 pub use signin::{SignIn, SignInPage};
-pub use signup::{SignUp, SignUpPage};
+pub use signup::{SendSignUpCode, SignUp, SignUpPage};
+/// Which version of each legal document a user accepted, when and from where.
+#[cfg(feature = "ssr")]
+pub use store::record_acceptance;
 
 use serde::{Deserialize, Serialize};
 
-/// What a two-step form (send a code, then use it) answered.
+/// What "Send code" answers (the same whether or not the address has an account, for
+/// privacy): where the code went and how many seconds until another may be asked for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum CodeStep {
-    /// A code is on its way (or, for privacy, the same answer when none was needed).
-    CodeSent {
-        email: String,
-        resend_in: u64,
-    },
-    Done,
+pub struct CodeSent {
+    pub email: String,
+    pub resend_in: u64,
 }

@@ -1,4 +1,4 @@
-//! Who is signed in, and signing out.
+//! Who is signed in, starting a session (sign-in and sign-up alike), and signing out.
 
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -10,9 +10,6 @@ pub struct SignedInUser {
     pub email: String,
     pub is_reviewer: bool,
 }
-
-/// The signed-in user for the page being shown, provided by the app frame.
-pub type UserResource = Resource<Result<Option<SignedInUser>, AppError>>;
 
 /// The session behind this request's cookie, if it is still alive.
 #[cfg(feature = "ssr")]
@@ -34,16 +31,76 @@ pub async fn signed_in_user() -> Result<Option<crate::server::sessions::SessionU
     }
 }
 
-/// The signed-in user, or the "please sign in" error (401 for fetch clients).
+/// The signed-in user, or the "please sign in" error (401 for fetch clients). The user's id
+/// goes into the current span's `user` field, which instrumented server functions declare.
 #[cfg(feature = "ssr")]
 pub async fn require_user() -> Result<crate::server::sessions::SessionUser, AppError> {
     match signed_in_user().await? {
-        Some(u) => Ok(u),
-        None => crate::server::request::reject(AppError::unauthenticated()),
+        Some(u) => {
+            tracing::Span::current().record("user", u.user_id.as_str());
+            Ok(u)
+        }
+        None => Err(AppError::unauthenticated()),
     }
 }
 
+/// A session begun inside a transaction; its cookie is set once that transaction commits.
+#[cfg(feature = "ssr")]
+#[must_use = "the session's cookie is set by `set_cookie`, after the commit"]
+pub struct Started {
+    token: String,
+}
+
+#[cfg(feature = "ssr")]
+impl Started {
+    pub fn set_cookie(self) -> Result<(), AppError> {
+        use crate::server::request::{set_cookie, state};
+        let st = state()?;
+        set_cookie(&crate::server::sessions::cookie_header(
+            &st.config,
+            &self.token,
+        ));
+        Ok(())
+    }
+}
+
+/// Begins a session for `user_id` in `tx`, ending the one this browser had: a new token at
+/// every sign-in, so a token planted before it is worth nothing after.
+#[cfg(feature = "ssr")]
+pub async fn start_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user_id: &str,
+) -> Result<Started, AppError> {
+    use crate::server::request::{client_ip, cookie, state, user_agent, OrInternal};
+    use crate::server::sessions;
+    let st = state()?;
+    if let Some(old) = cookie(sessions::cookie_name(&st.config)) {
+        sessions::end_token_in(tx, &old)
+            .await
+            .or_internal("ending old session")?;
+    }
+    let token = sessions::create(tx, user_id, &client_ip(), &user_agent())
+        .await
+        .or_internal("creating a session")?;
+    Ok(Started { token })
+}
+
+/// Signs `user_id` in on this browser: `start_in` in a transaction of its own, and the cookie.
+#[cfg(feature = "ssr")]
+pub async fn start(user_id: &str) -> Result<(), AppError> {
+    use crate::server::request::{state, OrInternal};
+    let st = state()?;
+    let mut tx = st.db.begin_write().await.or_internal("begin")?;
+    let started = start_in(&mut tx, user_id).await?;
+    tx.commit().await.or_internal("commit")?;
+    started.set_cookie()
+}
+
 #[server(name = CurrentUser, endpoint = "session/current")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(skip_all, fields(user = tracing::field::Empty))
+)]
 pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
     Ok(signed_in_user().await?.map(|u| SignedInUser {
         username: u.username,
@@ -53,6 +110,10 @@ pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
 }
 
 #[server(endpoint = "session/sign_out")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(skip_all, fields(user = tracing::field::Empty))
+)]
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::server::request::{cookie, set_cookie, state, OrInternal};
     use crate::server::sessions;

@@ -9,30 +9,45 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[server(endpoint = "accounts/sign_in")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(skip_all, fields(user = tracing::field::Empty))
+)]
 pub async fn sign_in(
     login: String,
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::server::request::reject;
     match ssr::sign_in(&login, &password, next.as_deref().unwrap_or("/console")).await {
         Ok(()) => Ok(()),
-        Err(e) => reject(e.keep("login", login.trim())),
+        Err(e) => Err(e.keep("login", login.trim())),
     }
 }
 
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::accounts::store;
+    use crate::accounts::{session, store};
     use crate::domain::Password;
     use crate::server::crypto::verify_password;
-    use crate::server::request::{
-        client_ip, client_key, cookie, safe_next, set_cookie, state, user_agent, OrInternal,
-    };
-    use crate::server::{sessions, throttle};
+    use crate::server::request::{client_key, safe_next, state, OrInternal};
+    use crate::server::throttle::{self, Reservation};
 
     const WRONG: &str = "Incorrect email, username or password.";
+    const ACCOUNT_WAITS: &str =
+        "Too many failed sign-in attempts. Try again in {when}, or reset your password.";
+    // A reset clears an account's wait, not a network's: do not promise it here.
+    const CLIENT_WAITS: &str = "Too many sign-in attempts from your network. Try again in {when}.";
+
+    /// A running wait, as the form says it.
+    fn waiting(sentence: &str, wait_secs: u64) -> AppError {
+        let when = if wait_secs > 90 {
+            format!("{} minutes", wait_secs.div_ceil(60))
+        } else {
+            format!("{wait_secs} seconds")
+        };
+        AppError::too_many(sentence.replace("{when}", &when), wait_secs)
+    }
 
     pub async fn sign_in(login: &str, password: &str, next: &str) -> Result<(), AppError> {
         let login = login.trim();
@@ -42,7 +57,6 @@ mod ssr {
         let password =
             Password::for_sign_in(password).map_err(|m| AppError::field("password", m))?;
         let st = state()?;
-        let ip = client_ip();
         // The account is found first (a cheap indexed read) so that its budget is the same
         // whichever of its names is typed.
         let user = store::find_by_login(&st.db, login)
@@ -52,10 +66,14 @@ mod ssr {
         let client_key = throttle::client(&client_key());
         // Each attempt is counted before the password is checked: a burst gets at most the
         // free tries through to argon2, the rest wait.
-        throttle::reserve(&st.db, &client_key)
+        if let Reservation::RateLimited { wait_secs } = throttle::reserve(&st.db, &client_key)
             .await
-            .or_internal("reserving a sign-in attempt")??;
-        if let Err(wait) = throttle::reserve(&st.db, &account_key)
+            .or_internal("reserving a sign-in attempt")?
+        {
+            crate::server::metrics::throttled("sign_in_client");
+            return Err(waiting(CLIENT_WAITS, wait_secs));
+        }
+        if let Reservation::RateLimited { wait_secs } = throttle::reserve(&st.db, &account_key)
             .await
             .or_internal("reserving a sign-in attempt")?
         {
@@ -63,7 +81,8 @@ mod ssr {
             throttle::give_back(&st.db, &client_key)
                 .await
                 .or_internal("giving back an attempt")?;
-            return Err(wait);
+            crate::server::metrics::throttled("sign_in_account");
+            return Err(waiting(ACCOUNT_WAITS, wait_secs));
         }
 
         let ok = verify_password(
@@ -72,8 +91,10 @@ mod ssr {
         )
         .await;
         let Some(user) = user.filter(|_| ok) else {
+            crate::server::metrics::sign_in_failed();
             return Err(AppError::invalid(WRONG));
         };
+        tracing::Span::current().record("user", user.id.as_str());
         throttle::clear(&st.db, &account_key)
             .await
             .or_internal("clearing throttle")?;
@@ -82,17 +103,7 @@ mod ssr {
             .or_internal("clearing throttle")?;
 
         // A new session at every sign-in; the one this browser had (if any) ends.
-        let mut tx = st.db.begin_write().await.or_internal("begin")?;
-        if let Some(old) = cookie(sessions::cookie_name(&st.config)) {
-            sessions::end_token_in(&mut tx, &old)
-                .await
-                .or_internal("ending old session")?;
-        }
-        let token = sessions::create(&mut tx, &user.id, &ip, &user_agent())
-            .await
-            .or_internal("creating a session")?;
-        tx.commit().await.or_internal("commit")?;
-        set_cookie(&sessions::cookie_header(&st.config, &token));
+        session::start(&user.id).await?;
         // Reviewers start on the review dashboard unless they were on their way elsewhere.
         let to = if user.is_reviewer != 0 && next == "/console" {
             "/review".to_string()

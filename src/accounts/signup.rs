@@ -1,108 +1,84 @@
 //! Sign up (seed Step 1): Email, Send code, Verification code, Username, Password, agree to the
-//! Terms of Service, Sign up. Then the user is signed in and chooses a role.
+//! Terms of Service, Sign up. Then the user is signed in and chooses a role. "Send code" and
+//! "Sign up" are two server functions: the form posts to `SignUp`, its "Send code" button to
+//! `SendSignUpCode`.
 
-use super::code_sender::CodeSender;
-use super::CodeStep;
+use super::code_sender::{asks_for_code, dispatch_from, CodeSender};
+use super::CodeSent;
 use crate::domain::{Email, Password, Username, VerificationCode, PASSWORD_RULE, USERNAME_RULE};
 use crate::error::AppError;
-use crate::ui::form::{last_error, Field, FormAlert, SubmitButton};
+use crate::ui::form::{Field, FormAlert, SubmitButton, TwoActions};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+#[server(endpoint = "accounts/send_sign_up_code")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(skip_all, fields(user = tracing::field::Empty))
+)]
+pub async fn send_sign_up_code(email: String) -> Result<CodeSent, AppError> {
+    super::verification::send_code(&ssr::CODES, &email).await
+}
+
+/// `terms` is the checkbox, which browsers leave out when it is not ticked.
 #[server(endpoint = "accounts/sign_up")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(skip_all, fields(user = tracing::field::Empty))
+)]
 pub async fn sign_up(
-    intent: String,
     email: String,
-    code: Option<String>,
-    username: Option<String>,
-    password: Option<String>,
+    code: String,
+    username: String,
+    password: String,
     terms: Option<String>,
-) -> Result<CodeStep, AppError> {
-    use crate::server::request::reject;
-    let username = username.unwrap_or_default();
-    let result = match intent.as_str() {
-        "send_code" => ssr::send_code(&email).await,
-        "sign_up" => {
-            ssr::complete(
-                &email,
-                &code.unwrap_or_default(),
-                &username,
-                &password.unwrap_or_default(),
-                terms.is_some(),
-            )
-            .await
-        }
-        _ => Err(AppError::invalid("Choose Send code or Sign up.")),
-    };
-    match result {
-        Ok(step) => Ok(step),
-        Err(e) => reject(e.keep("email", &email).keep("username", &username)),
+) -> Result<(), AppError> {
+    match ssr::create_account(&email, &code, &username, &password, terms.is_some()).await {
+        Ok(()) => Ok(()),
+        Err(e) => Err(e.keep("email", &email).keep("username", &username)),
     }
 }
 
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::accounts::store;
+    use crate::accounts::store::{self, Creation};
+    use crate::accounts::verification::{self, CodeFlow};
+    use crate::accounts::{passwords, session};
     use crate::error::FieldErrors;
-    use crate::server::codes::{self, Purpose, RESEND_AFTER_MS};
-    use crate::server::crypto::hash_password;
-    use crate::server::mail::{enqueue, templates};
-    use crate::server::request::{
-        client_ip, client_key, cookie, is_plain_form_post, set_cookie, state, user_agent,
-        OrInternal,
-    };
-    use crate::server::sessions;
+    use crate::server::codes::Purpose;
+    use crate::server::mail::{templates, Mail};
+    use crate::server::request::{client_ip, state, user_agent, OrInternal};
     use crate::site::TERMS_VERSION;
+
+    pub const CODES: CodeFlow = CodeFlow {
+        purpose: Purpose::SignUp,
+        page: "/signup",
+        mail: code_mail,
+    };
+
+    /// The same answer either way; the owner of an existing account is told by mail instead.
+    fn code_mail(email: &Email, code: &str, has_account: bool, public_url: &str) -> Option<Mail> {
+        Some(if has_account {
+            templates::signup_existing(email.as_str(), public_url)
+        } else {
+            templates::signup_code(email.as_str(), code)
+        })
+    }
 
     fn taken() -> AppError {
         AppError::field("username", "This username is taken. Try another.")
     }
 
-    pub async fn send_code(email: &str) -> Result<CodeStep, AppError> {
-        let email = Email::parse(email).map_err(|m| AppError::field("email", m))?;
-        let st = state()?;
-        let mut tx = st.db.begin_write().await.or_internal("begin")?;
-        let code = codes::issue(
-            &mut tx,
-            &st.secret,
-            email.as_str(),
-            Purpose::SignUp,
-            &client_key(),
-        )
-        .await
-        .or_internal("issuing a sign-up code")??;
-        // The same answer either way; the owner of an existing account is told by mail.
-        let mail = match store::find_by_email(&mut tx, email.as_str())
-            .await
-            .or_internal("looking up an email")?
-        {
-            Some(_) => templates::signup_existing(email.as_str(), &st.config.public_url),
-            None => templates::signup_code(email.as_str(), &code),
-        };
-        enqueue(&mut tx, mail).await.or_internal("queueing mail")?;
-        tx.commit().await.or_internal("commit")?;
-        st.mail_ready.notify_one();
-        if is_plain_form_post() {
-            leptos_axum::redirect(&format!(
-                "/signup?sent=1&email={}",
-                url::form_urlencoded::byte_serialize(email.as_str().as_bytes()).collect::<String>()
-            ));
-        }
-        Ok(CodeStep::CodeSent {
-            email: email.to_string(),
-            resend_in: (RESEND_AFTER_MS / 1000) as u64,
-        })
-    }
-
-    pub async fn complete(
+    pub async fn create_account(
         email_raw: &str,
         code: &str,
         username_raw: &str,
         password: &str,
         agreed: bool,
-    ) -> Result<CodeStep, AppError> {
+    ) -> Result<(), AppError> {
         let mut errors = FieldErrors::default();
         let email = errors.check("email", Email::parse(email_raw));
         let code = errors.check("code", VerificationCode::parse(code));
@@ -114,111 +90,73 @@ mod ssr {
         if !agreed {
             errors.add("terms", "Please read and agree to the Terms of Service.");
         }
+        let (Some(email), Some(code), Some(username), Some(password)) =
+            (email, code, username, password)
+        else {
+            // A field that did not parse left its error behind.
+            return Err(errors
+                .into_result()
+                .err()
+                .unwrap_or_else(AppError::internal));
+        };
         errors.into_result()?;
-        let (email, code, username, password) = (
-            email.unwrap(),
-            code.unwrap(),
-            username.unwrap(),
-            password.unwrap(),
-        );
         let st = state()?;
 
         // The code first: until it is verified nothing is said about the username or the
         // address, and nothing expensive (zxcvbn, argon2) runs.
-        let verified = codes::check_field(
-            &st.db,
-            &st.secret,
-            email.as_str(),
-            Purpose::SignUp,
-            code.as_str(),
-        )
-        .await?;
+        let verified = verification::check(&CODES, &email, &code).await?;
         if store::username_taken(&st.db.pool, &username.key())
             .await
             .or_internal("checking a username")?
         {
             return Err(taken());
         }
-        if let Some(m) = store::password_weakness_off_thread(
-            password.expose(),
-            &[username.as_str(), email.as_str()],
-        )
-        .await
-        {
-            return Err(AppError::field("password", m));
-        }
         // Hash before taking the writers' turn: it is the slow part.
-        let hash = hash_password(password.expose().to_string())
+        let hash = passwords::check_and_hash(&password, &[username.as_str(), email.as_str()])
             .await
-            .or_internal("hashing a password")?;
+            .map_err(|e| e.on_field("password"))?;
 
         let mut tx = st.db.begin_write().await.or_internal("begin")?;
-        if !codes::spend(&mut tx, &verified)
-            .await
-            .or_internal("spending a code")?
-        {
-            // A parallel request with the same code got there first.
-            return Err(AppError::field("code", codes::NO_LONGER_VALID));
-        }
-        if store::find_by_email(&mut tx, email.as_str())
-            .await
-            .or_internal("looking up an email")?
-            .is_some()
-        {
-            // Reaching here needs the code mailed to this address: no enumeration. Returning
-            // drops the transaction, so the code is not spent.
-            return Err(AppError::field(
-                "email",
-                "An account already exists for this email. Sign in, or reset your password.",
-            ));
-        }
-        let user_id = match store::insert(
+        verification::spend(&mut tx, &verified).await?;
+        let user_id =
+            match store::create(&mut tx, &email, &username, &hash)
+                .await
+                .or_internal("creating a user")?
+            {
+                Creation::Created { user_id } => user_id,
+                // Reaching here needs the code mailed to this address: no enumeration. Returning
+                // drops the transaction, so the code is not spent.
+                Creation::EmailTaken => return Err(AppError::field(
+                    "email",
+                    "An account already exists for this email. Sign in, or reset your password.",
+                )),
+                Creation::UsernameTaken => return Err(taken()),
+            };
+        tracing::Span::current().record("user", user_id.as_str());
+        store::record_acceptance(
             &mut tx,
-            email.as_str(),
-            username.as_str(),
-            &username.key(),
-            &hash,
+            &user_id,
+            "terms",
+            TERMS_VERSION,
+            &client_ip(),
+            &user_agent(),
         )
         .await
-        {
-            Ok(id) => id,
-            Err(e) if store::is_unique_violation(&e) => return Err(taken()),
-            Err(e) => return Err(crate::server::request::internal("creating a user", e)),
-        };
-        let (ip, ua) = (client_ip(), user_agent());
-        store::record_acceptance(&mut tx, &user_id, "terms", TERMS_VERSION, &ip, &ua)
-            .await
-            .or_internal("recording terms")?;
-        if let Some(old) = cookie(sessions::cookie_name(&st.config)) {
-            sessions::end_token_in(&mut tx, &old)
-                .await
-                .or_internal("ending old session")?;
-        }
-        let token = sessions::create(&mut tx, &user_id, &ip, &ua)
-            .await
-            .or_internal("creating a session")?;
+        .or_internal("recording terms")?;
+        let started = session::start_in(&mut tx, &user_id).await?;
         tx.commit().await.or_internal("commit")?;
         tracing::info!(user = %user_id, "account created");
-        set_cookie(&sessions::cookie_header(&st.config, &token));
+        started.set_cookie()?;
         leptos_axum::redirect("/onboarding/role");
-        Ok(CodeStep::Done)
+        Ok(())
     }
 }
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
-    let action = ServerAction::<SignUp>::new();
+    let actions = TwoActions::<SendSignUpCode, SignUp>::new();
+    let (send, sign_up, error) = (actions.first, actions.second, actions.error);
     let query = use_query_map();
-    let error = last_error(action.value());
-    let pending = action.pending();
-    let intent_is = move |which: &'static str| {
-        Signal::derive(move || {
-            pending.get()
-                && action
-                    .input()
-                    .with(|i| i.as_ref().map(|i| i.intent == which).unwrap_or(false))
-        })
-    };
     let field = move |name: &'static str| {
         Signal::derive(move || error.get().and_then(|e| e.field_message(name)))
     };
@@ -243,6 +181,16 @@ pub fn SignUpPage() -> impl IntoView {
         )
         .err()
     });
+    // With JavaScript each button's post goes through its action, so pending states, the
+    // countdown and the errors show in place.
+    let on_submit = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        if asks_for_code(&ev) {
+            dispatch_from(send, &ev);
+        } else {
+            dispatch_from(sign_up, &ev);
+        }
+    };
 
     view! {
         <Title text="Sign up"/>
@@ -250,15 +198,19 @@ pub fn SignUpPage() -> impl IntoView {
             <h1 id="signup-title">"Create your account"</h1>
             <p class="auth-card__lead">"Apply for an account on Mini Program Platform."</p>
             <FormAlert error/>
-            <ActionForm action=action>
+            <form method="post" action=SignUp::PATH on:submit=on_submit>
                 // Pressing Enter in any field means "Sign up", not "Send code".
-                <button type="submit" name="intent" value="sign_up" class="visually-hidden" tabindex="-1" aria-hidden="true">"Sign up"</button>
+                <button type="submit" class="visually-hidden" tabindex="-1" aria-hidden="true">"Sign up"</button>
                 <Field
                     label="Email" name="email" input_type="email" autocomplete="email"
                     initial=kept("email") server_error=field("email") mirror=email_typed
                     check=Callback::new(|v: String| Email::parse(&v).err())
                 />
-                <CodeSender value=Signal::derive(move || action.value().get()) sending=intent_is("send_code")/>
+                <CodeSender
+                    value=Signal::derive(move || send.value().get())
+                    sending=send.pending()
+                    action=SendSignUpCode::PATH
+                />
                 <Field
                     label="Verification code" name="code" inputmode="numeric" autocomplete="one-time-code"
                     maxlength=7 help="The 6-digit code we emailed you."
@@ -284,8 +236,8 @@ pub fn SignUpPage() -> impl IntoView {
                     </label>
                     <p id="terms-error" class="field__error" role="alert">{move || field("terms").get()}</p>
                 </div>
-                <SubmitButton label="Sign up" busy_label="Signing up…" intent="sign_up" pending=intent_is("sign_up")/>
-            </ActionForm>
+                <SubmitButton label="Sign up" busy_label="Signing up…" pending=sign_up.pending()/>
+            </form>
             <p class="auth-card__switch">"Already have an account? " <a href="/signin">"Sign in"</a></p>
         </section>
     }

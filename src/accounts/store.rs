@@ -1,5 +1,7 @@
-//! Account rows: the queries behind sign-up, sign-in and password reset.
+//! Account rows: the queries behind sign-up, `create-reviewer`, sign-in and password reset.
+//! Outcomes are told in these terms; the server functions word them.
 
+use crate::domain::{Email, Username};
 use crate::server::crypto::new_id;
 use crate::server::db::{now_ms, Db};
 use sqlx::{Any, Transaction};
@@ -42,11 +44,62 @@ pub async fn username_taken<'c>(
     conn: impl sqlx::Executor<'c, Database = Any>,
     key: &str,
 ) -> Result<bool, sqlx::Error> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT id FROM users WHERE username_key = $1")
+    let id: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE username_key = $1")
         .bind(key)
         .fetch_optional(conn)
         .await?;
-    Ok(row.is_some())
+    Ok(id.is_some())
+}
+
+/// What making an account came to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Creation {
+    Created {
+        user_id: String,
+    },
+    /// The address has an account already (nothing was written).
+    EmailTaken,
+    /// The unique index refused the row: the username is taken (or, from a parallel request,
+    /// the address). On PostgreSQL the transaction can do nothing more: drop it.
+    UsernameTaken,
+}
+
+/// Makes an account, the one way sign-up and `create-reviewer` both do: the address is looked
+/// up in the caller's transaction, and the unique indexes decide between parallel requests.
+pub async fn create(
+    tx: &mut Transaction<'static, Any>,
+    email: &Email,
+    username: &Username,
+    password_hash: &str,
+) -> Result<Creation, sqlx::Error> {
+    if find_by_email(tx, email.as_str()).await?.is_some() {
+        return Ok(Creation::EmailTaken);
+    }
+    match insert(
+        tx,
+        email.as_str(),
+        username.as_str(),
+        &username.key(),
+        password_hash,
+    )
+    .await
+    {
+        Ok(user_id) => Ok(Creation::Created { user_id }),
+        Err(e) if crate::server::db::is_unique_violation(&e) => Ok(Creation::UsernameTaken),
+        Err(e) => Err(e),
+    }
+}
+
+/// May open the review dashboard from the next request on.
+pub async fn make_reviewer(
+    tx: &mut Transaction<'static, Any>,
+    user_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET is_reviewer = 1 WHERE id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 pub async fn insert(
@@ -109,35 +162,4 @@ pub async fn set_password(
         .execute(&mut **tx)
         .await?;
     Ok(())
-}
-
-/// Passwords that are common or easy to guess from the account's own names (server only:
-/// the word lists are large).
-pub fn password_weakness(password: &str, names: &[&str]) -> Option<String> {
-    let entropy = zxcvbn::zxcvbn(password, names);
-    if entropy.score() < zxcvbn::Score::Two {
-        Some(
-            "This password is too common or easy to guess. Try a longer phrase of unrelated words."
-                .into(),
-        )
-    } else {
-        None
-    }
-}
-
-/// `password_weakness` on the blocking pool: zxcvbn's matching grows with the length (up to 128
-/// characters here) and must not hold up an async worker.
-pub async fn password_weakness_off_thread(password: &str, names: &[&str]) -> Option<String> {
-    let password = password.to_string();
-    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-    tokio::task::spawn_blocking(move || {
-        let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        password_weakness(&password, &names)
-    })
-    .await
-    .unwrap_or_else(|_| Some("This password could not be checked. Try another.".into()))
-}
-
-pub fn is_unique_violation(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(e) if e.is_unique_violation())
 }

@@ -1,4 +1,12 @@
+//! E-mailed verification codes: the six digits a person types, and the two numbers the pages
+//! show and the server enforces (one definition for both).
+
 use serde::{Deserialize, Serialize};
+
+/// How long an e-mailed code works.
+pub const CODE_VALID_MINUTES: u64 = 10;
+/// How long after a code is sent before another may be asked for (per address and purpose).
+pub const CODE_RESEND_SECONDS: u64 = 60;
 
 /// The six digits of an e-mailed verification code (spaces a person may type are dropped).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]

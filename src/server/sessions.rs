@@ -81,26 +81,37 @@ pub async fn from_headers(
     Ok(lookup(db, &token).await?.map(|user| (token, user)))
 }
 
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    user_id: String,
+    username: String,
+    email: String,
+    last_seen_at: i64,
+    expires_at: i64,
+    is_reviewer: i64,
+}
+
 /// The user behind a token, if the session is still alive.
 pub async fn lookup(db: &Db, token: &str) -> Result<Option<SessionUser>, sqlx::Error> {
     let hash = sha256_hex(&[token]);
     let now = now_ms();
-    let row: Option<(String, String, String, i64, i64, i64)> = sqlx::query_as(
-        "SELECT u.id, u.username, u.email, s.last_seen_at, s.expires_at, u.is_reviewer \
+    let row: Option<SessionRow> = sqlx::query_as(
+        "SELECT u.id AS user_id, u.username AS username, u.email AS email, \
+         s.last_seen_at AS last_seen_at, s.expires_at AS expires_at, u.is_reviewer AS is_reviewer \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
     )
     .bind(&hash)
     .fetch_optional(&db.pool)
     .await?;
-    let Some((user_id, username, email, last_seen, expires, is_reviewer)) = row else {
+    let Some(row) = row else {
         return Ok(None);
     };
-    if now >= expires || now - last_seen >= IDLE_MS {
+    if now >= row.expires_at || now - row.last_seen_at >= IDLE_MS {
         db.write_one(sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(hash))
             .await?;
         return Ok(None);
     }
-    if now - last_seen >= TOUCH_EVERY_MS {
+    if now - row.last_seen_at >= TOUCH_EVERY_MS {
         db.write_one(
             sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
                 .bind(now)
@@ -109,10 +120,10 @@ pub async fn lookup(db: &Db, token: &str) -> Result<Option<SessionUser>, sqlx::E
         .await?;
     }
     Ok(Some(SessionUser {
-        user_id,
-        username,
-        email,
-        is_reviewer: is_reviewer != 0,
+        user_id: row.user_id,
+        username: row.username,
+        email: row.email,
+        is_reviewer: row.is_reviewer != 0,
     }))
 }
 

@@ -4,10 +4,10 @@
 //!
 //! An attempt is reserved before the password is checked, by one statement that counts it and
 //! refuses it while a wait is running. So a burst of parallel attempts gets at most the free
-//! tries through to the (expensive) password check; the rest are answered at once.
+//! tries through to the (expensive) password check; the rest are answered at once. Outcomes
+//! are told in these terms; sign-in words them.
 
 use super::db::{now_ms, Db};
-use crate::error::AppError;
 
 const BASE_MS: i64 = 30 * 1000;
 const CAP_MS: i64 = 15 * 60 * 1000;
@@ -18,8 +18,6 @@ pub struct Key {
     pub key: String,
     /// Attempts allowed before waits begin.
     pub free: i64,
-    /// What the wait is about, ending "Try again in …".
-    refusal: &'static str,
 }
 
 /// One budget per account, whether it is named by e-mail or by username; a login that names no
@@ -31,7 +29,6 @@ pub fn account(user_id: Option<&str>, login: &str) -> Key {
             None => format!("login:{}", login.trim().to_lowercase()),
         },
         free: 5,
-        refusal: "Too many failed sign-in attempts. Try again in {when}, or reset your password.",
     }
 }
 
@@ -39,9 +36,16 @@ pub fn client(client_key: &str) -> Key {
     Key {
         key: format!("client:{client_key}"),
         free: 20,
-        // A reset clears an account's wait, not a network's: do not promise it here.
-        refusal: "Too many sign-in attempts from your network. Try again in {when}.",
     }
+}
+
+/// What reserving an attempt came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reservation {
+    /// It may go ahead, and is now counted.
+    Granted,
+    /// A wait is running (nothing was counted); it ends in `wait_secs` (at least 1).
+    RateLimited { wait_secs: u64 },
 }
 
 /// The wait that starts once the `attempts`-th attempt is reserved (0 while tries are free).
@@ -71,14 +75,14 @@ fn blocked_until_sql(attempts: &str) -> String {
     )
 }
 
-/// Reserves one attempt under `key`: `Ok(())` when it may go ahead (and is now counted), or the
-/// 429 to answer while a wait is running (nothing is counted then).
-pub async fn reserve(db: &Db, key: &Key) -> Result<Result<(), AppError>, sqlx::Error> {
+/// Reserves one attempt under `key`: granted (and now counted), or refused while a wait is
+/// running (nothing is counted then).
+pub async fn reserve(db: &Db, key: &Key) -> Result<Reservation, sqlx::Error> {
     reserve_at(db, key, now_ms()).await
 }
 
 /// `reserve` as if the time were `now` (a request's clock reading, taken before it queued).
-pub async fn reserve_at(db: &Db, key: &Key, now: i64) -> Result<Result<(), AppError>, sqlx::Error> {
+pub async fn reserve_at(db: &Db, key: &Key, now: i64) -> Result<Reservation, sqlx::Error> {
     // Within the window the count goes on; after it the key starts again at one.
     let attempts =
         "(CASE WHEN login_throttle.updated_at < $3 THEN 1 ELSE login_throttle.failures + 1 END)";
@@ -91,9 +95,9 @@ pub async fn reserve_at(db: &Db, key: &Key, now: i64) -> Result<Result<(), AppEr
          RETURNING failures",
         until = blocked_until_sql(attempts),
     );
-    let counted: Option<(i64,)> = {
+    let counted: Option<i64> = {
         let _turn = db.writer_turn().await;
-        sqlx::query_as(&sql)
+        sqlx::query_scalar(&sql)
             .bind(&key.key)
             .bind(now)
             .bind(now - WINDOW_MS)
@@ -106,25 +110,17 @@ pub async fn reserve_at(db: &Db, key: &Key, now: i64) -> Result<Result<(), AppEr
             .await?
     };
     if counted.is_some() {
-        return Ok(Ok(()));
+        return Ok(Reservation::Granted);
     }
-    let (until,): (i64,) =
-        sqlx::query_as("SELECT blocked_until FROM login_throttle WHERE throttle_key = $1")
+    let until: i64 =
+        sqlx::query_scalar("SELECT blocked_until FROM login_throttle WHERE throttle_key = $1")
             .bind(&key.key)
             .fetch_optional(&db.pool)
             .await?
-            .unwrap_or((now,));
-    Ok(Err(too_many(key, until - now)))
-}
-
-fn too_many(key: &Key, wait_ms: i64) -> AppError {
-    let secs = ((wait_ms.max(1000) + 999) / 1000) as u64;
-    let when = if secs > 90 {
-        format!("{} minutes", secs.div_ceil(60))
-    } else {
-        format!("{secs} seconds")
-    };
-    AppError::too_many(key.refusal.replace("{when}", &when), secs)
+            .unwrap_or(now);
+    Ok(Reservation::RateLimited {
+        wait_secs: ((until - now).max(1000) as u64).div_ceil(1000),
+    })
 }
 
 /// Forgets a key's attempts (a successful sign-in, a completed password reset).

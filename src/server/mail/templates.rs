@@ -41,7 +41,10 @@ fn code_mail(to: &str, subject: &str, intro: &str, code: &str) -> Mail {
     let lines = [
         intro.to_string(),
         format!("Your verification code is {code}"),
-        "It expires in 10 minutes and can be used once. Never share it with anyone.".to_string(),
+        format!(
+            "It expires in {} minutes and can be used once. Never share it with anyone.",
+            crate::domain::CODE_VALID_MINUTES
+        ),
     ];
     let html_lines = [
         escape(intro),

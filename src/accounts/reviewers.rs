@@ -1,10 +1,11 @@
 //! `isv-portal create-reviewer`: the operator makes a reviewer account, or promotes an
-//! existing one. Passwords follow the same rules as sign-up and are never taken as arguments.
+//! existing one. A new account is made as sign-up makes it (`accounts::store::create`, the
+//! same password rules and hashing); passwords are never taken as arguments.
 
-use super::crypto::hash_password;
-use super::db::Db;
-use crate::accounts::store;
+use super::passwords::{self, Unusable};
+use super::store::{self, Creation};
 use crate::domain::{Email, Password, Username};
+use crate::server::db::Db;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Created {
@@ -28,9 +29,7 @@ pub async fn create_reviewer(
         .await
         .map_err(internal)?
     {
-        sqlx::query("UPDATE users SET is_reviewer = 1 WHERE id = $1")
-            .bind(&user.id)
-            .execute(&mut **tx)
+        store::make_reviewer(&mut tx, &user.id)
             .await
             .map_err(internal)?;
         tx.commit().await.map_err(internal)?;
@@ -38,36 +37,30 @@ pub async fn create_reviewer(
     }
     drop(tx);
     let username = Username::parse(username).map_err(|m| format!("--username: {m}"))?;
-    let password = password.unwrap_or_default();
-    let password = Password::parse(password, &[username.as_str(), email.as_str()])
+    let names = [username.as_str(), email.as_str()];
+    let password = Password::parse(password.unwrap_or_default(), &names)
         .map_err(|m| format!("password: {m}"))?;
-    if let Some(m) =
-        store::password_weakness(password.expose(), &[username.as_str(), email.as_str()])
-    {
-        return Err(format!("password: {m}"));
-    }
-    let hash = hash_password(password.expose().to_string())
+    let hash = passwords::check_and_hash(&password, &names)
         .await
-        .map_err(|e| format!("cannot hash the password: {e}"))?;
+        .map_err(|e| match e {
+            Unusable::Weak(m) => format!("password: {m}"),
+            Unusable::NotHashed(e) => format!("cannot hash the password: {e}"),
+        })?;
     let mut tx = db.begin_write().await.map_err(internal)?;
-    if store::username_taken(&mut **tx, &username.key())
+    let user_id = match store::create(&mut tx, &email, &username, &hash)
         .await
         .map_err(internal)?
     {
-        return Err("--username: this username is taken".into());
-    }
-    let id = store::insert(
-        &mut tx,
-        email.as_str(),
-        username.as_str(),
-        &username.key(),
-        &hash,
-    )
-    .await
-    .map_err(internal)?;
-    sqlx::query("UPDATE users SET is_reviewer = 1 WHERE id = $1")
-        .bind(&id)
-        .execute(&mut **tx)
+        Creation::Created { user_id } => user_id,
+        Creation::UsernameTaken => return Err("--username: this username is taken".into()),
+        // Made meanwhile (a sign-up between the two transactions).
+        Creation::EmailTaken => {
+            return Err(format!(
+                "--email: an account for {email} was just made; run the command again to make it a reviewer"
+            ))
+        }
+    };
+    store::make_reviewer(&mut tx, &user_id)
         .await
         .map_err(internal)?;
     tx.commit().await.map_err(internal)?;
