@@ -143,10 +143,10 @@ async function codeFromMailbox(base, email) {
 async function signUp(base, username) {
   const b = new Browser(base);
   const email = `${username}@example.com`;
-  let r = await b.post('/api/accounts/sign_up', { intent: 'send_code', email });
+  let r = await b.post('/api/accounts/send_sign_up_code', { email });
   if (!r.ok) throw new Error(`send code: ${r.status} ${await r.text()}`);
   const code = await codeFromMailbox(base, email);
-  r = await b.post('/api/accounts/sign_up', { intent: 'sign_up', email, code, username, password: PASSWORD, terms: 'yes' });
+  r = await b.post('/api/accounts/sign_up', { email, code, username, password: PASSWORD, terms: 'yes' });
   if (!r.ok) throw new Error(`sign up: ${r.status} ${await r.text()}`);
   return b;
 }
@@ -154,8 +154,8 @@ async function signUp(base, username) {
 async function submitApplication(b, company) {
   await b.post('/api/onboarding/choose_role', { role: 'isv' });
   const draft = await (await b.post('/api/onboarding/draft', {})).json();
-  const r = await b.multipart('/api/onboarding/save_business', {
-    application_id: draft.id, intent: 'submit', company_name: company,
+  const r = await b.multipart('/api/onboarding/submit_business', {
+    application_id: draft.id, company_name: company,
     business_address: '1 Raffles Place, #20-01', country: 'SG', representative: 'Tan Wei Ling',
     agree_terms: 'yes', agree_privacy: 'yes',
   });
@@ -319,7 +319,7 @@ async function liveRun(label, bases, pids, databaseUrl, streamsWanted = 1000, de
   const requestTimes = [];
   for (const id of ids) {
     const t0 = now();
-    const r = await r2.post('/api/review/decide', { id, decision: 'approve', reason: '', round: '1' });
+    const r = await r2.post('/api/review/approve', { id, round: '1' });
     requestTimes.push(now() - t0);
     if (r.status !== 200) throw new Error(`decide: ${r.status} ${await r.text()}`);
     const deadline = now() + 5000;
@@ -511,7 +511,6 @@ async function memory() {
       const [b, id] = applicants[i];
       const data = new FormData();
       data.append('application_id', id);
-      data.append('intent', 'save');
       data.append('company_name', `Logo ${i} Pte. Ltd.`);
       data.append('logo', new Blob([logo], { type: 'image/png' }), 'logo.png');
       const res = await fetch(`${portal.base}/api/onboarding/save_business`, { method: 'POST', redirect: 'manual', headers: b.headers(), body: data });

@@ -40,8 +40,8 @@ async fn sign_up(
     let r = call(
         base,
         client,
-        "accounts/sign_up",
-        &[("intent", "send_code"), ("email", email)],
+        "accounts/send_sign_up_code",
+        &[("email", email)],
     )
     .await?;
     if r.status() != 200 {
@@ -53,7 +53,6 @@ async fn sign_up(
         client,
         "accounts/sign_up",
         &[
-            ("intent", "sign_up"),
             ("email", email),
             ("code", &code),
             ("username", username),
@@ -247,7 +246,6 @@ async fn sigterm_while_busy(url: String) {
     let boundary = "XBOUNDARYX";
     let body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"application_id\"\r\n\r\n{id}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"intent\"\r\n\r\nsave\r\n\
          --{boundary}\r\nContent-Disposition: form-data; name=\"company_name\"\r\n\r\nSlow Upload Ltd\r\n--{boundary}--\r\n"
     );
     let chunks: Vec<Vec<u8>> = body
@@ -257,7 +255,7 @@ async fn sigterm_while_busy(url: String) {
         .collect();
     let slow = futures_stream(chunks, Duration::from_millis(200));
     let client = server.client.clone();
-    let upload_url = server.url("/api/onboarding/save_business");
+    let upload_url = server.url(SAVE);
     let upload = tokio::spawn(async move {
         client
             .post(upload_url)
@@ -389,13 +387,13 @@ both_databases! {
         let applicant = app.another_browser();
         let id = applicant.applicant("ann@example.com", "annlee").await;
         assert_eq!(applicant.save("submit", &id, VALID, None).await.status(), 200);
-        isv_portal::server::reviewers::create_reviewer(&app.db, "rita@platform.example", "rita", Some("amber lantern 77 orbit")).await.unwrap();
+        isv_portal::accounts::reviewers::create_reviewer(&app.db, "rita@platform.example", "rita", Some("amber lantern 77 orbit")).await.unwrap();
         let reviewer = app.another_browser();
         assert_eq!(reviewer.sign_in("rita", "amber lantern 77 orbit").await.status(), 200);
         app.smtp.wait_for("ann@example.com", 2).await;
 
         app.smtp.set_down(true);
-        let r = reviewer.call("review/decide", &[("id", &id), ("decision", "approve"), ("reason", ""), ("round", "1")]).await;
+        let r = reviewer.call("review/approve", &[("id", &id), ("round", "1")]).await;
         assert_eq!(r.status(), 200);
         assert_eq!(app.another_browser().send_signup_code("bob@example.com").await.status(), 200);
         let (status,): (String,) = sqlx::query_as("SELECT status FROM applications WHERE id = $1").bind(&id).fetch_one(&app.db.pool).await.unwrap();
@@ -424,7 +422,7 @@ async fn when_one_postgres_instance_dies_the_other_keeps_the_feed_whole() {
     };
     let db = Db::connect(&url).await.unwrap();
     db.migrate().await.unwrap();
-    isv_portal::server::reviewers::create_reviewer(
+    isv_portal::accounts::reviewers::create_reviewer(
         &db,
         "rita@platform.example",
         "rita",
@@ -490,15 +488,9 @@ async fn when_one_postgres_instance_dies_the_other_keeps_the_feed_whole() {
                 .await
                 .unwrap();
             let id = draft["id"].as_str().unwrap().to_string();
-            let mut form = reqwest::multipart::Form::new()
-                .text("application_id", id.clone())
-                .text("intent", "submit");
-            for (k, v) in VALID {
-                form = form.text(k.to_string(), v.to_string());
-            }
             let r = client
-                .post(format!("{two_address}/api/onboarding/save_business"))
-                .multipart(form)
+                .post(format!("{two_address}{SUBMIT}"))
+                .multipart(business_form(&id, VALID, None))
                 .send()
                 .await
                 .unwrap();

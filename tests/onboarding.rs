@@ -9,6 +9,24 @@ impl TestApp {
         assert_eq!(r.status(), 422, "{name} was accepted");
         field_message(&error_of(r).await, "logo").unwrap()
     }
+
+    /// Posts the business form to `endpoint` the way a browser without JavaScript does.
+    async fn post_plain(
+        &self,
+        endpoint: &str,
+        id: &str,
+        fields: &[(&str, &str)],
+        logo: Option<(&str, Vec<u8>, &str)>,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(endpoint))
+            .header("accept", "text/html,application/xhtml+xml")
+            .header("referer", self.url("/onboarding/business"))
+            .multipart(business_form(id, fields, logo))
+            .send()
+            .await
+            .unwrap()
+    }
 }
 
 both_databases! {
@@ -87,9 +105,9 @@ both_databases! {
         assert_eq!(a["fields"]["service_email"], "help@acme.example.com");
 
         let w: serde_json::Value = app.call("console/workspace", &[("id", &id)]).await.json().await.unwrap();
-        assert_eq!(w["members"][0][0], "annlee");
-        assert_eq!(w["members"][0][1], "applicant");
-        let history: Vec<String> = w["history"].as_array().unwrap().iter().map(|h| h[1].as_str().unwrap().to_string()).collect();
+        assert_eq!(w["members"][0]["username"], "annlee");
+        assert_eq!(w["members"][0]["role"], "Applicant");
+        let history: Vec<String> = w["history"].as_array().unwrap().iter().map(|h| h["note"].as_str().unwrap().to_string()).collect();
         assert_eq!(history, ["Application started", "Submitted for review"]);
 
         let mails = app.smtp.wait_for("ann@example.com", 2).await;
@@ -209,15 +227,30 @@ both_databases! {
         assert_eq!(served.into_dimensions().unwrap(), (4096, 4096));
     }
 
-    async fn an_oversized_upload_is_refused_with_413(app) {
+    async fn an_oversized_upload_is_refused_with_413_by_every_button(app) {
         let id = app.applicant("ann@example.com", "annlee").await;
-        let r = app.save("save", &id, &[], Some(("big.png", vec![0u8; 400 * 1024], "image/png"))).await;
-        assert_eq!(r.status(), 413);
-        assert!(field_message(&error_of(r).await, "logo").unwrap().contains("256 KB"));
-        // A file just over the logo limit inside an allowed body is refused by the rule.
-        let r = app.save("save", &id, &[], Some(("big.png", vec![0u8; 257 * 1024], "image/png"))).await;
-        assert_eq!(r.status(), 422);
-        assert!(field_message(&error_of(r).await, "logo").unwrap().contains("256 KB"));
+        for endpoint in BUSINESS_ENDPOINTS {
+            let r = app.post_business(endpoint, &id, VALID, Some(("big.png", vec![0u8; 400 * 1024], "image/png"))).await;
+            assert_eq!(r.status(), 413, "{endpoint}");
+            assert!(field_message(&error_of(r).await, "logo").unwrap().contains("256 KB"), "{endpoint}");
+            // A file just over the logo limit inside an allowed body is refused by the rule.
+            let r = app.post_business(endpoint, &id, VALID, Some(("big.png", vec![0u8; 257 * 1024], "image/png"))).await;
+            assert_eq!(r.status(), 422, "{endpoint}");
+            assert!(field_message(&error_of(r).await, "logo").unwrap().contains("256 KB"), "{endpoint}");
+        }
+        assert_eq!(app.draft().await["status"], "Draft", "nothing was submitted");
+    }
+
+    async fn an_oversized_logo_posted_without_javascript_comes_back_to_the_form_with_its_reason(app) {
+        let id = app.applicant("ann@example.com", "annlee").await;
+        for endpoint in BUSINESS_ENDPOINTS {
+            let r = app.post_plain(endpoint, &id, VALID, Some(("big.png", vec![0u8; 400 * 1024], "image/png"))).await;
+            assert_eq!(r.status(), 302, "{endpoint}");
+            let back = r.headers()["location"].to_str().unwrap().to_string();
+            assert!(back.starts_with(&app.url("/onboarding/business?")), "{endpoint}: {back}");
+            let page = app.client.get(&back).header("accept", "text/html").send().await.unwrap().text().await.unwrap();
+            assert!(page.contains("The logo is larger than 256 KB. Choose a smaller image."), "{endpoint}: the form shows why");
+        }
     }
 
     async fn a_refused_part_still_gets_an_answer_after_the_whole_body(app) {
@@ -230,10 +263,39 @@ both_databases! {
         }
     }
 
-    async fn a_plain_post_to_the_upload_is_refused_with_415(app) {
-        app.applicant("ann@example.com", "annlee").await;
-        let r = app.client.post(app.url(SAVE)).form(&[("intent", "save")]).send().await.unwrap();
-        assert_eq!(r.status(), 415);
+    async fn a_plain_post_to_any_button_of_the_upload_is_refused_with_415(app) {
+        let id = app.applicant("ann@example.com", "annlee").await;
+        for endpoint in BUSINESS_ENDPOINTS {
+            let r = app.client.post(app.url(endpoint)).form(&[("application_id", id.as_str())]).send().await.unwrap();
+            assert_eq!(r.status(), 415, "{endpoint}");
+        }
+        assert_eq!(app.draft().await["status"], "Draft");
+    }
+
+    async fn each_button_posts_to_its_own_function_without_javascript(app) {
+        let id = app.applicant("ann@example.com", "annlee").await;
+        let page = app.client.get(app.url("/onboarding/business")).header("accept", "text/html").send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(&format!("action=\"{SAVE}\"")), "Enter and Save draft post to save");
+        assert!(page.contains(&format!("formaction=\"{SUBMIT}\"")), "Submit");
+        assert!(page.contains(&format!("formaction=\"{GO_BACK}\"")), "Previous");
+        assert!(!page.contains("name=\"intent\""), "no intent switch");
+        // A plain form post of each: the draft is saved, then each goes where its button says.
+        for (endpoint, company, to) in [
+            (SAVE, "Acme Saved Ltd", "/onboarding/business?saved=1".to_string()),
+            (GO_BACK, "Acme Back Ltd", "/onboarding/role".to_string()),
+            (SUBMIT, "Acme Submitted Ltd", format!("/onboarding/submitted?id={id}")),
+        ] {
+            let mut fields = VALID.to_vec();
+            fields[0] = ("company_name", company);
+            let r = app.post_plain(endpoint, &id, &fields, None).await;
+            assert_eq!(r.status(), 302, "{endpoint}");
+            assert_eq!(r.headers()["location"], to.as_str(), "{endpoint}");
+            if endpoint != SUBMIT {
+                assert_eq!(app.draft().await["fields"]["company_name"], company, "{endpoint} saved the draft");
+            }
+        }
+        let a: serde_json::Value = app.call("console/application", &[("id", &id)]).await.json().await.unwrap();
+        assert_eq!((a["status"].as_str(), a["fields"]["company_name"].as_str()), (Some("UnderReview"), Some("Acme Submitted Ltd")));
     }
 
     async fn another_users_workspace_is_not_found(app) {

@@ -1,9 +1,11 @@
 //! Business information (seed Step 2.2): the form, its draft kept on the server as the
 //! applicant goes, the logo upload, and Submit. One multipart form, so that everything,
-//! the logo included, works with JavaScript off.
+//! the logo included, works with JavaScript off; each of its buttons posts to a server function
+//! of its own (`formaction`), and all of them read the form the same way.
 
+use super::my_draft;
 use super::steps::Steps;
-use super::{my_draft, ApplicationView};
+use crate::applications::ApplicationView;
 use crate::domain::{
     countries, BusinessAddress, CompanyName, CountryCode, Email, PhoneNumberInput, Representative,
     Website,
@@ -11,16 +13,67 @@ use crate::domain::{
 use crate::error::AppError;
 use crate::ui::form::{url_error, Field, FormAlert};
 use crate::ui::guard::ErrorView;
+use crate::ui::page::Loading;
 use leptos::either::Either;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos::server_fn::codec::{MultipartData, MultipartFormData};
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use serde::{Deserialize, Serialize};
 
-pub const SAVE_BUSINESS_PATH: &str = "/api/onboarding/save_business";
-pub const LOGO_RULES: &str = "JPG or PNG, at most 256 KB, square (1:1), at least 128×128 pixels.";
+/// Where each button of the form posts.
+const SAVE_PATH: &str = <SaveBusinessDraft as ServerFn>::PATH;
+const SUBMIT_PATH: &str = <SubmitBusiness as ServerFn>::PATH;
+const GO_BACK_PATH: &str = <SaveBusinessAndGoBack as ServerFn>::PATH;
+
+/// The Business Logo's rules: the numbers, and every sentence that names them. The summary is
+/// shown under the field (browser and server); the refusals are said by the server
+/// (`onboarding::logo` and the body limit of the form's endpoints).
+pub mod logo_rules {
+    /// The largest logo file accepted.
+    pub const MAX_BYTES: usize = 256 * 1024;
+    /// The shortest side accepted, in pixels.
+    pub const MIN_SIDE: u32 = 128;
+    const MAX_KB: usize = MAX_BYTES / 1024;
+    const SQUARE: &str = "square (1:1)";
+
+    /// The rules in one sentence, under the field.
+    pub fn summary() -> String {
+        format!("JPG or PNG, at most {MAX_KB} KB, {SQUARE}, at least {MIN_SIDE}×{MIN_SIDE} pixels.")
+    }
+
+    /// A logo over the limit, refused while it arrives (before its whole size is known).
+    #[cfg(feature = "ssr")]
+    pub fn too_large() -> crate::error::AppError {
+        crate::error::AppError::field(
+            "logo",
+            format!("The logo is larger than {MAX_KB} KB. Choose a smaller image."),
+        )
+    }
+
+    /// A logo over the limit, of `bytes`.
+    #[cfg(feature = "ssr")]
+    pub fn over_size(bytes: usize) -> String {
+        format!(
+            "The logo is {} KB; it can be at most {MAX_KB} KB.",
+            bytes.div_ceil(1024)
+        )
+    }
+
+    #[cfg(feature = "ssr")]
+    pub fn not_square(width: u32, height: u32) -> String {
+        format!("The logo must be {SQUARE}; this one is {width}×{height} pixels.")
+    }
+
+    #[cfg(feature = "ssr")]
+    pub fn too_small(width: u32, height: u32) -> String {
+        format!(
+            "The logo must be at least {MIN_SIDE}×{MIN_SIDE} pixels; this one is {width}×{height}."
+        )
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BusinessOutcome {
@@ -33,21 +86,68 @@ pub enum BusinessOutcome {
     },
 }
 
+/// Saves the draft: the Save draft button, Enter in a field, and the page's autosave.
 #[server(input = MultipartFormData, endpoint = "onboarding/save_business")]
-pub async fn save_business(data: MultipartData) -> Result<BusinessOutcome, AppError> {
-    match ssr::save(data).await {
-        Ok(o) => Ok(o),
-        Err(e) => crate::server::request::reject(e),
-    }
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(
+        skip_all,
+        fields(user = tracing::field::Empty, application = tracing::field::Empty)
+    )
+)]
+pub async fn save_business_draft(data: MultipartData) -> Result<BusinessOutcome, AppError> {
+    ssr::save(data, ssr::After::Stay).await
+}
+
+/// Saves the draft, then submits it for review (a replay of a submitted one answers the same).
+#[server(input = MultipartFormData, endpoint = "onboarding/submit_business")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(
+        skip_all,
+        fields(user = tracing::field::Empty, application = tracing::field::Empty)
+    )
+)]
+pub async fn submit_business(data: MultipartData) -> Result<BusinessOutcome, AppError> {
+    ssr::save(data, ssr::After::Submit).await
+}
+
+/// The Previous button: saves the draft and goes back to the role.
+#[server(input = MultipartFormData, endpoint = "onboarding/save_business_and_go_back")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(
+        skip_all,
+        fields(user = tracing::field::Empty, application = tracing::field::Empty)
+    )
+)]
+pub async fn save_business_and_go_back(data: MultipartData) -> Result<BusinessOutcome, AppError> {
+    ssr::save(data, ssr::After::GoBack).await
+}
+
+/// The form's endpoints for the body-limit middleware: each takes a logo and room for the text
+/// fields beside it, and a larger body is refused as a logo over the limit.
+#[cfg(feature = "ssr")]
+pub fn uploads() -> Vec<crate::server::http::body_limit::Upload> {
+    use crate::server::http::body_limit::Upload;
+    const TEXT_ROOM: usize = 32 * 1024;
+    [SAVE_PATH, SUBMIT_PATH, GO_BACK_PATH]
+        .into_iter()
+        .map(|path| Upload {
+            path,
+            limit: logo_rules::MAX_BYTES + TEXT_ROOM,
+            too_large: logo_rules::too_large(),
+        })
+        .collect()
 }
 
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
+    use crate::applications::store::{self, Submitted};
+    use crate::applications::BusinessFields;
     use crate::error::FieldErrors;
     use crate::onboarding::logo::{self, Logo};
-    use crate::onboarding::store::{self, Submitted};
-    use crate::onboarding::BusinessFields;
     use crate::server::mail::enqueue;
     use crate::server::request::{client_ip, is_plain_form_post, state, user_agent, OrInternal};
     use crate::site::{PRIVACY_VERSION, TERMS_VERSION};
@@ -55,6 +155,14 @@ mod ssr {
 
     const MAX_TEXT: usize = 4 * 1024;
     const MAX_PARTS: usize = 40;
+
+    /// What follows a saved draft, one per server function.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum After {
+        Stay,
+        Submit,
+        GoBack,
+    }
 
     struct Form {
         text: HashMap<String, String>,
@@ -67,8 +175,9 @@ mod ssr {
         }
     }
 
+    /// A body that is not the form (broken multipart, text that is not UTF-8): 400.
     fn unreadable() -> AppError {
-        AppError::invalid("The form could not be read. Please try again.")
+        AppError::malformed()
     }
 
     /// Reads the parts we know; anything else (a status, a reviewer, an owner) is ignored.
@@ -90,7 +199,11 @@ mod ssr {
             }
             let name = field.name().unwrap_or_default().to_string();
             let is_logo = name == "logo";
-            let limit = if is_logo { logo::MAX_BYTES } else { MAX_TEXT };
+            let limit = if is_logo {
+                logo_rules::MAX_BYTES
+            } else {
+                MAX_TEXT
+            };
             let file_name = field.file_name().unwrap_or_default().to_string();
             let mut bytes = Vec::new();
             while let Some(chunk) = field.chunk().await.map_err(|_| unreadable())? {
@@ -99,10 +212,7 @@ mod ssr {
                 }
                 if bytes.len() + chunk.len() > limit {
                     refused = Some(if is_logo {
-                        AppError::field(
-                            "logo",
-                            "The logo is larger than 256 KB. Choose a smaller image.",
-                        )
+                        logo_rules::too_large()
                     } else {
                         AppError::invalid("A field is too long.")
                     });
@@ -118,8 +228,13 @@ mod ssr {
                     form.logo = Some((file_name, bytes));
                 }
             } else {
-                form.text
-                    .insert(name, String::from_utf8(bytes).map_err(|_| unreadable())?);
+                match String::from_utf8(bytes) {
+                    Ok(text) => {
+                        form.text.insert(name, text);
+                    }
+                    // Refused once the rest has been read, like every other broken part.
+                    Err(_) => refused = Some(unreadable()),
+                }
             }
         }
         match refused {
@@ -142,13 +257,23 @@ mod ssr {
         }
     }
 
-    pub async fn save(data: MultipartData) -> Result<BusinessOutcome, AppError> {
+    /// Every answer, with its HTTP status for fetch clients.
+    pub async fn save(data: MultipartData, after: After) -> Result<BusinessOutcome, AppError> {
+        save_then(data, after).await
+    }
+
+    async fn save_then(data: MultipartData, after: After) -> Result<BusinessOutcome, AppError> {
         // Read first: the answer comes after the whole request (see `read`).
         let form = read(data).await;
         let user = crate::accounts::require_user().await?;
         let form = form?;
-        let id = form.get("application_id");
-        let intent = form.get("intent");
+        // The form always carries it (a hidden input): without it the request is broken.
+        let id = form
+            .text
+            .get("application_id")
+            .cloned()
+            .ok_or_else(AppError::malformed)?;
+        tracing::Span::current().record("application", id.as_str());
         let fields = draft_fields(&form);
         let st = state()?;
 
@@ -171,7 +296,7 @@ mod ssr {
                 .or_internal("finding an application")?
             {
                 // A replayed or double-clicked Submit: it was submitted once; same answer.
-                Some(_) if intent == "submit" => {
+                Some(_) if after == After::Submit => {
                     leptos_axum::redirect(&format!("/onboarding/submitted?id={id}"));
                     Ok(BusinessOutcome::Submitted { id })
                 }
@@ -190,13 +315,13 @@ mod ssr {
         }
         tx.commit().await.or_internal("commit")?;
 
-        match intent.as_str() {
-            "previous" => {
+        match after {
+            After::GoBack => {
                 leptos_axum::redirect("/onboarding/role");
                 Ok(BusinessOutcome::Saved { logo_url })
             }
-            "submit" => submit(&user, &id, &fields, &form).await,
-            _ => {
+            After::Submit => submit(&user, &id, &fields, &form).await,
+            After::Stay => {
                 if is_plain_form_post() {
                     leptos_axum::redirect("/onboarding/business?saved=1");
                 }
@@ -287,7 +412,7 @@ mod ssr {
             Submitted::Now { company_name } => {
                 let (ip, ua) = (client_ip(), user_agent());
                 for (doc, version) in [("terms", TERMS_VERSION), ("privacy", PRIVACY_VERSION)] {
-                    crate::accounts::store::record_acceptance(
+                    crate::accounts::record_acceptance(
                         &mut tx,
                         &user.user_id,
                         doc,
@@ -323,6 +448,18 @@ mod ssr {
     }
 }
 
+/// Posts the form to the server function at `path` (a button's `formaction`), as the browser
+/// does without JavaScript; anything else saves the draft.
+async fn post_to(path: String, data: MultipartData) -> Result<BusinessOutcome, AppError> {
+    if path == SUBMIT_PATH {
+        submit_business(data).await
+    } else if path == GO_BACK_PATH {
+        save_business_and_go_back(data).await
+    } else {
+        save_business_draft(data).await
+    }
+}
+
 #[component]
 pub fn BusinessPage() -> impl IntoView {
     view! {
@@ -335,7 +472,7 @@ pub fn BusinessPage() -> impl IntoView {
 fn BusinessLoader() -> impl IntoView {
     let draft = Resource::new(|| (), |_| my_draft());
     view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+        <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match draft.await {
                     Ok(Some(app)) => EitherOf3::A(view! { <BusinessForm app/> }),
@@ -351,12 +488,19 @@ fn BusinessLoader() -> impl IntoView {
 #[component]
 fn BusinessForm(app: ApplicationView) -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
-    let from_url = url_error(SAVE_BUSINESS_PATH);
-    let save = Action::new_local(|data: &send_wrapper::SendWrapper<web_sys::FormData>| {
-        save_business(data.clone().take().into())
-    });
+    // Without JavaScript an error comes back in the address, from whichever button posted.
+    let from_url = {
+        let each = [SAVE_PATH, SUBMIT_PATH, GO_BACK_PATH].map(url_error);
+        Signal::derive(move || each.iter().find_map(|e| e.get()))
+    };
+    // A button's post: the path it names (its `formaction`) and the form.
+    let save = Action::new_local(
+        |(to, data): &(String, send_wrapper::SendWrapper<web_sys::FormData>)| {
+            post_to(to.clone(), data.clone().take().into())
+        },
+    );
     let autosave = Action::new_local(|data: &send_wrapper::SendWrapper<web_sys::FormData>| {
-        save_business(data.clone().take().into())
+        save_business_draft(data.clone().take().into())
     });
     let error = Signal::derive(move || match save.value().get() {
         Some(Err(e)) => Some(e),
@@ -400,18 +544,17 @@ fn BusinessForm(app: ApplicationView) -> impl IntoView {
         let _ = (&ev, form_ref, save);
         #[cfg(feature = "hydrate")]
         {
-            use wasm_bindgen::JsCast;
             let Some(form) = form_ref.get() else { return };
             let Ok(data) = web_sys::FormData::new_with_form(&form) else {
                 return;
             };
-            let intent = ev
+            // Where the clicked button posts without JavaScript; the hidden default button
+            // (Enter) names none and saves.
+            let to = ev
                 .submitter()
-                .and_then(|b| b.dyn_into::<web_sys::HtmlButtonElement>().ok())
-                .map(|b| b.value())
-                .unwrap_or_else(|| "save".into());
-            let _ = data.set_with_str("intent", &intent);
-            save.dispatch_local(send_wrapper::SendWrapper::new(data));
+                .and_then(|b| b.get_attribute("formaction"))
+                .unwrap_or_default();
+            save.dispatch_local((to, send_wrapper::SendWrapper::new(data)));
         }
     };
     // With JavaScript: the draft is saved whenever a field changes; a chosen logo is checked
@@ -440,7 +583,6 @@ fn BusinessForm(app: ApplicationView) -> impl IntoView {
             let Ok(data) = web_sys::FormData::new_with_form(&form) else {
                 return;
             };
-            let _ = data.set_with_str("intent", "autosave");
             autosave.dispatch_local(send_wrapper::SendWrapper::new(data));
         }
     };
@@ -470,7 +612,7 @@ fn BusinessForm(app: ApplicationView) -> impl IntoView {
             <FormAlert error/>
             <form
                 method="post"
-                action=SAVE_BUSINESS_PATH
+                action=SAVE_PATH
                 enctype="multipart/form-data"
                 node_ref=form_ref
                 on:submit=on_submit
@@ -479,7 +621,7 @@ fn BusinessForm(app: ApplicationView) -> impl IntoView {
             >
                 <input type="hidden" name="application_id" value=app.id.clone()/>
                 // Pressing Enter saves the draft; Submit is always a deliberate click.
-                <button type="submit" name="intent" value="save" class="visually-hidden" tabindex="-1" aria-hidden="true">"Save draft"</button>
+                <button type="submit" class="visually-hidden" tabindex="-1" aria-hidden="true">"Save draft"</button>
                 <Field label="Company Name" name="company_name" autocomplete="organization"
                     help="This will become your workspace name automatically."
                     initial=text(f.company_name.clone()) server_error=field("company_name")
@@ -516,7 +658,7 @@ fn BusinessForm(app: ApplicationView) -> impl IntoView {
                         <input id="logo" name="logo" type="file" accept="image/png,image/jpeg"
                             aria-describedby="logo-help logo-error"/>
                     </div>
-                    <p id="logo-help" class="field__help">{LOGO_RULES}
+                    <p id="logo-help" class="field__help">{logo_rules::summary()}
                         {move || logo_url.get().map(|_| " A logo is uploaded; choose a file only to replace it.")}</p>
                     <p id="logo-error" class="field__error" role="alert">{move || field("logo").get()}</p>
                 </div>
@@ -538,9 +680,9 @@ fn BusinessForm(app: ApplicationView) -> impl IntoView {
 
                 <p class="wizard__status" role="status" aria-live="polite">{move || status.get()}</p>
                 <div class="wizard__actions">
-                    <button type="submit" name="intent" value="previous" class="btn btn--ghost" formnovalidate=true>"Previous"</button>
-                    <button type="submit" name="intent" value="save" class="btn btn--secondary">"Save draft"</button>
-                    <button type="submit" name="intent" value="submit" class="btn btn--primary"
+                    <button type="submit" formaction=GO_BACK_PATH class="btn btn--ghost" formnovalidate=true>"Previous"</button>
+                    <button type="submit" formaction=SAVE_PATH class="btn btn--secondary">"Save draft"</button>
+                    <button type="submit" formaction=SUBMIT_PATH class="btn btn--primary"
                         disabled=move || save.pending().get()
                         aria-busy=move || save.pending().get().then_some("true")>
                         {move || if save.pending().get() { "Submitting…" } else { "Submit" }}

@@ -1,9 +1,11 @@
-//! The Business Logo: decided by content, never by name or declared type. JPG or PNG, at most
-//! 256 KB, square, at least 128×128; dimensions are read from the header before anything is
-//! decoded (bombs are refused), trailing data is refused (polyglots), and what is accepted is
-//! decoded and re-encoded, which drops metadata. Decoding waits its turn in a queue of its own
-//! (one decoder per core) and may allocate at most [`DECODE_CAP_BYTES`].
+//! The Business Logo: decided by content, never by name or declared type. The rules (JPG or
+//! PNG, a size limit, square, a shortest side) and their wording are in `logo_rules`, shared
+//! with the form; dimensions are read from the header before anything is decoded (bombs are
+//! refused), trailing data is refused (polyglots), and what is accepted is decoded and
+//! re-encoded, which drops metadata. Decoding waits its turn in a queue of its own (one decoder
+//! per core) and may allocate at most [`DECODE_CAP_BYTES`].
 
+use super::business::logo_rules;
 use crate::error::AppError;
 use image::{ImageError, ImageFormat, ImageReader, Limits};
 use sha2::{Digest, Sha256};
@@ -12,11 +14,9 @@ use std::io::Cursor;
 use std::sync::{Arc, OnceLock};
 use tokio::sync::Semaphore;
 
-pub const MAX_BYTES: usize = 256 * 1024;
-pub const MIN_SIDE: u32 = 128;
+pub use super::business::logo_rules::{MAX_BYTES, MIN_SIDE};
 /// Larger sides are refused before decoding (a 4096² RGBA image is 64 MiB).
 pub const MAX_SIDE: u32 = 4096;
-pub const RULES: &str = "JPG or PNG, at most 256 KB, square (1:1), at least 128×128 pixels.";
 
 /// The decoder's memory cap for one logo: 65 MiB. The largest accepted image, 4096×4096 with
 /// four 8-bit channels (RGBA), needs 4096 × 4096 × 4 = 64 MiB; the extra 1 MiB is headroom for
@@ -32,14 +32,7 @@ const JPEG_MAGIC: &[u8] = &[0xFF, 0xD8, 0xFF];
 /// The chunks a PNG's pixels depend on; the rest is metadata.
 const PNG_PIXEL_CHUNKS: [&[u8]; 5] = [b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND"];
 
-#[derive(Debug)]
-pub struct Logo {
-    pub content_type: &'static str,
-    pub data: Vec<u8>,
-    pub width: u32,
-    pub height: u32,
-    pub etag: String,
-}
+pub use crate::applications::store::Logo;
 
 fn refuse(message: impl Into<String>) -> AppError {
     AppError::field("logo", message)
@@ -138,10 +131,7 @@ pub fn process_with_cap(bytes: &[u8], cap_bytes: u64) -> Result<Logo, AppError> 
         return Err(refuse("The file is empty. Choose a JPG or PNG image."));
     }
     if bytes.len() > MAX_BYTES {
-        return Err(refuse(format!(
-            "The logo is {} KB; it can be at most 256 KB.",
-            bytes.len().div_ceil(1024)
-        )));
+        return Err(refuse(logo_rules::over_size(bytes.len())));
     }
     let trailing = || {
         refuse(
@@ -176,22 +166,18 @@ pub fn process_with_cap(bytes: &[u8], cap_bytes: u64) -> Result<Logo, AppError> 
         )));
     }
     if width != height {
-        return Err(refuse(format!(
-            "The logo must be square (1:1); this one is {width}×{height} pixels."
-        )));
+        return Err(refuse(logo_rules::not_square(width, height)));
     }
     if width < MIN_SIDE {
-        return Err(refuse(format!(
-            "The logo must be at least {MIN_SIDE}×{MIN_SIDE} pixels; this one is {width}×{height}."
-        )));
+        return Err(refuse(logo_rules::too_small(width, height)));
     }
 
     let mut reader = ImageReader::with_format(Cursor::new(&pixels[..]), format);
     reader.limits(limits(cap_bytes, Some(MAX_SIDE)));
     let image = reader.decode().map_err(|e| match e {
-        ImageError::Limits(_) => refuse(
-            "This image needs more memory to decode than a logo may use (at most 4096×4096 pixels with 8 bits per channel). Export it again as a plain JPG or PNG.",
-        ),
+        ImageError::Limits(_) => refuse(format!(
+            "This image needs more memory to decode than a logo may use (at most {MAX_SIDE}×{MAX_SIDE} pixels with 8 bits per channel). Export it again as a plain JPG or PNG."
+        )),
         _ => damaged(),
     })?;
 
@@ -249,7 +235,7 @@ pub async fn serve(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let logo = match super::store::logo_for(&state.db, &user, &id).await {
+    let logo = match crate::applications::store::logo_for(&state.db, &user, &id).await {
         Ok(Some(l)) => l,
         Ok(None) => return not_found(),
         Err(e) => {

@@ -4,7 +4,44 @@ use super::*;
 use reqwest::multipart::{Form, Part};
 use std::io::Cursor;
 
+/// The business form's server functions, one per button.
 pub const SAVE: &str = "/api/onboarding/save_business";
+pub const SUBMIT: &str = "/api/onboarding/submit_business";
+pub const GO_BACK: &str = "/api/onboarding/save_business_and_go_back";
+pub const BUSINESS_ENDPOINTS: [&str; 3] = [SAVE, SUBMIT, GO_BACK];
+
+/// The endpoint the form's `button` posts to: "save" (also Enter and the page's "autosave"),
+/// "submit", or "previous".
+pub fn business_endpoint(button: &str) -> &'static str {
+    match button {
+        "save" | "autosave" => SAVE,
+        "submit" => SUBMIT,
+        "previous" => GO_BACK,
+        other => panic!("the business form has no {other:?} button"),
+    }
+}
+
+/// The business form as multipart: the application, its fields and an optional logo.
+pub fn business_form(
+    id: &str,
+    fields: &[(&str, &str)],
+    logo: Option<(&str, Vec<u8>, &str)>,
+) -> Form {
+    let mut form = Form::new().text("application_id", id.to_string());
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    if let Some((name, bytes, mime)) = logo {
+        form = form.part(
+            "logo",
+            Part::bytes(bytes)
+                .file_name(name.to_string())
+                .mime_str(mime)
+                .unwrap(),
+        );
+    }
+    form
+}
 
 pub fn png(w: u32, h: u32) -> Vec<u8> {
     let img = image::ImageBuffer::from_pixel(w, h, image::Rgba([22u8, 119, 255, 255]));
@@ -43,31 +80,30 @@ impl TestApp {
         r.json().await.unwrap()
     }
 
+    /// Posts the business form as the `button` ("save", "autosave", "submit", "previous")
+    /// does with JavaScript.
     pub async fn save(
         &self,
-        intent: &str,
+        button: &str,
         id: &str,
         fields: &[(&str, &str)],
         logo: Option<(&str, Vec<u8>, &str)>,
     ) -> reqwest::Response {
-        let mut form = Form::new()
-            .text("application_id", id.to_string())
-            .text("intent", intent.to_string());
-        for (k, v) in fields {
-            form = form.text(k.to_string(), v.to_string());
-        }
-        if let Some((name, bytes, mime)) = logo {
-            form = form.part(
-                "logo",
-                Part::bytes(bytes)
-                    .file_name(name.to_string())
-                    .mime_str(mime)
-                    .unwrap(),
-            );
-        }
+        self.post_business(business_endpoint(button), id, fields, logo)
+            .await
+    }
+
+    /// Posts the business form to `endpoint`, one of [`BUSINESS_ENDPOINTS`].
+    pub async fn post_business(
+        &self,
+        endpoint: &str,
+        id: &str,
+        fields: &[(&str, &str)],
+        logo: Option<(&str, Vec<u8>, &str)>,
+    ) -> reqwest::Response {
         self.client
-            .post(self.url(SAVE))
-            .multipart(form)
+            .post(self.url(endpoint))
+            .multipart(business_form(id, fields, logo))
             .send()
             .await
             .unwrap()
