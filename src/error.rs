@@ -10,6 +10,9 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 pub enum ErrorKind {
     /// Input that breaks a rule; the message says how to fix it.
     Invalid,
+    /// A request that could not be read at all (an argument missing or malformed, bytes that
+    /// are not text): not what the user typed, so no field is named.
+    BadRequest,
     /// Too many attempts; try again after `retry_after` seconds.
     TooMany,
     /// Not signed in (or the session ended).
@@ -43,6 +46,9 @@ pub struct AppError {
 
 pub const INTERNAL_MESSAGE: &str =
     "Something went wrong on our side. Please try again in a moment.";
+
+pub const MALFORMED_MESSAGE: &str =
+    "We could not read this request: it is incomplete or malformed. Reload the page and try again.";
 
 impl AppError {
     fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
@@ -97,6 +103,11 @@ impl AppError {
         Self::new(ErrorKind::Internal, INTERNAL_MESSAGE)
     }
 
+    /// A request that could not be read (400).
+    pub fn malformed() -> Self {
+        Self::new(ErrorKind::BadRequest, MALFORMED_MESSAGE)
+    }
+
     pub fn with_field(mut self, field: &str, message: impl Into<String>) -> Self {
         self.fields.push(FieldError {
             field: field.into(),
@@ -124,10 +135,12 @@ impl AppError {
             .map(|(_, v)| v.clone())
     }
 
-    /// The HTTP status for clients that call the function with fetch.
+    /// The HTTP status of a server function's answer, set at the edge
+    /// (`server::http::error_status`); a form posted without JavaScript gets its redirect.
     pub fn status(&self) -> u16 {
         match self.kind {
             ErrorKind::Invalid => 422,
+            ErrorKind::BadRequest => 400,
             ErrorKind::TooMany => 429,
             ErrorKind::Unauthenticated => 401,
             ErrorKind::Forbidden => 403,
@@ -143,9 +156,18 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            // The request could not be read (a field missing or malformed): the user can resend.
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
-                Self::invalid("The form was incomplete. Please fill it in and try again.")
+            // The request could not be decoded: an argument missing or malformed (bad JSON or
+            // URL encoding, text in a number), or a body that is not UTF-8.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => Self::malformed(),
+            // On the server this is the request's body failing to be read: cut off at the body
+            // limit (a body sent without its length), or not text. In the browser the same
+            // variant means the server's answer could not be read, which is ours.
+            ServerFnErrorErr::Deserialization(m) if cfg!(feature = "ssr") => {
+                if m.contains("length limit exceeded") {
+                    Self::new(ErrorKind::BadRequest, "This request is too large.")
+                } else {
+                    Self::malformed()
+                }
             }
             ServerFnErrorErr::Request(_) => Self::new(
                 ErrorKind::Internal,
@@ -187,5 +209,36 @@ impl FieldErrors {
         } else {
             Err(AppError::fields(self.0))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_that_cannot_be_read_is_a_bad_request_not_our_failure() {
+        for undecodable in [
+            ServerFnErrorErr::MissingArg("page".into()),
+            ServerFnErrorErr::Args("invalid digit found in string".into()),
+        ] {
+            let err = AppError::from_server_fn_error(undecodable);
+            assert_eq!((err.kind, err.status()), (ErrorKind::BadRequest, 400));
+            assert_eq!(err.message, MALFORMED_MESSAGE);
+        }
+        #[cfg(feature = "ssr")]
+        {
+            let not_text = AppError::from_server_fn_error(ServerFnErrorErr::Deserialization(
+                "invalid utf-8 sequence of 1 bytes from index 3".into(),
+            ));
+            assert_eq!(not_text.status(), 400);
+            let cut_off = AppError::from_server_fn_error(ServerFnErrorErr::Deserialization(
+                "length limit exceeded".into(),
+            ));
+            assert_eq!(cut_off.status(), 400);
+            assert_eq!(cut_off.message, "This request is too large.");
+        }
+        let ours = AppError::from_server_fn_error(ServerFnErrorErr::Response("no".into()));
+        assert_eq!(ours, AppError::internal());
     }
 }

@@ -13,12 +13,10 @@ Settings come from DATABASE_URL, SMTP_URL, MAIL_FROM, PUBLIC_URL, LEPTOS_SITE_AD
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,leptos=warn".into()),
-        )
-        .init();
+    if let Err(e) = init_tracing() {
+        eprintln!("isv-portal: bad setting {e}");
+        return ExitCode::from(2);
+    }
 
     let args: Vec<String> = std::env::args().skip(1).collect();
     let command = match args.as_slice() {
@@ -78,6 +76,8 @@ async fn main() -> ExitCode {
     leptos_options.site_addr = config.site_addr;
     let addr = config.site_addr;
 
+    let metrics_addr = config.metrics_addr;
+
     let portal = match startup::build(config, leptos_options).await {
         Ok(p) => p,
         Err(e) => {
@@ -92,6 +92,19 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Metrics on a listener of their own, never on the portal's port.
+    if let Some(metrics_addr) = metrics_addr {
+        match tokio::net::TcpListener::bind(metrics_addr).await {
+            Ok(l) => {
+                startup::serve_metrics(l, &portal);
+                tracing::info!("metrics at http://{metrics_addr}/metrics");
+            }
+            Err(e) => {
+                eprintln!("isv-portal: cannot listen on {metrics_addr} (METRICS_ADDR): {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     tracing::info!("serving at http://{addr}");
     match startup::serve(listener, portal).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -100,6 +113,24 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The log, on standard output: lines of text, or one JSON object per line with
+/// `LOG_FORMAT=json`; levels from `RUST_LOG`.
+fn init_tracing() -> Result<(), isv_portal::server::config::ConfigError> {
+    use isv_portal::server::config::LogFormat;
+    let format = LogFormat::from_env()?;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,leptos=warn".into());
+    match format {
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_env_filter(filter)
+            .init(),
+    }
+    Ok(())
 }
 
 fn flag(args: &[String], name: &str) -> Option<String> {
@@ -113,7 +144,7 @@ fn flag(args: &[String], name: &str) -> Option<String> {
 }
 
 async fn create_reviewer(config: &Config, args: &[String]) -> ExitCode {
-    use isv_portal::server::reviewers::{create_reviewer, Created};
+    use isv_portal::accounts::reviewers::{create_reviewer, Created};
     let Some(email) = flag(args, "--email") else {
         eprintln!("create-reviewer needs --email EMAIL\n{USAGE}");
         return ExitCode::from(2);

@@ -1,4 +1,6 @@
 //! Settings read once from the environment; a bad value stops start-up naming the variable.
+//! (`LOG_FORMAT` is read first of all, by `LogFormat::from_env`, to start the log; `RUST_LOG`
+//! sets its levels.)
 
 pub use super::client::Cidr;
 use std::net::SocketAddr;
@@ -26,6 +28,31 @@ pub struct Config {
     pub trusted_proxies: Vec<Cidr>,
     /// The dev mailbox was asked for explicitly (`DEV_MAILBOX=1`) with a public address.
     pub dev_mailbox_forced: bool,
+    /// Where `/metrics` is served (`METRICS_ADDR`), apart from the portal; `None`: nowhere.
+    pub metrics_addr: Option<SocketAddr>,
+    pub log_format: LogFormat,
+}
+
+/// How the log is written (`LOG_FORMAT`): lines of text, or one JSON object per line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+impl LogFormat {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::parse(std::env::var("LOG_FORMAT").ok().as_deref())
+    }
+
+    fn parse(value: Option<&str>) -> Result<Self, ConfigError> {
+        match value.map(str::trim) {
+            None | Some("") | Some("text") => Ok(Self::Text),
+            Some("json") => Ok(Self::Json),
+            Some(_) => Err(bad("LOG_FORMAT", "must be text or json")),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -181,6 +208,21 @@ impl Config {
             ));
         }
 
+        let metrics_addr = match get("METRICS_ADDR") {
+            None => None,
+            Some(v) => Some(
+                v.parse::<SocketAddr>()
+                    .map_err(|e| bad("METRICS_ADDR", format!("is not host:port ({e})")))?,
+            ),
+        };
+        if metrics_addr.is_some_and(|a| a == site_addr && a.port() != 0) {
+            return Err(bad(
+                "METRICS_ADDR",
+                "must differ from LEPTOS_SITE_ADDR: metrics are never served on the portal's port",
+            ));
+        }
+        let log_format = LogFormat::parse(get("LOG_FORMAT").as_deref())?;
+
         Ok(Self {
             database_url,
             smtp_url,
@@ -193,6 +235,8 @@ impl Config {
             secret_key,
             trusted_proxies,
             dev_mailbox_forced: dev_mailbox_forced && !loopback,
+            metrics_addr,
+            log_format,
         })
     }
 
@@ -226,8 +270,13 @@ impl Config {
             }
             _ => self.database_url.clone(),
         };
+        let metrics = match self.metrics_addr {
+            Some(a) => a.to_string(),
+            None => "off".into(),
+        };
         format!(
-            "DATABASE_URL={db} SMTP_URL={smtp} MAIL_FROM={} PUBLIC_URL={} LEPTOS_SITE_ADDR={}",
+            "DATABASE_URL={db} SMTP_URL={smtp} MAIL_FROM={} PUBLIC_URL={} LEPTOS_SITE_ADDR={} \
+             METRICS_ADDR={metrics}",
             self.mail_from, self.public_url, self.site_addr
         )
     }
@@ -268,6 +317,9 @@ mod tests {
             ("TRUSTED_PROXIES", "10.0.0.0/33"),
             ("TRUSTED_PROXIES", "proxy.example.com"),
             ("FEED_POLL_MS", "0"),
+            ("METRICS_ADDR", "9100"),
+            ("METRICS_ADDR", "127.0.0.1:3000"),
+            ("LOG_FORMAT", "xml"),
         ] {
             let err = with(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var, "{value}");
@@ -301,6 +353,17 @@ mod tests {
         ])
         .unwrap();
         assert!(!real.dev_mailbox());
+    }
+
+    #[test]
+    fn metrics_are_off_unless_given_an_address_of_their_own() {
+        let c = with(&[]).unwrap();
+        assert_eq!(c.metrics_addr, None);
+        assert!(c.summary().contains("METRICS_ADDR=off"), "{}", c.summary());
+        let c = with(&[("METRICS_ADDR", "127.0.0.1:9100"), ("LOG_FORMAT", "json")]).unwrap();
+        assert_eq!(c.metrics_addr, Some("127.0.0.1:9100".parse().unwrap()));
+        assert_eq!(c.log_format, super::LogFormat::Json);
+        assert_eq!(with(&[]).unwrap().log_format, super::LogFormat::Text);
     }
 
     #[test]

@@ -52,12 +52,15 @@ pub fn hashing_permits() -> usize {
 
 async fn bounded<T: Send + 'static>(f: impl FnOnce(&mut [Block]) -> T + Send + 'static) -> T {
     let h = hashing();
+    let asked = std::time::Instant::now();
     let permit = h
         .permits
         .clone()
         .acquire_owned()
         .await
         .expect("semaphore never closes");
+    // The queue in front of the hashes: how long this one waited for a permit.
+    super::metrics::hash_queue_wait(asked.elapsed());
     // The permit and the block travel with the blocking task, not with the request: a client
     // that goes away mid-hash neither frees its permit early (which would let one more hash
     // run than there are blocks) nor drops its block (which would be allocated anew).

@@ -1,5 +1,5 @@
 //! The live feed: application events, numbered in the database (`application_events.seq`,
-//! see `onboarding::store::record_event`), pushed to open pages as server-sent events.
+//! see `applications::events::record_event`), pushed to open pages as server-sent events.
 //!
 //! The table is the source of truth. Each process runs one pump that reads the rows after the
 //! last number it has seen and broadcasts them to its streams. The pump wakes when this
@@ -90,6 +90,7 @@ impl Feed {
             return None;
         }
         *count += 1;
+        super::metrics::event_stream_opened();
         Some(StreamSlot {
             feed: self.clone(),
             key,
@@ -188,10 +189,17 @@ impl Feed {
 
 /// The number of the last committed event.
 pub async fn head(db: &Db) -> Result<i64, sqlx::Error> {
-    let (value,): (i64,) = sqlx::query_as("SELECT value FROM counters WHERE name = 'events'")
+    sqlx::query_scalar("SELECT value FROM counters WHERE name = 'events'")
         .fetch_one(&db.pool)
-        .await?;
-    Ok(value)
+        .await
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    seq: i64,
+    application_id: String,
+    kind: String,
+    owner_id: String,
 }
 
 /// Committed events after `seq`, oldest first; only those of `owner`'s applications when
@@ -203,11 +211,11 @@ pub async fn after(
     owner: Option<&str>,
 ) -> Result<Vec<Arc<FeedItem>>, sqlx::Error> {
     const ALL: &str =
-        "SELECT e.seq, e.application_id, e.kind, a.user_id FROM application_events e \
+        "SELECT e.seq AS seq, e.application_id AS application_id, e.kind AS kind, a.user_id AS owner_id FROM application_events e \
          JOIN applications a ON a.id = e.application_id \
          WHERE e.seq > $1 ORDER BY e.seq LIMIT $2";
     const OWN: &str =
-        "SELECT e.seq, e.application_id, e.kind, a.user_id FROM application_events e \
+        "SELECT e.seq AS seq, e.application_id AS application_id, e.kind AS kind, a.user_id AS owner_id FROM application_events e \
          JOIN applications a ON a.id = e.application_id \
          WHERE e.application_id IN (SELECT id FROM applications WHERE user_id = $3) \
          AND e.seq > $1 ORDER BY e.seq LIMIT $2";
@@ -218,22 +226,29 @@ pub async fn after(
         Some(id) => query.bind(id),
         None => query,
     };
-    let rows: Vec<(i64, String, String, String)> = query.fetch_all(&db.pool).await?;
+    let rows: Vec<EventRow> = query.fetch_all(&db.pool).await?;
     Ok(rows
         .into_iter()
-        .map(|(seq, application_id, kind, owner_id)| {
-            let event = LiveEvent {
-                seq,
-                application_id,
-                kind,
-            };
-            let json = serde_json::to_string(&event).unwrap_or_default();
-            Arc::new(FeedItem {
-                event,
-                owner_id,
-                json,
-            })
-        })
+        .map(
+            |EventRow {
+                 seq,
+                 application_id,
+                 kind,
+                 owner_id,
+             }| {
+                let event = LiveEvent {
+                    seq,
+                    application_id,
+                    kind,
+                };
+                let json = serde_json::to_string(&event).unwrap_or_default();
+                Arc::new(FeedItem {
+                    event,
+                    owner_id,
+                    json,
+                })
+            },
+        )
         .collect())
 }
 
@@ -251,6 +266,7 @@ fn counts(open: &Mutex<HashMap<String, usize>>) -> MutexGuard<'_, HashMap<String
 
 impl Drop for StreamSlot {
     fn drop(&mut self) {
+        super::metrics::event_stream_closed();
         let mut open = counts(&self.feed.inner.open);
         if let Some(count) = open.get_mut(&self.key) {
             *count = count.saturating_sub(1);
@@ -302,6 +318,7 @@ pub async fn stream(
     // Counted per instance (see `STREAMS_PER_SESSION`); the slot travels with the stream.
     let session_key = super::crypto::sha256_hex(&[token.as_str()]);
     let Some(slot) = st.feed.open_slot(session_key) else {
+        super::metrics::throttled("event_streams");
         return (
             StatusCode::TOO_MANY_REQUESTS,
             format!(

@@ -1,12 +1,12 @@
-//! What a server function knows about its request: the app state, client, cookies, and how to
-//! answer with a status that does not break forms posted without JavaScript.
+//! What a server function knows about its request: the app state, client, cookies, and whether
+//! it came from a form posted without JavaScript.
 
 use super::config::Config;
 use super::db::Db;
 use crate::error::AppError;
 use http::header::{ACCEPT, COOKIE, SET_COOKIE, USER_AGENT};
 use http::request::Parts;
-use http::{HeaderValue, StatusCode};
+use http::HeaderValue;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 use std::net::IpAddr;
@@ -28,7 +28,7 @@ pub struct AppState {
     pub mail_worker: Arc<tokio::task::JoinHandle<()>>,
 }
 
-/// The client's address, put into request extensions by the security middleware.
+/// The client's address, put into request extensions at the edge (`server::http::origin`).
 #[derive(Clone, Copy, Debug)]
 pub struct ClientIp(pub IpAddr);
 
@@ -106,20 +106,6 @@ pub fn is_plain_form_post() -> bool {
                 .map(|v| v.contains("text/html"))
         })
         .unwrap_or(false)
-}
-
-/// Returns the error, with its HTTP status for fetch clients. A plain form post keeps the
-/// redirect that carries the error back to the form.
-pub fn reject<T>(err: AppError) -> Result<T, AppError> {
-    if !is_plain_form_post() {
-        if let (Some(res), Ok(status)) = (
-            use_context::<ResponseOptions>(),
-            StatusCode::from_u16(err.status()),
-        ) {
-            res.set_status(status);
-        }
-    }
-    Err(err)
 }
 
 /// Logs what went wrong on our side and gives the user only a generic sentence.

@@ -1,9 +1,13 @@
-//! Assembles the portal: database, migrations, mail worker, router; and serves it.
+//! Assembles the portal: database, migrations, mail worker, the router behind its edge (each
+//! middleware given its configuration here), and `/metrics` apart; and serves them.
 
 use super::config::Config;
 use super::db::Db;
 use super::feed::Feed;
-use super::http::{body_limit, retry_stalled_render, security, signed_errors, signed_in_pages};
+use super::http::{
+    body_limit, client_and_origin, error_status, log_requests, security_headers, signed_errors,
+    signed_in_pages, BodyLimits, SignedInPages,
+};
 use super::mail::worker;
 use super::request::AppState;
 use crate::app::{shell, App};
@@ -21,6 +25,8 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 pub struct Portal {
     pub router: Router,
     pub state: AppState,
+    /// `/metrics`, for a listener of its own (`serve_metrics`); `None` unless `METRICS_ADDR`.
+    pub metrics: Option<Router>,
 }
 
 impl Portal {
@@ -67,6 +73,20 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Port
         mail_worker,
     };
     super::memory::spawn_trimmer(shutdown.clone());
+    let metrics = config.metrics_addr.map(|_| {
+        super::metrics::spawn_upkeep(shutdown.clone());
+        super::metrics::router(state.db.clone())
+    });
+
+    // The edge's configuration: what it applies comes from the features that own it.
+    let limits = Arc::new(BodyLimits {
+        form: BODY_LIMIT,
+        uploads: crate::onboarding::uploads(),
+    });
+    let signed_in = SignedInPages {
+        app: state.clone(),
+        paths: crate::app::SIGNED_IN_PATHS,
+    };
 
     let routes = generate_route_list(App);
     let context_state = state.clone();
@@ -103,19 +123,31 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Port
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(leptos_options)
         .merge(handlers)
-        .layer(axum::middleware::from_fn(retry_stalled_render))
+        // The edge, innermost first (each `layer` wraps the ones before it; see `http`).
+        .layer(axum::middleware::from_fn(error_status))
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            signed_in,
             signed_in_pages,
         ))
-        .layer(axum::middleware::from_fn(body_limit))
+        .layer(axum::middleware::from_fn_with_state(limits, body_limit))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             signed_errors,
         ))
-        .layer(axum::middleware::from_fn_with_state(config, security))
-        .layer(axum::middleware::from_fn(super::health::log_requests));
-    Ok(Portal { router, state })
+        .layer(axum::middleware::from_fn_with_state(
+            config.clone(),
+            client_and_origin,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            config,
+            security_headers,
+        ))
+        .layer(axum::middleware::from_fn(log_requests));
+    Ok(Portal {
+        router,
+        state,
+        metrics,
+    })
 }
 
 /// Serves until SIGINT or SIGTERM; open event streams end at once, requests in flight finish.
@@ -126,6 +158,21 @@ pub async fn serve(listener: TcpListener, portal: Portal) -> std::io::Result<()>
         streams.cancel();
     })
     .await
+}
+
+/// Serves `/metrics` on `listener` (bound to `METRICS_ADDR`) until the portal shuts down;
+/// `false` when metrics are off.
+pub fn serve_metrics(listener: TcpListener, portal: &Portal) -> bool {
+    let Some(router) = portal.metrics.clone() else {
+        return false;
+    };
+    let stop = portal.shutdown_token();
+    tokio::spawn(async move {
+        if let Err(e) = serve_until(listener, router, stop.cancelled_owned()).await {
+            tracing::error!(error = %e, "serving /metrics");
+        }
+    });
+    true
 }
 
 pub async fn serve_until(

@@ -28,6 +28,8 @@ pub struct TestApp {
     pub db: Db,
     pub database_url: String,
     pub feed: isv_portal::server::feed::Feed,
+    /// The base address of `/metrics` (`Options::metrics`), on a listener of its own.
+    pub metrics: Option<String>,
 }
 
 #[derive(Default)]
@@ -37,6 +39,26 @@ pub struct Options {
     pub feed_poll_ms: Option<u64>,
     /// `TRUSTED_PROXIES`, unset by default.
     pub trusted_proxies: Option<String>,
+    /// Serve `/metrics` (`METRICS_ADDR`) on a port of its own, given in `TestApp::metrics`.
+    /// The recorder is shared by every portal in the test process: compare before and after.
+    pub metrics: bool,
+}
+
+/// `TEST_LOG=1` shows the log of the portals a test runs in its process (levels from
+/// `RUST_LOG`); spawned processes get it too (see `process`).
+pub fn init_test_log() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    if std::env::var_os("TEST_LOG").is_none() {
+        return;
+    }
+    ONCE.call_once(|| {
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| "info,sqlx=warn,leptos=warn".into());
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init();
+    });
 }
 
 pub const TEST_SECRET_KEY: &str = "test-secret-key-test-secret-key-0123456789";
@@ -103,6 +125,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
 
 /// Another instance of the portal on an existing database (several instances, one database).
 pub async fn spawn_app_on(database_url: String, smtp: SmtpSink, options: Options) -> TestApp {
+    init_test_log();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
 
@@ -124,6 +147,9 @@ pub async fn spawn_app_on(database_url: String, smtp: SmtpSink, options: Options
     if !options.dev_mailbox {
         env.insert("SMTP_URL", format!("smtp://127.0.0.1:{}", smtp.port));
     }
+    if options.metrics {
+        env.insert("METRICS_ADDR", "127.0.0.1:0".into());
+    }
     let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test config");
     let leptos_options = leptos::prelude::LeptosOptions::builder()
         .output_name("isv-portal")
@@ -135,6 +161,14 @@ pub async fn spawn_app_on(database_url: String, smtp: SmtpSink, options: Options
         .expect("portal builds");
     let db = portal.state.db.clone();
     let feed = portal.state.feed.clone();
+    let metrics = if options.metrics {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let at = format!("http://{}", l.local_addr().unwrap());
+        assert!(startup::serve_metrics(l, &portal), "metrics are on");
+        Some(at)
+    } else {
+        None
+    };
     tokio::spawn(startup::serve_until(
         listener,
         portal.router,
@@ -149,6 +183,7 @@ pub async fn spawn_app_on(database_url: String, smtp: SmtpSink, options: Options
         db,
         database_url,
         feed,
+        metrics,
     }
 }
 
@@ -209,6 +244,7 @@ impl TestApp {
             db: self.db.clone(),
             database_url: self.database_url.clone(),
             feed: self.feed.clone(),
+            metrics: self.metrics.clone(),
         }
     }
 
@@ -244,11 +280,8 @@ impl TestApp {
     }
 
     pub async fn send_signup_code(&self, email: &str) -> Response {
-        self.call(
-            "accounts/sign_up",
-            &[("intent", "send_code"), ("email", email)],
-        )
-        .await
+        self.call("accounts/send_sign_up_code", &[("email", email)])
+            .await
     }
 
     pub async fn sign_up_with(
@@ -261,7 +294,6 @@ impl TestApp {
         self.call(
             "accounts/sign_up",
             &[
-                ("intent", "sign_up"),
                 ("email", email),
                 ("code", code),
                 ("username", username),

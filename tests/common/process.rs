@@ -13,7 +13,8 @@ pub struct Process {
     pub client: Client,
 }
 
-fn free_port() -> u16 {
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -37,6 +38,13 @@ impl Process {
     ) -> Process {
         let port = port.unwrap_or_else(free_port);
         let address = format!("http://127.0.0.1:{port}");
+        // `TEST_LOG=1` shows the process's whole log (levels from `RUST_LOG`); else warnings.
+        let test_log = std::env::var_os("TEST_LOG").is_some();
+        let log_levels = match std::env::var("RUST_LOG") {
+            Ok(levels) if test_log => levels,
+            _ if test_log => "info,sqlx=warn,leptos=warn".to_string(),
+            _ => "warn".to_string(),
+        };
         let mut command = Command::new(env!("CARGO_BIN_EXE_isv-portal"));
         command
             .env("DATABASE_URL", database_url)
@@ -44,9 +52,16 @@ impl Process {
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
             .env("OUTBOX_RETRY_BASE_MS", "100")
             .env("SECRET_KEY", TEST_SECRET_KEY)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", log_levels)
             .env_remove("SMTP_URL")
-            .stdout(Stdio::null())
+            .env_remove("METRICS_ADDR")
+            .env_remove("LOG_FORMAT")
+            // The log is written to standard output.
+            .stdout(if test_log {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
             .stderr(Stdio::inherit());
         if let Some(p) = smtp_port {
             command.env("SMTP_URL", format!("smtp://127.0.0.1:{p}"));

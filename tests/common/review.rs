@@ -2,7 +2,7 @@
 //! application, and the queue's arguments.
 
 use super::*;
-use isv_portal::server::reviewers::{create_reviewer, Created};
+use isv_portal::accounts::reviewers::{create_reviewer, Created};
 
 pub const REVIEWER_PASSWORD: &str = "amber lantern 77 orbit";
 

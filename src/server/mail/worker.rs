@@ -1,5 +1,6 @@
 //! Delivers the outbox: claims due rows (safe with several instances), sends them, and retries
-//! with doubling waits; after `MAX_ATTEMPTS` a mail is marked failed and logged.
+//! with doubling waits; after `MAX_ATTEMPTS` a mail is marked failed and logged. Sent, retried
+//! and failed mails are counted in the metrics, and the outbox is counted at each scrape.
 
 use crate::server::config::Config;
 use crate::server::db::{now_ms, Db};
@@ -53,12 +54,21 @@ pub fn spawn(db: Db, config: Arc<Config>, ready: Arc<Notify>) -> tokio::task::Jo
     })
 }
 
-type Row = (String, String, String, String, String, i64);
+/// A mail due for delivery.
+#[derive(sqlx::FromRow)]
+struct Due {
+    id: String,
+    recipient: String,
+    subject: String,
+    text_body: String,
+    html_body: String,
+    attempts: i64,
+}
 
 /// One round: returns how many mails were handled.
 async fn deliver_due(db: &Db, sender: &Sender, config: &Config) -> Result<usize, sqlx::Error> {
     let now = now_ms();
-    let due: Vec<Row> = sqlx::query_as(
+    let due: Vec<Due> = sqlx::query_as(
         "SELECT id, recipient, subject, text_body, html_body, attempts FROM outbox \
          WHERE status = 'pending' AND next_attempt_at <= $1 AND claimed_until < $1 \
          ORDER BY created_at LIMIT $2",
@@ -68,7 +78,15 @@ async fn deliver_due(db: &Db, sender: &Sender, config: &Config) -> Result<usize,
     .fetch_all(&db.pool)
     .await?;
     let mut handled = 0;
-    for (id, to, subject, text, html, attempts) in due {
+    for Due {
+        id,
+        recipient: to,
+        subject,
+        text_body: text,
+        html_body: html,
+        attempts,
+    } in due
+    {
         // Claim the row right before sending it, with a lease that starts now (not when the
         // batch was read): a slow SMTP server earlier in the batch cannot let the lease run
         // out before this mail is sent. Another instance that claimed it first wins.
@@ -100,6 +118,7 @@ async fn deliver_due(db: &Db, sender: &Sender, config: &Config) -> Result<usize,
         };
         match result {
             Ok(status) => {
+                crate::server::metrics::mail_sent();
                 db.write_one(
                     sqlx::query(
                         "UPDATE outbox SET status = $1, sent_at = $2, attempts = $3 WHERE id = $4",
@@ -117,8 +136,10 @@ async fn deliver_due(db: &Db, sender: &Sender, config: &Config) -> Result<usize,
                 let base = config.outbox_retry_base.as_millis() as i64;
                 let wait = (base << (attempts - 1).min(20)).min(MAX_WAIT_MS);
                 if failed {
+                    crate::server::metrics::mail_failed();
                     tracing::error!(mail = %id, to = %to, attempts, error = %err, "mail failed for good");
                 } else {
+                    crate::server::metrics::mail_retry();
                     tracing::warn!(mail = %id, attempts, retry_in_ms = wait, error = %err, "mail delivery failed; will retry");
                 }
                 db.write_one(
@@ -136,6 +157,22 @@ async fn deliver_due(db: &Db, sender: &Sender, config: &Config) -> Result<usize,
         }
     }
     Ok(handled)
+}
+
+/// How many mails wait in the outbox, and how many failed for good (for the metrics).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct OutboxCounts {
+    pub pending: i64,
+    pub failed: i64,
+}
+
+pub async fn outbox_counts(db: &Db) -> Result<OutboxCounts, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM outbox WHERE status = 'pending') AS pending, \
+         (SELECT COUNT(*) FROM outbox WHERE status = 'failed') AS failed",
+    )
+    .fetch_one(&db.pool)
+    .await
 }
 
 fn message_id(outbox_id: &str, from: &Mailbox) -> String {
