@@ -1,14 +1,14 @@
 //! The HTML shell, the page frame (header, footer) and the routes.
 
 use crate::accounts::{
-    current_user, ForgotPasswordPage, SignInPage, SignOut, SignUpPage, UserResource,
+    current_user, ForgotPasswordPage, SignInPage, SignOut, SignUpPage, SignedInUser,
 };
 use crate::console::{ConsolePage, OnboardingDetailsPage, WorkspacePage};
 use crate::mailbox::DevMailboxPage;
 use crate::onboarding::{BusinessPage, ChooseRolePage, SubmittedPage};
 use crate::review::{ReviewDetailPage, ReviewPage};
 use crate::site::{LandingPage, NotFoundPage, PrivacyPage, TermsPage};
-use crate::ui::layout::{Footer, Header};
+use crate::ui::layout::{Footer, Header, SignedIn};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
@@ -49,17 +49,35 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Everything inside the router: the signed-in user is fetched again on every navigation and
-/// after signing out, so the header never shows a stale account.
+/// The pages that need a signed-in user, each with everything under it: a signed-out visit is
+/// sent to sign in before anything renders (the edge reads this list: `server::http::signed_in`).
+pub const SIGNED_IN_PATHS: &[&str] = &["/console", "/onboarding", "/workspaces", "/review"];
+
+/// Everything inside the router. The signed-in user for the header comes with the page: the
+/// server reads it from the request (the session middleware looked it up) and hands it to the
+/// hydrating browser in the page itself; afterwards the browser asks again after each
+/// navigation and after signing out, so the header never shows a stale account. No resource
+/// and no suspense boundary is involved, so the header cannot hold a render back.
 #[component]
 fn Frame() -> impl IntoView {
     let location = use_location();
     let sign_out = ServerAction::<SignOut>::new();
-    let user: UserResource = Resource::new(
-        move || (location.pathname.get(), sign_out.version().get()),
-        |_| current_user(),
-    );
+    let user = SignedIn(RwSignal::new(
+        leptos::prelude::SharedValue::new(signed_in_from_request).into_inner(),
+    ));
     provide_context(user);
+    // In the browser: each navigation and each sign-out asks who is signed in now.
+    Effect::watch(
+        move || (location.pathname.get(), sign_out.version().get()),
+        move |_, _, _| {
+            leptos::task::spawn_local(async move {
+                if let Ok(now) = current_user().await {
+                    user.0.set(now);
+                }
+            });
+        },
+        false,
+    );
     // Marks the page once the WASM has taken over (the browser tests wait for it).
     Effect::new(|_| {
         #[cfg(feature = "hydrate")]
@@ -72,7 +90,7 @@ fn Frame() -> impl IntoView {
         <Header sign_out/>
         <main id="main" class="page">
             // Every page renders whole before it is sent (no streaming): statuses and redirects
-            // are known up front, and a stalled render can be retried (server::http).
+            // are known up front.
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/") view=LandingPage ssr=SsrMode::Async/>
                 <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
@@ -92,5 +110,28 @@ fn Frame() -> impl IntoView {
             </Routes>
         </main>
         <Footer/>
+    }
+}
+
+/// The signed-in user of the request being rendered (server), or nobody (browser, where the
+/// value comes from the page instead).
+fn signed_in_from_request() -> Option<SignedInUser> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|p| {
+                p.extensions
+                    .get::<crate::server::sessions::SessionUser>()
+                    .cloned()
+            })
+            .map(|u| SignedInUser {
+                username: u.username,
+                email: u.email,
+                is_reviewer: u.is_reviewer,
+            })
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
     }
 }

@@ -1,10 +1,7 @@
 //! Pages for signed-in users only. On the server a middleware answers a signed-out visit with
-//! a redirect before anything renders (`server::http::signed_in_pages`); in the browser, a page
-//! whose data answers "please sign in" sends the visitor there. Either way they come back to
-//! the same page (path and query) afterwards.
-//!
-//! Deliberately no `Suspense` of its own around the page: nested boundaries sharing a resource
-//! with the header made a few server renders stall (see tests/pages.rs).
+//! a redirect before anything renders (`server::http::signed_in`, for the paths in
+//! `app::SIGNED_IN_PATHS`); in the browser, a page whose data answers "please sign in" sends
+//! the visitor there. Either way they come back to the same page (path and query) afterwards.
 
 use crate::error::{AppError, ErrorKind};
 use leptos::either::Either;

@@ -1,12 +1,17 @@
 //! The header (platform name, CONSOLE, account menu with the review dashboard for reviewers) and the footer.
 
-use crate::accounts::{SignOut, UserResource};
+use crate::accounts::{SignOut, SignedInUser};
 use leptos::either::Either;
 use leptos::prelude::*;
 
+/// Who is signed in, for the header: set from the page when it is rendered, and again by the
+/// browser after each navigation and after signing out (see `app::Frame`).
+#[derive(Clone, Copy)]
+pub struct SignedIn(pub RwSignal<Option<SignedInUser>>);
+
 #[component]
 pub fn Header(sign_out: ServerAction<SignOut>) -> impl IntoView {
-    let user = expect_context::<UserResource>();
+    let user = expect_context::<SignedIn>();
     view! {
         <header class="site-header">
             <div class="site-header__inner">
@@ -16,34 +21,30 @@ pub fn Header(sign_out: ServerAction<SignOut>) -> impl IntoView {
                 </a>
                 <nav class="site-nav" aria-label="Main">
                     <a href="/console" class="site-nav__link">"CONSOLE"</a>
-                    <Transition fallback=|| view! { <span class="account-placeholder"></span> }>
-                        {move || Suspend::new(async move {
-                            match user.await {
-                                Ok(Some(u)) => Either::Left(view! {
-                                    {u.is_reviewer.then(|| view! { <a href="/review" class="site-nav__link">"REVIEW"</a> })}
-                                    <details class="account-menu">
-                                        <summary class="account-menu__button" aria-label=format!("Account menu for {}", u.username)>
-                                            <span class="avatar" aria-hidden="true">
-                                                {u.username.chars().next().map(|c| c.to_ascii_uppercase()).unwrap_or('?').to_string()}
-                                            </span>
-                                            <span class="account-menu__name">{u.username.clone()}</span>
-                                        </summary>
-                                        <div class="account-menu__panel">
-                                            <p class="account-menu__email">{u.email.clone()}</p>
-                                            <a href="/console">"Console"</a>
-                                            {u.is_reviewer.then(|| view! { <a href="/review">"Review dashboard"</a> })}
-                                            <ActionForm action=sign_out>
-                                                <button type="submit" class="link-button">"Sign out"</button>
-                                            </ActionForm>
-                                        </div>
-                                    </details>
-                                }),
-                                _ => Either::Right(view! {
-                                    <a href="/signin" class="btn btn--ghost btn--small">"SIGN IN"</a>
-                                }),
-                            }
-                        })}
-                    </Transition>
+                    {move || match user.0.get() {
+                        Some(u) => Either::Left(view! {
+                            {u.is_reviewer.then(|| view! { <a href="/review" class="site-nav__link">"REVIEW"</a> })}
+                            <details class="account-menu">
+                                <summary class="account-menu__button" aria-label=format!("Account menu for {}", u.username)>
+                                    <span class="avatar" aria-hidden="true">
+                                        {u.username.chars().next().map(|c| c.to_ascii_uppercase()).unwrap_or('?').to_string()}
+                                    </span>
+                                    <span class="account-menu__name">{u.username.clone()}</span>
+                                </summary>
+                                <div class="account-menu__panel">
+                                    <p class="account-menu__email">{u.email.clone()}</p>
+                                    <a href="/console">"Console"</a>
+                                    {u.is_reviewer.then(|| view! { <a href="/review">"Review dashboard"</a> })}
+                                    <ActionForm action=sign_out>
+                                        <button type="submit" class="link-button">"Sign out"</button>
+                                    </ActionForm>
+                                </div>
+                            </details>
+                        }),
+                        None => Either::Right(view! {
+                            <a href="/signin" class="btn btn--ghost btn--small">"SIGN IN"</a>
+                        }),
+                    }}
                 </nav>
             </div>
         </header>
