@@ -13,6 +13,8 @@ pub enum ErrorKind {
     /// A request that could not be read at all (an argument missing or malformed, bytes that
     /// are not text): not what the user typed, so no field is named.
     BadRequest,
+    /// The body is larger than the endpoint takes.
+    TooLarge,
     /// Too many attempts; try again after `retry_after` seconds.
     TooMany,
     /// Not signed in (or the session ended).
@@ -83,6 +85,11 @@ impl AppError {
         }
     }
 
+    /// A body over the limit of its endpoint (413).
+    pub fn too_large() -> Self {
+        Self::new(ErrorKind::TooLarge, "This request is too large.")
+    }
+
     pub fn unauthenticated() -> Self {
         Self::new(ErrorKind::Unauthenticated, "Please sign in to continue.")
     }
@@ -141,6 +148,7 @@ impl AppError {
         match self.kind {
             ErrorKind::Invalid => 422,
             ErrorKind::BadRequest => 400,
+            ErrorKind::TooLarge => 413,
             ErrorKind::TooMany => 429,
             ErrorKind::Unauthenticated => 401,
             ErrorKind::Forbidden => 403,
@@ -164,7 +172,7 @@ impl FromServerFnError for AppError {
             // variant means the server's answer could not be read, which is ours.
             ServerFnErrorErr::Deserialization(m) if cfg!(feature = "ssr") => {
                 if m.contains("length limit exceeded") {
-                    Self::new(ErrorKind::BadRequest, "This request is too large.")
+                    Self::too_large()
                 } else {
                     Self::malformed()
                 }
@@ -235,7 +243,7 @@ mod tests {
             let cut_off = AppError::from_server_fn_error(ServerFnErrorErr::Deserialization(
                 "length limit exceeded".into(),
             ));
-            assert_eq!(cut_off.status(), 400);
+            assert_eq!(cut_off.status(), 413);
             assert_eq!(cut_off.message, "This request is too large.");
         }
         let ours = AppError::from_server_fn_error(ServerFnErrorErr::Response("no".into()));

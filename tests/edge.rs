@@ -24,6 +24,43 @@ async fn assert_malformed(r: reqwest::Response, what: &str) {
     assert_eq!(e["message"], MALFORMED_MESSAGE, "{what}: {e}");
 }
 
+/// Posts `chunks` to `endpoint` with `Transfer-Encoding: chunked` (no declared length) over a
+/// raw connection, and returns the status line's code.
+async fn post_chunked(app: &TestApp, endpoint: &str, chunks: usize, chunk: &[u8]) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = app.address.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&host).await.unwrap();
+    let head = format!(
+        "POST /api/{endpoint} HTTP/1.1\r\nHost: {host}\r\nOrigin: {}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\
+         Connection: close\r\n\r\n",
+        app.address
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    for _ in 0..chunks {
+        let sent = async {
+            stream
+                .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+                .await?;
+            stream.write_all(chunk).await?;
+            stream.write_all(b"\r\n").await
+        };
+        // The server may answer and close before everything is sent.
+        if sent.await.is_err() {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    let answer = String::from_utf8_lossy(&answer);
+    answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {answer:?}"))
+}
+
 both_databases! {
     async fn a_missing_argument_is_a_bad_request(app) {
         let r = app.call("accounts/sign_in", &[("login", "ann@example.com")]).await;
@@ -63,6 +100,14 @@ both_databases! {
         }
         assert_eq!(app.draft().await["id"], id.as_str(), "the draft is still there");
         assert_eq!(app.draft().await["fields"]["company_name"], "", "and unchanged");
+    }
+
+    async fn a_body_without_a_length_is_cut_off_at_the_limit_and_answered_413(app) {
+        // 80 KiB of form, over the 64 KiB a form may have, sent without saying so up front.
+        let chunk = [b'a'; 1024];
+        assert_eq!(post_chunked(&app, "accounts/sign_in", 80, &chunk).await, 413);
+        // The same way, within the limit, is read and answered (a wrong password).
+        assert_eq!(post_chunked(&app, "accounts/sign_in", 1, b"login=ann&password=violet").await, 422);
     }
 
     async fn a_malformed_argument_is_a_bad_request(app) {

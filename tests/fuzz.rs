@@ -141,7 +141,6 @@ proptest! {
         }
         let _ = Role::parse(&input);
         let _ = Status::parse(&input);
-        let _ = Decision::parse(&input);
         let _ = Password::parse(&input, &["annlee", "ann@example.com"]);
         let _ = logo::check_file_name(&input);
     }

@@ -39,6 +39,9 @@ async fn readiness_fails_when_the_database_is_gone() {
     let Some(app) = spawn_app(isv_portal::server::db::Backend::Postgres).await else {
         return;
     };
+    // Signed in before the database goes: the session cookie is sent with every page below.
+    app.sign_up("ann@example.com", "annlee", GOOD_PASSWORD)
+        .await;
     let name = app.database_url.rsplit('/').next().unwrap().to_string();
     let base = std::env::var("TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
@@ -68,4 +71,17 @@ async fn readiness_fails_when_the_database_is_gone() {
             .status(),
         200
     );
+    // A public page still renders, signed out; a signed-in page cannot, and says so.
+    let page = |path: &str| {
+        app.client
+            .get(app.url(path))
+            .header("accept", "text/html")
+            .send()
+    };
+    let terms = page("/terms").await.unwrap();
+    assert_eq!(terms.status(), 200);
+    let body = terms.text().await.unwrap();
+    assert!(body.contains("SIGN IN"), "rendered signed out");
+    assert!(!body.contains("annlee"), "no account named");
+    assert_eq!(page("/console").await.unwrap().status(), 500);
 }

@@ -2,33 +2,34 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A reviewer's decision: a rejection always carries its reason.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Decision {
     Approve,
-    Reject,
+    Reject(RejectionReason),
 }
 
 impl Decision {
-    pub fn parse(input: &str) -> Result<Self, String> {
-        match input.trim() {
-            "approve" => Ok(Decision::Approve),
-            "reject" => Ok(Decision::Reject),
-            _ => Err("Choose Approve or Reject.".into()),
-        }
-    }
-
-    pub fn key(self) -> &'static str {
+    pub fn key(&self) -> &'static str {
         match self {
             Decision::Approve => "approve",
-            Decision::Reject => "reject",
+            Decision::Reject(_) => "reject",
         }
     }
 
     /// The status the application gets.
-    pub fn status(self) -> super::Status {
+    pub fn status(&self) -> super::Status {
         match self {
             Decision::Approve => super::Status::Approved,
-            Decision::Reject => super::Status::Rejected,
+            Decision::Reject(_) => super::Status::Rejected,
+        }
+    }
+
+    /// The reason the applicant is told ("" for an approval).
+    pub fn reason(&self) -> &str {
+        match self {
+            Decision::Approve => "",
+            Decision::Reject(reason) => reason.as_str(),
         }
     }
 }
@@ -84,12 +85,5 @@ mod tests {
                 .as_str(),
             "The logo is blurry.\nPlease upload a sharper one."
         );
-    }
-
-    #[test]
-    fn decisions_parse_from_their_keys_only() {
-        assert_eq!(Decision::parse("approve"), Ok(Decision::Approve));
-        assert_eq!(Decision::parse("reject"), Ok(Decision::Reject));
-        assert!(Decision::parse("Approve!").is_err());
     }
 }

@@ -239,7 +239,7 @@ async fn assign(id: String, take: bool) -> Result<(), AppError> {
 )]
 pub async fn approve_application(id: String, round: i64) -> Result<(), AppError> {
     let me = require_reviewer().await?;
-    decide(me, id, round, None).await
+    decide(me, id, round, crate::domain::Decision::Approve).await
 }
 
 /// "Reject", with the reason the applicant is told. `round` is the submission the reviewer
@@ -257,43 +257,37 @@ pub async fn reject_application(id: String, round: i64, reason: String) -> Resul
     let me = require_reviewer().await?;
     let reason = RejectionReason::parse(&reason)
         .map_err(|m| AppError::field("reason", m).keep("reason", &reason))?;
-    decide(me, id, round, Some(reason)).await
+    decide(me, id, round, crate::domain::Decision::Reject(reason)).await
 }
 
-/// Records the decision (a rejection when there is a reason) and queues the applicant's mail
-/// in one transaction: both or neither.
+/// Records the decision and queues the applicant's mail in one transaction: both or neither.
 #[cfg(feature = "ssr")]
 async fn decide(
     me: crate::server::sessions::SessionUser,
     id: String,
     round: i64,
-    reason: Option<crate::domain::RejectionReason>,
+    decision: crate::domain::Decision,
 ) -> Result<(), AppError> {
     use crate::domain::Decision;
     use crate::server::mail::{enqueue, templates};
     use crate::server::request::{is_plain_form_post, state, OrInternal};
-    let decision = if reason.is_some() {
-        Decision::Reject
-    } else {
-        Decision::Approve
-    };
     let st = state()?;
     let mut tx = st.db.begin_write().await.or_internal("begin")?;
-    let outcome = store::decide(&mut tx, &me, &id, round, decision, reason.as_ref())
+    let outcome = store::decide(&mut tx, &me, &id, round, &decision)
         .await
         .or_internal("deciding an application")?;
     match outcome {
         store::Decided::Done(to) => {
             let public_url = &st.config.public_url;
-            let mail = match &reason {
-                None => templates::application_approved(
+            let mail = match &decision {
+                Decision::Approve => templates::application_approved(
                     &to.email,
                     &to.username,
                     &to.company_name,
                     &id,
                     public_url,
                 ),
-                Some(reason) => templates::application_rejected(
+                Decision::Reject(reason) => templates::application_rejected(
                     &to.email,
                     &to.username,
                     &to.company_name,

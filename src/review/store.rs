@@ -7,7 +7,7 @@
 use super::{Acceptance, QueuePage, QueueRow, ReviewDetail, PAGE_SIZE};
 use crate::applications::events::{history, record_event};
 use crate::applications::{country_name, store as applications};
-use crate::domain::{CountryCode, Decision, RejectionReason, Role, Status};
+use crate::domain::{CountryCode, Decision, Role, Status};
 use crate::server::dates::format_date;
 use crate::server::db::{now_ms, Db};
 use crate::server::sessions::SessionUser;
@@ -379,8 +379,7 @@ pub async fn decide(
     me: &SessionUser,
     id: &str,
     round: i64,
-    decision: Decision,
-    reason: Option<&RejectionReason>,
+    decision: &Decision,
 ) -> Result<Decided, sqlx::Error> {
     let status = decision.status();
     let Some(before) = current(tx, id).await? else {
@@ -391,7 +390,7 @@ pub async fn decide(
         return Ok(Decided::Refused(Refusal::OwnApplication));
     }
     let now = now_ms();
-    let reason_text = reason.map(|r| r.as_str()).unwrap_or("");
+    let reason_text = decision.reason();
     let changed = sqlx::query(
         "UPDATE applications SET status = $1, decided_by = $2, decided_at = $3, \
          decision_reason = $4, assigned_to = COALESCE(assigned_to, $2), updated_at = $3 \
@@ -449,7 +448,7 @@ pub async fn decide(
             applications::make_owner(tx, id, &owner).await?;
             ("approved", "Approved".to_string())
         }
-        Decision::Reject => ("rejected", format!("Rejected: {reason_text}")),
+        Decision::Reject(_) => ("rejected", format!("Rejected: {reason_text}")),
     };
     record_event(tx, id, kind, Some(&me.user_id), &note).await?;
     let applicant: Applicant = sqlx::query_as(

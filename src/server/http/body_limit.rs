@@ -63,10 +63,7 @@ pub async fn body_limit(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
-        let err = upload.map_or_else(
-            || AppError::invalid("This request is too large."),
-            |u| u.too_large.clone(),
-        );
+        let err = upload.map_or_else(AppError::too_large, |u| u.too_large.clone());
         return refuse(req, &path, err).await;
     }
     let (parts, body) = req.into_parts();
