@@ -1,7 +1,7 @@
 //! The HTML shell, the page frame (header, footer) and the routes.
 
 use crate::accounts::{
-    current_user, ForgotPasswordPage, SignInPage, SignOut, SignUpPage, SignedInUser,
+    current_user, AccountPage, ForgotPasswordPage, SignInPage, SignOut, SignUpPage, SignedInUser,
 };
 use crate::console::{ConsolePage, OnboardingDetailsPage, WorkspacePage};
 use crate::mailbox::DevMailboxPage;
@@ -51,7 +51,13 @@ pub fn App() -> impl IntoView {
 
 /// The pages that need a signed-in user, each with everything under it: a signed-out visit is
 /// sent to sign in before anything renders (the edge reads this list: `server::http::signed_in`).
-pub const SIGNED_IN_PATHS: &[&str] = &["/console", "/onboarding", "/workspaces", "/review"];
+pub const SIGNED_IN_PATHS: &[&str] = &[
+    "/console",
+    "/onboarding",
+    "/workspaces",
+    "/review",
+    "/account",
+];
 
 /// Everything inside the router. The signed-in user for the header comes with the page: the
 /// server reads it from the request (the session middleware looked it up) and hands it to the
@@ -104,6 +110,7 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/workspaces/:id") view=WorkspacePage ssr=SsrMode::Async/>
                 <Route path=path!("/workspaces/:id/onboarding") view=OnboardingDetailsPage ssr=SsrMode::Async/>
                 <Route path=path!("/console") view=ConsolePage ssr=SsrMode::Async/>
+                <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                 <Route path=path!("/review") view=ReviewPage ssr=SsrMode::Async/>
                 <Route path=path!("/review/:id") view=ReviewDetailPage ssr=SsrMode::Async/>
                 <Route path=path!("/dev/mailbox") view=DevMailboxPage ssr=SsrMode::Async/>

@@ -71,6 +71,7 @@ both_databases! {
             (&ann, format!("/onboarding/submitted?id={id}"), "annlee"),
             (&ann, "/onboarding/role".into(), "annlee"),
             (&ann, "/".into(), "annlee"),
+            (&ann, "/account".into(), "annlee"),
             (&bob, "/onboarding/business".into(), "bobtan"),
             (&reviewer, "/review".into(), "ritarev"),
             (&reviewer, format!("/review/{id}"), "ritarev"),

@@ -102,3 +102,34 @@ test('the console asks a signed-out visitor to sign in first', async ({ page }) 
   await expect(page).toHaveURL(/\/signin\?next=/);
   await expect(page.getByText('Please sign in to continue.')).toBeVisible();
 });
+
+test('change the password on the account page, then sign in with the new one', async ({ page }) => {
+  const username = unique('acct');
+  const email = `${username}@example.com`;
+  await signUp(page, email, username);
+
+  await page.getByLabel(`Account menu for ${username}`).click();
+  await page.getByRole('link', { name: 'Account', exact: true }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByRole('heading', { name: 'Account', exact: true })).toBeVisible();
+  if (hydrated()) await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  await expect(page.getByRole('heading', { name: 'Signed-in devices' })).toBeVisible();
+  await expect(page.getByText('This device', { exact: true })).toBeVisible();
+  await expect(page.getByText('Only this device is signed in.')).toBeVisible();
+
+  await page.getByLabel('Current password').fill(PASSWORD);
+  await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+  await page.getByLabel('Confirm new password').fill(NEW_PASSWORD);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(
+    page.getByRole('status').filter({ hasText: 'Your password was changed. Other devices were signed out.' }),
+  ).toBeVisible();
+
+  // A navigation inside the hydrated page leaves the account menu as it was: closed first.
+  if ((await page.locator('details.account-menu[open]').count()) > 0) {
+    await page.getByLabel(`Account menu for ${username}`).click();
+  }
+  await signOut(page, username);
+  await signIn(page, username, NEW_PASSWORD);
+  await expect(page).toHaveURL(/\/onboarding\/role$/);
+});

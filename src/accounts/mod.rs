@@ -1,6 +1,8 @@
 //! Accounts (seed Steps 1, 4, 5): sign up with an e-mailed code, sign in, sign out, and
-//! change a forgotten password; and who is signed in.
+//! change a forgotten password; who is signed in; and the account page (change the password,
+//! signed-in devices).
 
+mod account;
 mod code_sender;
 mod password_reset;
 #[cfg(feature = "ssr")]
@@ -15,6 +17,9 @@ pub mod store;
 #[cfg(feature = "ssr")]
 mod verification;
 
+pub use account::{
+    AccountPage, ChangePassword, Device, MyDevices, SignOutDevice, SignOutEverywhereElse,
+};
 pub use password_reset::{ForgotPasswordPage, ResetPassword, SendResetCode};
 pub use session::{current_user, sign_out, SignOut, SignedInUser};
 #[cfg(feature = "ssr")]

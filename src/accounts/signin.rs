@@ -24,6 +24,18 @@ pub async fn sign_in(
     }
 }
 
+/// A running wait, as a form says it: `sentence` names it `{when}` (the account page's
+/// password check counts against the same backoff and words its wait this way too).
+#[cfg(feature = "ssr")]
+pub(super) fn waiting(sentence: &str, wait_secs: u64) -> AppError {
+    let when = if wait_secs > 90 {
+        format!("{} minutes", wait_secs.div_ceil(60))
+    } else {
+        format!("{wait_secs} seconds")
+    };
+    AppError::too_many(sentence.replace("{when}", &when), wait_secs)
+}
+
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
@@ -38,16 +50,6 @@ mod ssr {
         "Too many failed sign-in attempts. Try again in {when}, or reset your password.";
     // A reset clears an account's wait, not a network's: do not promise it here.
     const CLIENT_WAITS: &str = "Too many sign-in attempts from your network. Try again in {when}.";
-
-    /// A running wait, as the form says it.
-    fn waiting(sentence: &str, wait_secs: u64) -> AppError {
-        let when = if wait_secs > 90 {
-            format!("{} minutes", wait_secs.div_ceil(60))
-        } else {
-            format!("{wait_secs} seconds")
-        };
-        AppError::too_many(sentence.replace("{when}", &when), wait_secs)
-    }
 
     pub async fn sign_in(login: &str, password: &str, next: &str) -> Result<(), AppError> {
         let login = login.trim();

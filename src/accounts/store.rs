@@ -150,6 +150,28 @@ pub async fn record_acceptance(
     Ok(())
 }
 
+/// Sets a new password only while `current_hash` is still the account's; `false` when another
+/// change came first.
+pub async fn replace_password(
+    tx: &mut Transaction<'static, Any>,
+    user_id: &str,
+    current_hash: &str,
+    new_hash: &str,
+) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query(
+        "UPDATE users SET password_hash = $1, password_changed_at = $2 \
+         WHERE id = $3 AND password_hash = $4",
+    )
+    .bind(new_hash)
+    .bind(now_ms())
+    .bind(user_id)
+    .bind(current_hash)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(changed == 1)
+}
+
 pub async fn set_password(
     tx: &mut Transaction<'static, Any>,
     user_id: &str,

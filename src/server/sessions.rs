@@ -156,3 +156,61 @@ pub async fn end_all_for_user(
         .await?;
     Ok(())
 }
+
+/// How a session is stored: the hash of its token (the token itself is never kept).
+pub fn token_hash(token: &str) -> String {
+    sha256_hex(&[token])
+}
+
+/// A live session of a user, as the account page lists it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct LiveSession {
+    pub token_hash: String,
+    pub last_seen_at: i64,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// The user's sessions that have not ended (neither expired nor idle too long), the most
+/// recently used first.
+pub async fn live_for_user(db: &Db, user_id: &str) -> Result<Vec<LiveSession>, sqlx::Error> {
+    let now = now_ms();
+    sqlx::query_as(
+        "SELECT token_hash, last_seen_at, ip, user_agent FROM sessions \
+         WHERE user_id = $1 AND expires_at > $2 AND last_seen_at > $3 \
+         ORDER BY last_seen_at DESC, created_at DESC, token_hash",
+    )
+    .bind(user_id)
+    .bind(now)
+    .bind(now - IDLE_MS)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// Ends one session of `user_id` (never another user's, whatever hash is given). Whether it
+/// was still there.
+pub async fn end_for_user(db: &Db, user_id: &str, token_hash: &str) -> Result<bool, sqlx::Error> {
+    let done = db
+        .write_one(
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1 AND user_id = $2")
+                .bind(token_hash)
+                .bind(user_id),
+        )
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Ends every session of `user_id` but the one whose token hashes to `keep_token_hash`, in one
+/// statement (a session that starts meanwhile is either ended or not yet there).
+pub async fn end_others(
+    tx: &mut Transaction<'static, Any>,
+    user_id: &str,
+    keep_token_hash: &str,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id)
+        .bind(keep_token_hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -1,4 +1,4 @@
-//! The header (platform name, CONSOLE, account menu with the review dashboard for reviewers) and the footer.
+//! The header (platform name, CONSOLE, account menu with the account page and, for reviewers, the review dashboard) and the footer.
 
 use crate::accounts::{SignOut, SignedInUser};
 use leptos::either::Either;
@@ -12,6 +12,19 @@ pub struct SignedIn(pub RwSignal<Option<SignedInUser>>);
 #[component]
 pub fn Header(sign_out: ServerAction<SignOut>) -> impl IntoView {
     let user = expect_context::<SignedIn>();
+    // The menu closes when its link has taken the user elsewhere (the header stays in place
+    // across navigations in the browser).
+    let menu = NodeRef::<leptos::html::Details>::new();
+    let pathname = leptos_router::hooks::use_location().pathname;
+    Effect::watch(
+        move || pathname.get(),
+        move |_, _, _| {
+            if let Some(menu) = menu.get_untracked() {
+                let _ = menu.remove_attribute("open");
+            }
+        },
+        false,
+    );
     view! {
         <header class="site-header">
             <div class="site-header__inner">
@@ -24,7 +37,7 @@ pub fn Header(sign_out: ServerAction<SignOut>) -> impl IntoView {
                     {move || match user.0.get() {
                         Some(u) => Either::Left(view! {
                             {u.is_reviewer.then(|| view! { <a href="/review" class="site-nav__link">"REVIEW"</a> })}
-                            <details class="account-menu">
+                            <details class="account-menu" node_ref=menu>
                                 <summary class="account-menu__button" aria-label=format!("Account menu for {}", u.username)>
                                     <span class="avatar" aria-hidden="true">
                                         {u.username.chars().next().map(|c| c.to_ascii_uppercase()).unwrap_or('?').to_string()}
@@ -33,6 +46,7 @@ pub fn Header(sign_out: ServerAction<SignOut>) -> impl IntoView {
                                 </summary>
                                 <div class="account-menu__panel">
                                     <p class="account-menu__email">{u.email.clone()}</p>
+                                    <a href="/account">"Account"</a>
                                     <a href="/console">"Console"</a>
                                     {u.is_reviewer.then(|| view! { <a href="/review">"Review dashboard"</a> })}
                                     <ActionForm action=sign_out>

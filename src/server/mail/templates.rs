@@ -107,13 +107,32 @@ pub fn signup_existing(to: &str, public_url: &str) -> Mail {
     }
 }
 
+/// After a reset with an e-mailed code: every session ended.
 pub fn password_changed(to: &str, username: &str, public_url: &str) -> Mail {
+    password_changed_saying(
+        to,
+        username,
+        public_url,
+        "The password of your account was just changed, and every signed-in device was signed out.",
+    )
+}
+
+/// After a change on the account page: the device it was made on stays signed in.
+pub fn password_changed_on_account_page(to: &str, username: &str, public_url: &str) -> Mail {
+    password_changed_saying(
+        to,
+        username,
+        public_url,
+        "The password of your account was just changed from your account page, and every other signed-in device was signed out.",
+    )
+}
+
+fn password_changed_saying(to: &str, username: &str, public_url: &str, what: &str) -> Mail {
     let subject = format!("Your {PLATFORM} password was changed");
     let reset = format!("{public_url}/forgot-password");
     let lines = [
         format!("Hello {username},"),
-        "The password of your account was just changed, and every signed-in device was signed out."
-            .to_string(),
+        what.to_string(),
         format!("If you did not do this, reset your password now: {reset}"),
     ];
     let html_lines = [

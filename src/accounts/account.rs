@@ -1,0 +1,508 @@
+//! The account page (`/account`): who is signed in, changing the password (the current one
+//! first; every other session ends and a notice is mailed), and the signed-in devices, each of
+//! which can be signed out from here.
+
+use crate::domain::{Password, PASSWORD_RULE};
+use crate::error::AppError;
+use crate::ui::form::{last_error, Field, FormAlert, SubmitButton, TwoActions};
+use crate::ui::guard::ErrorView;
+use crate::ui::layout::SignedIn;
+use crate::ui::page::Loading;
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+/// A live session, as its owner sees it. `id` names it without revealing its token or the
+/// token's stored hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    pub id: String,
+    /// A short summary of the browser's user agent ("Chrome on Linux").
+    pub browser: String,
+    pub ip: String,
+    pub last_seen: String,
+    /// The session of the request that asked.
+    pub current: bool,
+}
+
+/// The signed-in user's live sessions, the most recently used first.
+#[server(endpoint = "account/devices")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(skip_all, fields(user = tracing::field::Empty))
+)]
+pub async fn my_devices() -> Result<Vec<Device>, AppError> {
+    ssr::devices().await
+}
+
+/// "Sign out" on one of the user's other devices.
+#[server(endpoint = "account/sign_out_device")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(skip_all, fields(user = tracing::field::Empty))
+)]
+pub async fn sign_out_device(device: String) -> Result<(), AppError> {
+    ssr::sign_out_device(&device).await
+}
+
+/// "Sign out everywhere else": every session of the user but this one ends.
+#[server(endpoint = "account/sign_out_elsewhere")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(skip_all, fields(user = tracing::field::Empty))
+)]
+pub async fn sign_out_everywhere_else() -> Result<(), AppError> {
+    ssr::sign_out_elsewhere().await
+}
+
+/// "Change password": the current password, the new one twice.
+#[server(endpoint = "account/change_password")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(skip_all, fields(user = tracing::field::Empty))
+)]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<(), AppError> {
+    ssr::change_password(&current_password, &new_password, &confirm_password).await
+}
+
+/// A person's name for the browser behind a user agent: "Chrome on Linux", "Safari on
+/// iPhone", or "Unknown browser". Only fixed words come out, whatever the agent says.
+#[cfg(feature = "ssr")]
+fn browser_summary(user_agent: &str) -> String {
+    let has = |s: &str| user_agent.contains(s);
+    // Order matters: Edge and Opera also say "Chrome", Chrome also says "Safari", and
+    // Chrome and Firefox on iOS name themselves apart.
+    let browser = if has("Edg/") || has("EdgA/") || has("EdgiOS/") || has("Edge/") {
+        Some("Edge")
+    } else if has("OPR/") || has("Opera") {
+        Some("Opera")
+    } else if has("Firefox/") || has("FxiOS/") {
+        Some("Firefox")
+    } else if has("Chrome/") || has("CriOS/") || has("Chromium/") {
+        Some("Chrome")
+    } else if has("Safari/") {
+        Some("Safari")
+    } else {
+        None
+    };
+    // An iPhone says "like Mac OS X" and Android says "Linux": the specific ones first.
+    let system = if has("iPhone") {
+        Some("iPhone")
+    } else if has("iPad") {
+        Some("iPad")
+    } else if has("Android") {
+        Some("Android")
+    } else if has("Windows") {
+        Some("Windows")
+    } else if has("CrOS") {
+        Some("ChromeOS")
+    } else if has("Macintosh") || has("Mac OS X") {
+        Some("macOS")
+    } else if has("Linux") {
+        Some("Linux")
+    } else {
+        None
+    };
+    match (browser, system) {
+        (Some(b), Some(s)) => format!("{b} on {s}"),
+        (Some(b), None) => b.to_string(),
+        (None, _) => "Unknown browser".to_string(),
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+    use crate::accounts::signin::waiting;
+    use crate::accounts::{passwords, require_user, store};
+    use crate::error::FieldErrors;
+    use crate::server::crypto::{constant_time_eq, verify_password, Secret};
+    use crate::server::dates::format_date;
+    use crate::server::mail::{enqueue, templates};
+    use crate::server::request::{cookie, is_plain_form_post, state, AppState, OrInternal};
+    use crate::server::sessions;
+    use crate::server::throttle::{self, Reservation};
+
+    /// A parallel request changed the password between the check and the change.
+    #[cfg(feature = "ssr")]
+    const CHANGED_MEANWHILE: &str =
+        "Your password was changed a moment ago, from another tab or device. Enter the new one.";
+    const WRONG_CURRENT: &str = "Your current password is not right.";
+    // The same backoff as sign-in (an account's budget): a stolen session cannot guess the
+    // password here faster than at the sign-in form.
+    const WAITS: &str =
+        "Too many wrong passwords for this account. Try again in {when}, or reset your password.";
+    const THIS_DEVICE: &str =
+        "This is the device you are using. To end this session, use Sign out in the account menu.";
+
+    /// The name of a session on the page: keyed by the secret, so neither the token nor its
+    /// stored hash can be read back from it, and stable while the session lives.
+    fn device_id(secret: &Secret, token_hash: &str) -> String {
+        let mut id = secret.mac_hex(&["device", token_hash]);
+        id.truncate(32);
+        id
+    }
+
+    /// The stored hash of this request's session token. The caller has just been found signed
+    /// in by it, so its absence means the session is gone.
+    fn this_session(st: &AppState) -> Result<String, AppError> {
+        cookie(sessions::cookie_name(&st.config))
+            .map(|token| sessions::token_hash(&token))
+            .ok_or_else(AppError::unauthenticated)
+    }
+
+    pub async fn devices() -> Result<Vec<Device>, AppError> {
+        let user = require_user().await?;
+        let st = state()?;
+        let current = cookie(sessions::cookie_name(&st.config)).map(|t| sessions::token_hash(&t));
+        let live = sessions::live_for_user(&st.db, &user.user_id)
+            .await
+            .or_internal("listing sessions")?;
+        Ok(live
+            .into_iter()
+            .map(|s| Device {
+                id: device_id(&st.secret, &s.token_hash),
+                browser: browser_summary(&s.user_agent),
+                current: current.as_deref() == Some(s.token_hash.as_str()),
+                ip: s.ip,
+                last_seen: format_date(s.last_seen_at),
+            })
+            .collect())
+    }
+
+    pub async fn sign_out_device(device: &str) -> Result<(), AppError> {
+        let user = require_user().await?;
+        let st = state()?;
+        let current = this_session(&st)?;
+        // Only this user's sessions are searched: another user's id is as unknown as a
+        // made-up one.
+        let live = sessions::live_for_user(&st.db, &user.user_id)
+            .await
+            .or_internal("listing sessions")?;
+        let Some(target) = live
+            .into_iter()
+            .map(|s| s.token_hash)
+            .find(|hash| constant_time_eq(&device_id(&st.secret, hash), device))
+        else {
+            return Err(AppError::not_found());
+        };
+        if target == current {
+            return Err(AppError::invalid(THIS_DEVICE));
+        }
+        // Bound to the user as well, and a parallel request that ended it first leaves it
+        // ended just the same.
+        sessions::end_for_user(&st.db, &user.user_id, &target)
+            .await
+            .or_internal("ending a session")?;
+        tracing::info!("signed out another device");
+        if is_plain_form_post() {
+            leptos_axum::redirect("/account");
+        }
+        Ok(())
+    }
+
+    pub async fn sign_out_elsewhere() -> Result<(), AppError> {
+        let user = require_user().await?;
+        let st = state()?;
+        let keep = this_session(&st)?;
+        let mut tx = st.db.begin_write().await.or_internal("begin")?;
+        let ended = sessions::end_others(&mut tx, &user.user_id, &keep)
+            .await
+            .or_internal("ending other sessions")?;
+        tx.commit().await.or_internal("commit")?;
+        tracing::info!(ended, "signed out everywhere else");
+        if is_plain_form_post() {
+            leptos_axum::redirect("/account");
+        }
+        Ok(())
+    }
+
+    pub async fn change_password(
+        current_password: &str,
+        new_password: &str,
+        confirm: &str,
+    ) -> Result<(), AppError> {
+        let user = require_user().await?;
+        let names = [user.username.as_str(), user.email.as_str()];
+        let mut errors = FieldErrors::default();
+        if current_password.is_empty() {
+            errors.add("current_password", "Enter your current password.");
+        }
+        let password = errors.check("new_password", Password::parse(new_password, &names));
+        if password.is_some() && !current_password.is_empty() && new_password == current_password {
+            errors.add(
+                "new_password",
+                "Choose a new password, not your current one.",
+            );
+        }
+        if confirm.is_empty() {
+            errors.add("confirm_password", "Enter the new password again.");
+        } else if confirm != new_password {
+            errors.add("confirm_password", "The passwords do not match.");
+        }
+        errors.into_result()?;
+        // Every field parsed, so there is a password.
+        let Some(password) = password else {
+            return Err(AppError::internal());
+        };
+        let st = state()?;
+
+        // Each try is counted before the password is checked, against the same budget as
+        // signing in: a burst gets at most the free tries through to argon2.
+        let key = throttle::account(Some(&user.user_id), "");
+        if let Reservation::RateLimited { wait_secs } = throttle::reserve(&st.db, &key)
+            .await
+            .or_internal("reserving a password check")?
+        {
+            crate::server::metrics::throttled("change_password");
+            return Err(waiting(WAITS, wait_secs));
+        }
+        let stored = store::find_by_login(&st.db, &user.email)
+            .await
+            .or_internal("finding the account")?
+            .filter(|row| row.id == user.user_id)
+            .map(|row| row.password_hash);
+        let Some(stored) = stored else {
+            // The session was found a moment ago, and its user cannot go away.
+            tracing::error!("the signed-in account was not found by its e-mail");
+            return Err(AppError::internal());
+        };
+        if !verify_password(current_password.to_string(), Some(stored.clone())).await {
+            // The try stays counted.
+            return Err(AppError::field("current_password", WRONG_CURRENT));
+        }
+        let hash = match passwords::check_and_hash(&password, &names).await {
+            Ok(hash) => hash,
+            Err(unusable) => {
+                // The current password was right: this try does not count against the account.
+                throttle::give_back(&st.db, &key)
+                    .await
+                    .or_internal("giving back an attempt")?;
+                return Err(unusable.on_field("new_password"));
+            }
+        };
+
+        let keep = this_session(&st)?;
+        let mut tx = st.db.begin_write().await.or_internal("begin")?;
+        // Only over the password that was just proved: of parallel changes made with the same
+        // current password exactly one lands; the others were made with a password that is
+        // no longer the account's.
+        if !store::replace_password(&mut tx, &user.user_id, &stored, &hash)
+            .await
+            .or_internal("setting a password")?
+        {
+            return Err(AppError::field("current_password", CHANGED_MEANWHILE));
+        }
+        sessions::end_others(&mut tx, &user.user_id, &keep)
+            .await
+            .or_internal("ending other sessions")?;
+        enqueue(
+            &mut tx,
+            templates::password_changed_on_account_page(
+                &user.email,
+                &user.username,
+                &st.config.public_url,
+            ),
+        )
+        .await
+        .or_internal("queueing mail")?;
+        tx.commit().await.or_internal("commit")?;
+        st.mail_ready.notify_one();
+        tracing::info!("password changed on the account page");
+        throttle::clear(&st.db, &key)
+            .await
+            .or_internal("clearing sign-in backoff")?;
+        if is_plain_form_post() {
+            leptos_axum::redirect("/account?changed=1");
+        }
+        Ok(())
+    }
+}
+
+/// "Sign out" on one device, and "Sign out everywhere else".
+type DeviceActions = TwoActions<SignOutDevice, SignOutEverywhereElse>;
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let change = ServerAction::<ChangePassword>::new();
+    let device_actions = DeviceActions::new();
+    // Fetched again after each action: a password change signs the other devices out too.
+    let devices = Resource::new(
+        move || (change.version().get(), device_actions.version()),
+        |_| my_devices(),
+    );
+    let me = use_context::<SignedIn>().and_then(|s| s.0.get_untracked());
+    let names = me
+        .as_ref()
+        .map(|u| (u.username.clone(), u.email.clone()))
+        .unwrap_or_default();
+    view! {
+        <Title text="Account"/>
+        <section class="panel account" aria-labelledby="account-title">
+            <h1 id="account-title">"Account"</h1>
+            {me.map(|u| view! {
+                <dl class="details">
+                    <div><dt>"Username"</dt><dd>{u.username}</dd></div>
+                    <div><dt>"Email"</dt><dd>{u.email}</dd></div>
+                </dl>
+            })}
+            <ChangePasswordForm action=change names/>
+            <section class="account__section" aria-labelledby="devices-title">
+                <h2 id="devices-title">"Signed-in devices"</h2>
+                <FormAlert error=device_actions.error/>
+                <Transition fallback=Loading>
+                    {move || Suspend::new(async move {
+                        match devices.await {
+                            Ok(list) => Either::Left(view! { <DeviceList list actions=device_actions/> }),
+                            Err(e) => Either::Right(view! { <ErrorView error=e/> }),
+                        }
+                    })}
+                </Transition>
+            </section>
+        </section>
+    }
+}
+
+#[component]
+fn ChangePasswordForm(
+    action: ServerAction<ChangePassword>,
+    /// The account's username and e-mail, which the new password must not contain.
+    names: (String, String),
+) -> impl IntoView {
+    let query = use_query_map();
+    let error = last_error(action.value());
+    let field = move |name: &'static str| {
+        Signal::derive(move || error.get().and_then(|e| e.field_message(name)))
+    };
+    // With JavaScript the action's answer says it; without, the redirect's `?changed=1`.
+    let changed = move || match action.value().get() {
+        Some(Ok(())) => true,
+        Some(Err(_)) => false,
+        None => query.with(|q| q.get("changed").is_some()),
+    };
+    let (username, email) = names;
+    let check_new = Callback::new(move |v: String| Password::parse(&v, &[&username, &email]).err());
+    let new_typed = RwSignal::new(String::new());
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    // The passwords do not stay in the fields once they are changed.
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            #[cfg(feature = "hydrate")]
+            if let Some(form) = form_ref.get_untracked() {
+                form.reset();
+            }
+        }
+    });
+    view! {
+        <section class="account__section" aria-labelledby="password-title">
+            <h2 id="password-title">"Change password"</h2>
+            {move || changed().then(|| view! {
+                <p class="alert alert--success" role="status">
+                    "Your password was changed. Other devices were signed out."
+                </p>
+            })}
+            <FormAlert error/>
+            <ActionForm action=action node_ref=form_ref>
+                <Field label="Current password" name="current_password" input_type="password"
+                    autocomplete="current-password" server_error=field("current_password")/>
+                <Field label="New password" name="new_password" input_type="password"
+                    autocomplete="new-password" help=PASSWORD_RULE server_error=field("new_password")
+                    mirror=new_typed check=check_new/>
+                <Field label="Confirm new password" name="confirm_password" input_type="password"
+                    autocomplete="new-password" server_error=field("confirm_password")
+                    check=Callback::new(move |v: String| (v != new_typed.get_untracked()).then(|| "The passwords do not match.".to_string()))/>
+                <SubmitButton label="Change password" busy_label="Changing…" pending=action.pending()
+                    class="btn btn--primary"/>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn DeviceList(list: Vec<Device>, actions: DeviceActions) -> impl IntoView {
+    let others = list.iter().filter(|d| !d.current).count();
+    view! {
+        <ul class="devices">
+            {list.into_iter().map(|d| view! { <DeviceItem d actions/> }).collect_view()}
+        </ul>
+        {if others == 0 {
+            Either::Left(view! { <p class="muted">"Only this device is signed in."</p> })
+        } else {
+            Either::Right(view! {
+                <ActionForm action=actions.second>
+                    <button type="submit" class="btn btn--secondary"
+                        disabled=move || actions.pending()>"Sign out everywhere else"</button>
+                </ActionForm>
+            })
+        }}
+    }
+}
+
+#[component]
+fn DeviceItem(d: Device, actions: DeviceActions) -> impl IntoView {
+    let Device {
+        id,
+        browser,
+        ip,
+        last_seen,
+        current,
+    } = d;
+    // The button's name says which device it ends, for a screen reader's list of buttons.
+    let label = format!("Sign out {browser}, {ip}");
+    let sign_out = (!current).then(move || {
+        view! {
+            <ActionForm action=actions.first>
+                <input type="hidden" name="device" value=id/>
+                <button type="submit" class="btn btn--ghost btn--small" aria-label=label
+                    disabled=move || actions.pending()>"Sign out"</button>
+            </ActionForm>
+        }
+    });
+    view! {
+        <li class="device">
+            <span class="device__body">
+                <span class="device__name">
+                    {browser}
+                    {current.then(|| view! { " " <span class="badge badge--role">"This device"</span> })}
+                </span>
+                <span class="device__meta">{ip} " · Last seen " {last_seen}</span>
+            </span>
+            {sign_out}
+        </li>
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::browser_summary;
+
+    #[test]
+    fn a_user_agent_reads_as_browser_on_system() {
+        for (agent, summary) in [
+            ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36", "Chrome on Linux"),
+            ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36", "Chrome on Linux"),
+            ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0", "Firefox on Windows"),
+            ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1", "Safari on iPhone"),
+            ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15", "Safari on macOS"),
+            ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36", "Chrome on Android"),
+            ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0", "Edge on Windows"),
+            ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/126.0 Mobile/15E148 Safari/604.1", "Chrome on iPhone"),
+            ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36 OPR/111.0.0.0", "Opera on Windows"),
+        ] {
+            assert_eq!(browser_summary(agent), summary, "{agent}");
+        }
+    }
+
+    #[test]
+    fn an_agent_that_names_no_browser_is_unknown() {
+        for agent in ["", "curl/8.5.0", "<script>alert(1)</script>", "Linux"] {
+            assert_eq!(browser_summary(agent), "Unknown browser", "{agent}");
+        }
+    }
+}
