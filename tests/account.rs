@@ -217,17 +217,30 @@ both_databases! {
         let r = app.post_form("account/sign_out_device", "/account", &[("device", phone_id.as_str())]).await;
         assert_eq!(r.status(), 302);
         assert_eq!(r.headers()["location"], "/account");
+        assert_eq!(sessions(&app).await, 2, "exactly that device ended");
 
         let r = app.post_form("account/sign_out_elsewhere", "/account", &[]).await;
         assert_eq!(r.status(), 302);
         assert_eq!(r.headers()["location"], "/account");
         assert_eq!(sessions(&app).await, 1);
 
+        // A wrong current password comes back to the form with its reason.
+        let r = app
+            .post_form("account/change_password", "/account", &[("current_password", "not it at all"), ("new_password", NEW_PASSWORD), ("confirm_password", NEW_PASSWORD)])
+            .await;
+        assert_eq!(r.status(), 302);
+        let back = r.headers()["location"].to_str().unwrap().to_string();
+        assert!(back.contains("__err"), "{back}");
+        let page = app.client.get(&back).header("accept", "text/html").send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Your current password is not right."), "{page}");
+
+        let before = password_hash(&app, "ann@example.com").await;
         let r = app
             .post_form("account/change_password", "/account", &[("current_password", GOOD_PASSWORD), ("new_password", NEW_PASSWORD), ("confirm_password", NEW_PASSWORD)])
             .await;
         assert_eq!(r.status(), 302);
         assert_eq!(r.headers()["location"], "/account?changed=1");
+        assert_ne!(password_hash(&app, "ann@example.com").await, before, "the password changed");
         let page = app.client.get(app.url("/account?changed=1")).header("accept", "text/html").send().await.unwrap().text().await.unwrap();
         assert!(page.contains("Your password was changed. Other devices were signed out."), "{page}");
     }
@@ -248,11 +261,17 @@ both_databases! {
     async fn tries_at_the_current_password_count_against_the_sign_in_backoff(app) {
         app.sign_up("ann@example.com", "annlee", GOOD_PASSWORD).await;
         let before = password_hash(&app, "ann@example.com").await;
-        // The account's free tries (5), each checked and wrong.
-        for i in 0..5 {
-            let r = change(&app, &format!("wrong guess number {i}"), NEW_PASSWORD, NEW_PASSWORD).await;
-            assert_eq!(r.status(), 422, "try {i}");
-        }
+        // 20 wrong tries at once: each is counted before its password is checked, so only the
+        // account's free tries (5) reach argon2; the rest wait.
+        let app_ref = &app;
+        let tries = (0..20).map(|i| {
+            let guess = format!("wrong guess number {i}");
+            let app = app_ref;
+            async move { change(app, &guess, NEW_PASSWORD, NEW_PASSWORD).await.status().as_u16() }
+        });
+        let statuses = futures::future::join_all(tries).await;
+        assert_eq!(statuses.iter().filter(|s| **s == 422).count(), 5, "{statuses:?}");
+        assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 15, "{statuses:?}");
         // Then a wait, before anything is checked: even the right password is not tried.
         let r = change(&app, GOOD_PASSWORD, NEW_PASSWORD, NEW_PASSWORD).await;
         assert_eq!(r.status(), 429);
@@ -298,8 +317,11 @@ both_databases! {
 
         assert_eq!(app.whoami().await.as_deref(), Some("annlee"), "this device stays signed in");
         assert_eq!(phone.whoami().await, None, "the other device is signed out");
+        assert_eq!(sessions(&app).await, 1, "this device's session was renewed, not kept");
         let notice = &app.smtp.wait_for("ann@example.com", 2).await[1];
         assert!(notice.subject().contains("password was changed"), "{}", notice.subject());
+        assert!(notice.text().contains("from your account page"), "{}", notice.text());
+        assert!(notice.text().contains("every other signed-in device"), "{}", notice.text());
         assert!(!notice.text().contains(NEW_PASSWORD));
         let fresh = app.another_browser();
         assert_eq!(fresh.sign_in("annlee", GOOD_PASSWORD).await.status(), 422);
@@ -369,5 +391,21 @@ both_databases! {
             assert!(page.contains(text), "{text} missing: {page}");
         }
         assert!(page.contains(r#"href="/account""#), "the account menu links here");
+    }
+
+    async fn a_sign_in_with_the_old_password_never_outlives_a_change_made_at_the_same_time(app) {
+        app.sign_up("ann@example.com", "annlee", GOOD_PASSWORD).await;
+        let others: Vec<TestApp> = (0..6).map(|_| app.another_browser()).collect();
+        let sign_ins = others.iter().map(|o| o.sign_in("annlee", GOOD_PASSWORD));
+        let (changed, _) = tokio::join!(
+            change(&app, GOOD_PASSWORD, NEW_PASSWORD, NEW_PASSWORD),
+            futures::future::join_all(sign_ins)
+        );
+        assert_eq!(changed.status(), 200);
+        // Whatever the order, only the device that changed the password is signed in.
+        for o in &others {
+            assert_eq!(o.whoami().await, None, "a session made with the old password survived");
+        }
+        assert_eq!(sessions(&app).await, 1);
     }
 }

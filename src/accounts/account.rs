@@ -233,6 +233,9 @@ mod ssr {
         let mut errors = FieldErrors::default();
         if current_password.is_empty() {
             errors.add("current_password", "Enter your current password.");
+        } else if current_password.chars().count() > Password::MAX {
+            // No password is that long: it cannot be the current one (and argon2 is spared).
+            errors.add("current_password", WRONG_CURRENT);
         }
         let password = errors.check("new_password", Password::parse(new_password, &names));
         if password.is_some() && !current_password.is_empty() && new_password == current_password {
@@ -288,7 +291,6 @@ mod ssr {
             }
         };
 
-        let keep = this_session(&st)?;
         let mut tx = st.db.begin_write().await.or_internal("begin")?;
         // Only over the password that was just proved: of parallel changes made with the same
         // current password exactly one lands; the others were made with a password that is
@@ -297,11 +299,19 @@ mod ssr {
             .await
             .or_internal("setting a password")?
         {
+            drop(tx);
+            // The password given was right when checked: this try does not count.
+            throttle::give_back(&st.db, &key)
+                .await
+                .or_internal("giving back an attempt")?;
             return Err(AppError::field("current_password", CHANGED_MEANWHILE));
         }
-        sessions::end_others(&mut tx, &user.user_id, &keep)
+        // Every session ends, this one too: it gets a new token (in case this token is what
+        // leaked), and every other device must sign in with the new password.
+        sessions::end_all_for_user(&mut tx, &user.user_id)
             .await
-            .or_internal("ending other sessions")?;
+            .or_internal("ending sessions")?;
+        let started = crate::accounts::session::start_in(&mut tx, &user.user_id).await?;
         enqueue(
             &mut tx,
             templates::password_changed_on_account_page(
@@ -313,6 +323,7 @@ mod ssr {
         .await
         .or_internal("queueing mail")?;
         tx.commit().await.or_internal("commit")?;
+        started.set_cookie()?;
         st.mail_ready.notify_one();
         tracing::info!("password changed on the account page");
         throttle::clear(&st.db, &key)

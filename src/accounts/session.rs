@@ -85,15 +85,25 @@ pub async fn start_in(
     Ok(Started { token })
 }
 
-/// Signs `user_id` in on this browser: `start_in` in a transaction of its own, and the cookie.
+/// Signs `user_id` in on this browser (`start_in` in a transaction of its own, and the cookie)
+/// if `proved_hash`, the password hash the sign-in was checked against, is still the
+/// account's: a password changed meanwhile (whose change ends every session) must not let a
+/// sign-in made with the old one through. `false` then, and nothing is written.
 #[cfg(feature = "ssr")]
-pub async fn start(user_id: &str) -> Result<(), AppError> {
+pub async fn start(user_id: &str, proved_hash: &str) -> Result<bool, AppError> {
     use crate::server::request::{state, OrInternal};
     let st = state()?;
     let mut tx = st.db.begin_write().await.or_internal("begin")?;
+    if !super::store::password_is(&mut tx, user_id, proved_hash)
+        .await
+        .or_internal("checking the password is current")?
+    {
+        return Ok(false);
+    }
     let started = start_in(&mut tx, user_id).await?;
     tx.commit().await.or_internal("commit")?;
-    started.set_cookie()
+    started.set_cookie()?;
+    Ok(true)
 }
 
 #[server(name = CurrentUser, endpoint = "session/current")]

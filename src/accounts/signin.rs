@@ -105,7 +105,11 @@ mod ssr {
             .or_internal("clearing throttle")?;
 
         // A new session at every sign-in; the one this browser had (if any) ends.
-        session::start(&user.id).await?;
+        if !session::start(&user.id, &user.password_hash).await? {
+            // The password was changed between the check and now: the one given is no more.
+            crate::server::metrics::sign_in_failed();
+            return Err(AppError::invalid(WRONG));
+        }
         // Reviewers start on the review dashboard unless they were on their way elsewhere.
         let to = if user.is_reviewer != 0 && next == "/console" {
             "/review".to_string()

@@ -150,6 +150,25 @@ pub async fn record_acceptance(
     Ok(())
 }
 
+/// Whether `hash` is still the account's password, holding the account's row until the
+/// transaction ends (an update that changes nothing still locks it on PostgreSQL, and waits for
+/// a change in progress; SQLite has one writer): a password change cannot slip in between.
+pub async fn password_is(
+    tx: &mut Transaction<'static, Any>,
+    user_id: &str,
+    hash: &str,
+) -> Result<bool, sqlx::Error> {
+    let held = sqlx::query(
+        "UPDATE users SET password_hash = password_hash WHERE id = $1 AND password_hash = $2",
+    )
+    .bind(user_id)
+    .bind(hash)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(held == 1)
+}
+
 /// Sets a new password only while `current_hash` is still the account's; `false` when another
 /// change came first.
 pub async fn replace_password(
