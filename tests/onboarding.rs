@@ -18,11 +18,9 @@ impl TestApp {
         fields: &[(&str, &str)],
         logo: Option<(&str, Vec<u8>, &str)>,
     ) -> reqwest::Response {
-        self.client
-            .post(self.url(endpoint))
+        self.business_request(endpoint, id, fields, logo)
             .header("accept", "text/html,application/xhtml+xml")
             .header("referer", self.url("/onboarding/business"))
-            .multipart(business_form(id, fields, logo))
             .send()
             .await
             .unwrap()

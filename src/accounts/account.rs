@@ -160,7 +160,7 @@ mod ssr {
     pub async fn devices() -> Result<Vec<Device>, AppError> {
         let user = require_user().await?;
         let st = state()?;
-        let current = cookie(sessions::cookie_name(&st.config)).map(|t| sessions::token_hash(&t));
+        let current = this_session(&st).ok();
         let live = sessions::live_for_user(&st.db, &user.user_id)
             .await
             .or_internal("listing sessions")?;
@@ -233,8 +233,8 @@ mod ssr {
         let mut errors = FieldErrors::default();
         if current_password.is_empty() {
             errors.add("current_password", "Enter your current password.");
-        } else if current_password.chars().count() > Password::MAX {
-            // No password is that long: it cannot be the current one (and argon2 is spared).
+        } else if Password::for_sign_in(current_password).is_err() {
+            // Longer than any password can be: it cannot be the current one (argon2 is spared).
             errors.add("current_password", WRONG_CURRENT);
         }
         let password = errors.check("new_password", Password::parse(new_password, &names));

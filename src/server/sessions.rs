@@ -58,7 +58,7 @@ pub async fn create(
         "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent) \
          VALUES ($1, $2, $3, $3, $4, $5, $6)",
     )
-    .bind(sha256_hex(&[&token]))
+    .bind(token_hash(&token))
     .bind(user_id)
     .bind(now)
     .bind(now + ABSOLUTE_MS)
@@ -93,7 +93,7 @@ struct SessionRow {
 
 /// The user behind a token, if the session is still alive.
 pub async fn lookup(db: &Db, token: &str) -> Result<Option<SessionUser>, sqlx::Error> {
-    let hash = sha256_hex(&[token]);
+    let hash = token_hash(token);
     let now = now_ms();
     let row: Option<SessionRow> = sqlx::query_as(
         "SELECT u.id AS user_id, u.username AS username, u.email AS email, \
@@ -128,10 +128,8 @@ pub async fn lookup(db: &Db, token: &str) -> Result<Option<SessionUser>, sqlx::E
 }
 
 pub async fn end(db: &Db, token: &str) -> Result<(), sqlx::Error> {
-    db.write_one(
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(sha256_hex(&[token])),
-    )
-    .await?;
+    db.write_one(sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)))
+        .await?;
     Ok(())
 }
 
@@ -140,7 +138,7 @@ pub async fn end_token_in(
     token: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(sha256_hex(&[token]))
+        .bind(token_hash(token))
         .execute(&mut **tx)
         .await?;
     Ok(())

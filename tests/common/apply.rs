@@ -101,12 +101,23 @@ impl TestApp {
         fields: &[(&str, &str)],
         logo: Option<(&str, Vec<u8>, &str)>,
     ) -> reqwest::Response {
-        self.client
-            .post(self.url(endpoint))
-            .multipart(business_form(id, fields, logo))
+        self.business_request(endpoint, id, fields, logo)
             .send()
             .await
             .unwrap()
+    }
+
+    /// The business form posted to `endpoint`, ready to send (or to add headers to).
+    pub fn business_request(
+        &self,
+        endpoint: &str,
+        id: &str,
+        fields: &[(&str, &str)],
+        logo: Option<(&str, Vec<u8>, &str)>,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .post(self.url(endpoint))
+            .multipart(business_form(id, fields, logo))
     }
 
     /// Signs up, chooses ISV, and returns the draft's id.
