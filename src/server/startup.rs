@@ -124,6 +124,7 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Port
         .with_state(leptos_options)
         .merge(handlers)
         // The edge, innermost first (each `layer` wraps the ones before it; see `http`).
+        .layer(axum::middleware::from_fn(super::http::retry_stalled_render))
         .layer(axum::middleware::from_fn(error_status))
         .layer(axum::middleware::from_fn_with_state(
             signed_in,
