@@ -1,8 +1,13 @@
 //! Signed-in pages render completely, every time, with no retry anywhere: each is loaded 1,000
 //! times per database, several at once, and every load must answer the whole page within
-//! 10 seconds (a render that stalls fails the test instead of hanging it; Leptos' Suspense has
-//! had races that left a page hanging, see leptos-rs/leptos#4851). The header's account comes
-//! from the request, so each page must also name who is signed in.
+//! 10 seconds (a render that stalls fails the test instead of hanging it). The header's account
+//! comes from the request, so each page must also name who is signed in.
+//!
+//! The stall once seen on the first pages of a fresh portal had one cause: listing the routes
+//! (every portal did it when it started) raises a process-wide flag under which a resource first
+//! polled waits forever (leptos-rs/leptos#4773), and the tests start many portals in one
+//! process. Routes are now listed once per process; the last test renders pages while portals
+//! start and routes are asked for again and again.
 
 mod common;
 use common::*;
@@ -38,9 +43,14 @@ fn header_of(body: &str) -> &str {
 
 /// Loads `path` LOADS times as `who` and returns what went wrong.
 async fn hammer(client: &TestApp, path: &str, who: &str) -> Vec<String> {
+    hammer_n(client, path, who, LOADS).await
+}
+
+/// Loads `path` `loads` times as `who` and returns what went wrong.
+async fn hammer_n(client: &TestApp, path: &str, who: &str, loads: usize) -> Vec<String> {
     let signed_in = format!("Account menu for {who}");
     let signed_in = signed_in.as_str();
-    stream::iter(0..LOADS)
+    stream::iter(0..loads)
         .map(|i| async move {
             match load(client, path).await {
                 Ok((200, body)) if body.contains("</html>") && body.contains(signed_in) => None,
@@ -87,6 +97,47 @@ both_databases! {
             LOADS * pages.len(),
             &failures[..failures.len().min(20)]
         );
+    }
+
+    async fn pages_render_while_other_portals_of_the_process_start(app) {
+        let (ann, id) = app.submitted("ann@example.com", "annlee").await;
+        let starting = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        // What a portal does when it starts, over and over, on a thread of its own.
+        let lister = std::thread::spawn({
+            let starting = starting.clone();
+            move || {
+                let mut listed = 0usize;
+                while starting.load(std::sync::atomic::Ordering::Relaxed) {
+                    assert!(!isv_portal::server::startup::routes().is_empty());
+                    listed += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+                listed
+            }
+        });
+        // And real portals starting on the same database meanwhile, until the loads are done
+        // (at most 8, each keeps its pool).
+        let loading = std::sync::atomic::AtomicBool::new(true);
+        let more_portals = async {
+            for _ in 0..8 {
+                if !loading.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
+                spawn_app_on(app.database_url.clone(), SmtpSink::start().await, Options::default()).await;
+            }
+        };
+        let mut failures = Vec::new();
+        let pages = async {
+            for path in ["/console".to_string(), format!("/workspaces/{id}"), "/account".into()] {
+                failures.extend(hammer_n(&ann, &path, "annlee", 300).await);
+            }
+            loading.store(false, std::sync::atomic::Ordering::Relaxed);
+        };
+        tokio::join!(more_portals, pages);
+        starting.store(false, std::sync::atomic::Ordering::Relaxed);
+        let listed = lister.join().unwrap();
+        assert!(listed > 0, "routes were asked for while pages rendered");
+        assert!(failures.is_empty(), "{} loads failed: {:?}", failures.len(), &failures[..failures.len().min(20)]);
     }
 
     async fn the_header_names_the_signed_in_account_on_every_kind_of_page_and_nobody_after_sign_out(app) {

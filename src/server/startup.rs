@@ -13,14 +13,28 @@ use super::request::AppState;
 use crate::app::{shell, App};
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::sync::Arc;
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::sync::{Arc, LazyLock};
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 /// Largest request body of an ordinary form (the business form with its logo has its own).
 pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// The page routes, listed once per process, before any portal of it serves a page.
+///
+/// Listing runs the app with a process-wide flag raised (leptos_server's
+/// `IS_SUPPRESSING_RESOURCE_LOAD`) under which a resource whose future is first polled waits
+/// forever, even after the flag falls (leptos-rs/leptos#4773). A second portal in the same
+/// process (the tests start many) listing its routes while the first renders a page would hang
+/// that render; listed once, no listing ever overlaps a render.
+static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+
+/// The page routes every portal of this process serves (listed on the first call only).
+pub fn routes() -> Vec<AxumRouteListing> {
+    ROUTES.clone()
+}
 
 pub struct Portal {
     pub router: Router,
@@ -88,7 +102,7 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Port
         paths: crate::app::SIGNED_IN_PATHS,
     };
 
-    let routes = generate_route_list(App);
+    let routes = routes();
     let context_state = state.clone();
     let handlers = Router::new()
         .route(
@@ -98,6 +112,10 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Port
         .route(
             crate::live::EVENTS_PATH,
             axum::routing::get(super::feed::stream),
+        )
+        .route(
+            crate::accounts::EXPORT_PATH,
+            axum::routing::get(crate::accounts::export_my_data),
         )
         .route("/healthz", axum::routing::get(super::health::healthz))
         .route("/readyz", axum::routing::get(super::health::readyz))
@@ -124,7 +142,6 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Port
         .with_state(leptos_options)
         .merge(handlers)
         // The edge, innermost first (each `layer` wraps the ones before it; see `http`).
-        .layer(axum::middleware::from_fn(super::http::retry_stalled_render))
         .layer(axum::middleware::from_fn(error_status))
         .layer(axum::middleware::from_fn_with_state(
             signed_in,

@@ -9,7 +9,6 @@
 //!   on state-changing requests.
 //! - `signed_errors`: form errors carried in a redirect are signed, and unsigned ones dropped.
 //! - `body_limit`: bounded request bodies, uploads with limits of their own.
-//! - `stalled_render`: a page render that stalls is rendered once more (a safety net).
 //! - `signed_in`: the signed-in user of a page request, and signed-out visits to signed-in pages
 //!   sent to sign in.
 //! - `error_status`: a server function's error answers with the HTTP status of its kind.
@@ -21,7 +20,6 @@ pub mod origin;
 pub mod request_log;
 pub mod signed_errors;
 pub mod signed_in;
-pub mod stalled_render;
 
 pub use body_limit::{body_limit, BodyLimits, Upload};
 pub use error_status::error_status;
@@ -30,4 +28,3 @@ pub use origin::client_and_origin;
 pub use request_log::{log_requests, REQUEST_ID};
 pub use signed_errors::signed_errors;
 pub use signed_in::{signed_in_pages, SignedInPages};
-pub use stalled_render::{retry_stalled_render, RENDER_PATIENCE};
