@@ -119,25 +119,15 @@ fn browser_summary(user_agent: &str) -> String {
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::accounts::signin::waiting;
-    use crate::accounts::{passwords, require_user, store};
+    use crate::accounts::passwords::{self, CHANGED_MEANWHILE};
+    use crate::accounts::{require_user, store};
     use crate::error::FieldErrors;
-    use crate::server::crypto::{constant_time_eq, verify_password, Secret};
+    use crate::server::crypto::{constant_time_eq, Secret};
     use crate::server::dates::format_date;
     use crate::server::mail::{enqueue, templates};
     use crate::server::request::{cookie, is_plain_form_post, state, AppState, OrInternal};
     use crate::server::sessions;
-    use crate::server::throttle::{self, Reservation};
 
-    /// A parallel request changed the password between the check and the change.
-    #[cfg(feature = "ssr")]
-    const CHANGED_MEANWHILE: &str =
-        "Your password was changed a moment ago, from another tab or device. Enter the new one.";
-    const WRONG_CURRENT: &str = "Your current password is not right.";
-    // The same backoff as sign-in (an account's budget): a stolen session cannot guess the
-    // password here faster than at the sign-in form.
-    const WAITS: &str =
-        "Too many wrong passwords for this account. Try again in {when}, or reset your password.";
     const THIS_DEVICE: &str =
         "This is the device you are using. To end this session, use Sign out in the account menu.";
 
@@ -231,11 +221,8 @@ mod ssr {
         let user = require_user().await?;
         let names = [user.username.as_str(), user.email.as_str()];
         let mut errors = FieldErrors::default();
-        if current_password.is_empty() {
-            errors.add("current_password", "Enter your current password.");
-        } else if Password::for_sign_in(current_password).is_err() {
-            // Longer than any password can be: it cannot be the current one (argon2 is spared).
-            errors.add("current_password", WRONG_CURRENT);
+        if let Some(problem) = passwords::current_password_problem(current_password) {
+            errors.add("current_password", problem);
         }
         let password = errors.check("new_password", Password::parse(new_password, &names));
         if password.is_some() && !current_password.is_empty() && new_password == current_password {
@@ -256,37 +243,20 @@ mod ssr {
         };
         let st = state()?;
 
-        // Each try is counted before the password is checked, against the same budget as
-        // signing in: a burst gets at most the free tries through to argon2.
-        let key = throttle::account(Some(&user.user_id), "");
-        if let Reservation::RateLimited { wait_secs } = throttle::reserve(&st.db, &key)
-            .await
-            .or_internal("reserving a password check")?
-        {
-            crate::server::metrics::throttled("change_password");
-            return Err(waiting(WAITS, wait_secs));
-        }
-        let stored = store::find_by_login(&st.db, &user.email)
-            .await
-            .or_internal("finding the account")?
-            .filter(|row| row.id == user.user_id)
-            .map(|row| row.password_hash);
-        let Some(stored) = stored else {
-            // The session was found a moment ago, and its user cannot go away.
-            tracing::error!("the signed-in account was not found by its e-mail");
-            return Err(AppError::internal());
-        };
-        if !verify_password(current_password.to_string(), Some(stored.clone())).await {
-            // The try stays counted.
-            return Err(AppError::field("current_password", WRONG_CURRENT));
-        }
+        // Counted against the same budget as signing in before argon2 runs.
+        let proved = passwords::prove_current_password(
+            &st,
+            &user,
+            current_password,
+            "current_password",
+            "change_password",
+        )
+        .await?;
         let hash = match passwords::check_and_hash(&password, &names).await {
             Ok(hash) => hash,
             Err(unusable) => {
                 // The current password was right: this try does not count against the account.
-                throttle::give_back(&st.db, &key)
-                    .await
-                    .or_internal("giving back an attempt")?;
+                proved.give_back(&st.db).await?;
                 return Err(unusable.on_field("new_password"));
             }
         };
@@ -295,15 +265,13 @@ mod ssr {
         // Only over the password that was just proved: of parallel changes made with the same
         // current password exactly one lands; the others were made with a password that is
         // no longer the account's.
-        if !store::replace_password(&mut tx, &user.user_id, &stored, &hash)
+        if !store::replace_password(&mut tx, &user.user_id, &proved.stored_hash, &hash)
             .await
             .or_internal("setting a password")?
         {
             drop(tx);
             // The password given was right when checked: this try does not count.
-            throttle::give_back(&st.db, &key)
-                .await
-                .or_internal("giving back an attempt")?;
+            proved.give_back(&st.db).await?;
             return Err(AppError::field("current_password", CHANGED_MEANWHILE));
         }
         // Every session ends, this one too: it gets a new token (in case this token is what
@@ -326,9 +294,7 @@ mod ssr {
         started.set_cookie()?;
         st.mail_ready.notify_one();
         tracing::info!("password changed on the account page");
-        throttle::clear(&st.db, &key)
-            .await
-            .or_internal("clearing sign-in backoff")?;
+        proved.clear(&st.db).await?;
         if is_plain_form_post() {
             leptos_axum::redirect("/account?changed=1");
         }
@@ -376,6 +342,8 @@ pub fn AccountPage() -> impl IntoView {
                     })}
                 </Transition>
             </section>
+            <super::ExportSection/>
+            <super::DeleteAccountSection/>
         </section>
     }
 }

@@ -1,9 +1,11 @@
 //! Accounts (seed Steps 1, 4, 5): sign up with an e-mailed code, sign in, sign out, and
 //! change a forgotten password; who is signed in; and the account page (change the password,
-//! signed-in devices).
+//! signed-in devices, export my data, delete my account).
 
 mod account;
 mod code_sender;
+mod deletion;
+mod export;
 mod password_reset;
 #[cfg(feature = "ssr")]
 pub mod passwords;
@@ -20,6 +22,10 @@ mod verification;
 pub use account::{
     AccountPage, ChangePassword, Device, MyDevices, SignOutDevice, SignOutEverywhereElse,
 };
+pub use deletion::{DeleteAccount, DeleteAccountSection};
+pub use export::ExportSection;
+#[cfg(feature = "ssr")]
+pub use export::{export as export_my_data, EXPORT_PATH};
 pub use password_reset::{ForgotPasswordPage, ResetPassword, SendResetCode};
 pub use session::{current_user, sign_out, SignOut, SignedInUser};
 #[cfg(feature = "ssr")]

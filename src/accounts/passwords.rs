@@ -1,10 +1,103 @@
-//! A new password past its parse (sign-up, password reset, `create-reviewer`): not common nor
-//! guessable from the account's names (zxcvbn, server only: the word lists are large), then
-//! hashed with argon2id. One way for all three.
+//! A new password past its parse (sign-up, password reset, `create-reviewer`, the account
+//! page): not common nor guessable from the account's names (zxcvbn, server only: the word lists
+//! are large), then hashed with argon2id. One way for all of them. And the signed-in user's
+//! current password, proved before the account page changes the password or deletes the
+//! account: one way for both.
 
+use super::signin::waiting;
+use super::store;
 use crate::domain::Password;
 use crate::error::AppError;
-use crate::server::crypto::hash_password;
+use crate::server::crypto::{hash_password, verify_password};
+use crate::server::db::Db;
+use crate::server::request::{AppState, OrInternal};
+use crate::server::sessions::SessionUser;
+use crate::server::throttle::{self, Reservation};
+
+/// The current password typed is not the account's.
+pub const WRONG_CURRENT: &str = "Your current password is not right.";
+/// A parallel request changed the password between the check and the change.
+pub const CHANGED_MEANWHILE: &str =
+    "Your password was changed a moment ago, from another tab or device. Enter the new one.";
+// The same backoff as sign-in (an account's budget): a stolen session cannot guess the
+// password on the account page faster than at the sign-in form.
+const WAITS: &str =
+    "Too many wrong passwords for this account. Try again in {when}, or reset your password.";
+
+/// Why a typed current password cannot be the account's, before anything is checked: empty, or
+/// longer than any password can be (argon2 is spared). A form collecting its field errors asks
+/// this first; `prove_current_password` asks it again.
+pub fn current_password_problem(input: &str) -> Option<&'static str> {
+    if input.is_empty() {
+        Some("Enter your current password.")
+    } else if Password::for_sign_in(input).is_err() {
+        Some(WRONG_CURRENT)
+    } else {
+        None
+    }
+}
+
+/// The signed-in user's current password, proved.
+pub struct Proved {
+    /// The hash it was checked against. What follows writes only over this hash, so of
+    /// parallel requests made with the same password exactly one lands.
+    pub stored_hash: String,
+    /// The account's sign-in budget, which this try was counted against.
+    pub key: throttle::Key,
+}
+
+impl Proved {
+    /// The password was right but nothing was done (a later check refused, or a parallel
+    /// request came first): this try does not count against the account.
+    pub async fn give_back(&self, db: &Db) -> Result<(), AppError> {
+        throttle::give_back(db, &self.key)
+            .await
+            .or_internal("giving back an attempt")
+    }
+
+    /// Done: the account's wait ends, as after a sign-in.
+    pub async fn clear(&self, db: &Db) -> Result<(), AppError> {
+        throttle::clear(db, &self.key)
+            .await
+            .or_internal("clearing sign-in backoff")
+    }
+}
+
+/// Checks `password` against the signed-in `user`'s, counting the try against the account's
+/// sign-in budget first (a burst gets at most the free tries through to argon2; `scope` names
+/// the refusal in the metrics). A wrong one is an error on `field`, and stays counted.
+pub async fn prove_current_password(
+    st: &AppState,
+    user: &SessionUser,
+    password: &str,
+    field: &str,
+    scope: &'static str,
+) -> Result<Proved, AppError> {
+    if let Some(problem) = current_password_problem(password) {
+        return Err(AppError::field(field, problem));
+    }
+    let key = throttle::account(Some(&user.user_id), "");
+    if let Reservation::RateLimited { wait_secs } = throttle::reserve(&st.db, &key)
+        .await
+        .or_internal("reserving a password check")?
+    {
+        crate::server::metrics::throttled(scope);
+        return Err(waiting(WAITS, wait_secs));
+    }
+    let Some(stored_hash) = store::password_hash(&st.db, &user.user_id)
+        .await
+        .or_internal("finding the account")?
+    else {
+        // The session was found a moment ago: the account was deleted since, by a parallel
+        // request, which ended its sessions too.
+        return Err(AppError::unauthenticated());
+    };
+    if !verify_password(password.to_string(), Some(stored_hash.clone())).await {
+        // The try stays counted.
+        return Err(AppError::field(field, WRONG_CURRENT));
+    }
+    Ok(Proved { stored_hash, key })
+}
 
 /// Why a new password cannot be stored.
 #[derive(Debug)]

@@ -1,5 +1,9 @@
-//! Account rows: the queries behind sign-up, `create-reviewer`, sign-in and password reset.
-//! Outcomes are told in these terms; the server functions word them.
+//! Account rows: the queries behind sign-up, `create-reviewer`, sign-in, password reset and
+//! deleting an account. Outcomes are told in these terms; the server functions word them.
+//!
+//! A deleted account stays as a tombstone (`deleted_at` set), so that the applications it
+//! submitted keep their applicant for the reviewers' records: its e-mail, username and password
+//! are replaced by values no person can sign in with, sign up with, or type by chance.
 
 use crate::domain::{Email, Username};
 use crate::server::crypto::new_id;
@@ -17,11 +21,13 @@ pub struct UserRow {
 
 const USER_COLUMNS: &str = "id, email, username, password_hash, is_reviewer";
 
-/// By e-mail address (already normalised) or by username (any case).
+/// By e-mail address (already normalised) or by username (any case); a deleted account is
+/// not found, whatever is typed.
 pub async fn find_by_login(db: &Db, login: &str) -> Result<Option<UserRow>, sqlx::Error> {
     let login = login.trim().to_lowercase();
     sqlx::query_as(&format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE email = $1 OR username_key = $1"
+        "SELECT {USER_COLUMNS} FROM users \
+         WHERE (email = $1 OR username_key = $1) AND deleted_at IS NULL"
     ))
     .bind(login)
     .fetch_optional(&db.pool)
@@ -200,6 +206,133 @@ pub async fn set_password(
         .bind(password_hash)
         .bind(now_ms())
         .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The password hash of an account that has not been deleted.
+pub async fn password_hash(db: &Db, user_id: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 AND deleted_at IS NULL")
+        .bind(user_id)
+        .fetch_optional(&db.pool)
+        .await
+}
+
+/// A deleted account's e-mail address: unique, and in the `.invalid` domain (RFC 2606), which
+/// no mail is ever delivered to, so nobody can receive a sign-up code for it.
+pub fn deleted_email(user_id: &str) -> String {
+    format!("deleted-{user_id}@deleted.invalid")
+}
+
+/// A deleted account's username and its key: unique, and with a colon, which no username may
+/// contain (`domain::Username`), so it never takes a name a person could choose.
+pub fn deleted_username(user_id: &str) -> String {
+    format!("deleted:{user_id}")
+}
+
+/// A deleted account's password hash: not a PHC string, so argon2 refuses to read it and no
+/// password ever verifies against it.
+pub const DELETED_PASSWORD_HASH: &str = "!deleted";
+
+/// What deleting an account came to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Deletion {
+    /// The account is a tombstone now.
+    Deleted,
+    /// Its password is no longer the one proved (changed meanwhile): nothing was written.
+    PasswordChanged,
+    /// A parallel request deleted it first: nothing was written.
+    AlreadyDeleted,
+}
+
+/// Turns the account into a tombstone, only while `proved_hash` is still its password (one
+/// statement, so of parallel deletions exactly one lands; the row stays held until the
+/// transaction ends). Its e-mail address and username are free again from the commit on.
+pub async fn tombstone(
+    tx: &mut Transaction<'static, Any>,
+    user_id: &str,
+    proved_hash: &str,
+) -> Result<Deletion, sqlx::Error> {
+    let name = deleted_username(user_id);
+    let done = sqlx::query(
+        "UPDATE users SET email = $1, username = $2, username_key = $2, password_hash = $3, \
+         deleted_at = $4 WHERE id = $5 AND password_hash = $6 AND deleted_at IS NULL",
+    )
+    .bind(deleted_email(user_id))
+    .bind(&name)
+    .bind(DELETED_PASSWORD_HASH)
+    .bind(now_ms())
+    .bind(user_id)
+    .bind(proved_hash)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if done == 1 {
+        return Ok(Deletion::Deleted);
+    }
+    // Only to word the refusal: the update above decided.
+    let deleted_at: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT deleted_at FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(match deleted_at {
+        Some(None) => Deletion::PasswordChanged,
+        Some(Some(_)) | None => Deletion::AlreadyDeleted,
+    })
+}
+
+/// Deletes what a deleted account leaves that is only the person's: its drafts (their history
+/// goes with them), the logos no application or round shows, its acceptances, and the codes
+/// mailed to its old address. Submitted applications, their rounds, history and the workspace
+/// memberships stay, for the reviewers' records.
+pub async fn forget(
+    tx: &mut Transaction<'static, Any>,
+    user_id: &str,
+    old_email: &str,
+) -> Result<(), sqlx::Error> {
+    // Their events go with them (`ON DELETE CASCADE`). A draft has no workspace and no round.
+    sqlx::query("DELETE FROM applications WHERE user_id = $1 AND status = 'draft'")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    // After the drafts, so that a draft's logo is no longer shown by anything.
+    sqlx::query(
+        "DELETE FROM logos WHERE user_id = $1 \
+         AND NOT EXISTS (SELECT 1 FROM application_rounds r WHERE r.logo_id = logos.id) \
+         AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.logo_id = logos.id)",
+    )
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM acceptances WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM verification_codes WHERE email = $1")
+        .bind(old_email)
+        .execute(&mut **tx)
+        .await?;
+    // The address is replaced wherever the records that stay wrote it: the history's notes
+    // ("Invited …", "… joined"), the invitations it accepted, and the mail already sent to it
+    // (what is still to be sent goes out; the notice of this deletion is queued after this).
+    let replaced = deleted_email(user_id);
+    sqlx::query("UPDATE application_events SET note = REPLACE(note, $1, $2) WHERE note LIKE $3")
+        .bind(old_email)
+        .bind(&replaced)
+        // A `_` in the address matches any character here: that only widens the rows read,
+        // and REPLACE changes the exact address alone.
+        .bind(format!("%{old_email}%"))
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE workspace_invitations SET email = $1 WHERE email = $2")
+        .bind(&replaced)
+        .bind(old_email)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM outbox WHERE recipient = $1 AND status <> 'pending'")
+        .bind(old_email)
         .execute(&mut **tx)
         .await?;
     Ok(())

@@ -16,6 +16,11 @@ pub struct Mail {
 }
 
 pub async fn enqueue(tx: &mut Transaction<'static, Any>, mail: Mail) -> Result<(), sqlx::Error> {
+    // `.invalid` can never be delivered (RFC 2606): a deleted account's replaced address gets
+    // no mail (a decision on an application it submitted, say), instead of a failing delivery.
+    if mail.to.to_ascii_lowercase().ends_with(".invalid") {
+        return Ok(());
+    }
     let now = now_ms();
     sqlx::query(
         "INSERT INTO outbox (id, recipient, subject, text_body, html_body, status, attempts, \

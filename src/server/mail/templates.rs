@@ -151,8 +151,41 @@ fn password_changed_saying(to: &str, username: &str, public_url: &str, what: &st
     }
 }
 
+/// After "Delete my account", to the address the account had: what went and what stayed.
+pub fn account_deleted(to: &str, username: &str, public_url: &str) -> Mail {
+    let subject = format!("Your {PLATFORM} account was deleted");
+    let signup = format!("{public_url}/signup");
+    let lines = [
+        format!("Hello {username},"),
+        "Your account was just deleted from your account page, and every signed-in device was signed out. Your drafts were deleted.".to_string(),
+        "Applications you submitted stay with the platform's reviewers for their records, with your email address replaced.".to_string(),
+        format!("If you did not do this, someone who knew your password did. You can sign up again with this address: {signup}"),
+    ];
+    let html_lines = [
+        escape(&lines[0]),
+        escape(&lines[1]),
+        escape(&lines[2]),
+        format!(
+            "If you did not do this, someone who knew your password did. You can <a href=\"{}\">sign up again</a> with this address.",
+            escape(&signup)
+        ),
+    ];
+    Mail {
+        to: to.into(),
+        subject: subject.clone(),
+        text: text(&lines),
+        html: layout(&subject, &html_lines),
+    }
+}
+
 /// Paragraphs of plain text followed by one link: the shape of every application mail.
-fn with_link(to: &str, subject: String, paragraphs: Vec<String>, label: &str, link: &str) -> Mail {
+pub fn with_link(
+    to: &str,
+    subject: String,
+    paragraphs: Vec<String>,
+    label: &str,
+    link: &str,
+) -> Mail {
     let mut lines = paragraphs.clone();
     lines.push(format!("{label}: {link}"));
     let mut html_lines: Vec<String> = paragraphs.iter().map(|p| escape(p)).collect();

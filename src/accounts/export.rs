@@ -1,0 +1,340 @@
+//! "Export my data" on the account page: one JSON file with the account, the legal documents it
+//! accepted, its workspace memberships, and its applications with their rounds and history, each
+//! as this user sees it on their own pages (a reviewer is "a reviewer", never a login). Never in
+//! it: the password hash, session tokens, code hashes, a logo's bytes.
+
+use leptos::prelude::*;
+
+/// Where the file is downloaded from: a plain GET served beside the pages (`server::startup`),
+/// under `/account`, so the edge sends a signed-out visit to sign in first.
+pub const EXPORT_PATH: &str = "/account/export";
+
+#[cfg(feature = "ssr")]
+pub use ssr::export;
+
+#[component]
+pub fn ExportSection() -> impl IntoView {
+    view! {
+        <section class="account__section" aria-labelledby="export-title">
+            <h2 id="export-title">"Export my data"</h2>
+            <p>
+                "A JSON file with your account, the terms you accepted, your workspaces, and your applications with their history, as you see them on your pages."
+            </p>
+            // `download` (and `rel="external"`) leave the click to the browser: the router
+            // navigates client-side only to links that have neither.
+            <a class="btn btn--secondary" href=EXPORT_PATH download="" rel="external">
+                "Download my data (JSON)"
+            </a>
+        </section>
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::EXPORT_PATH;
+    use crate::applications::events::{self, seen_by_member};
+    use crate::applications::{
+        store, ApplicationView, BusinessFields, HistoryEntry, MemberRole, RoundView,
+    };
+    use crate::error::AppError;
+    use crate::server::dates::format_date;
+    use crate::server::db::{now_ms, Db};
+    use crate::server::request::{AppState, OrInternal};
+    use crate::server::sessions::{self, SessionUser};
+    use axum::extract::State;
+    use axum::response::{IntoResponse, Response};
+    use axum::Extension;
+    use http::{header, HeaderMap, HeaderValue, StatusCode};
+    use serde::{Serialize, Serializer};
+
+    /// Names this file's layout, so a reader (or a later version) knows what it holds.
+    const FORMAT: &str = "isv-portal export 1";
+
+    /// A stored moment (Unix milliseconds) the way the pages write it.
+    fn date<S: Serializer>(ms: &i64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format_date(*ms))
+    }
+
+    #[derive(Serialize)]
+    struct Export {
+        format: &'static str,
+        exported_at: String,
+        account: Account,
+        acceptances: Vec<Acceptance>,
+        memberships: Vec<Membership>,
+        applications: Vec<Application>,
+    }
+
+    #[derive(Serialize, sqlx::FromRow)]
+    struct Account {
+        username: String,
+        email: String,
+        #[serde(serialize_with = "date")]
+        created_at: i64,
+        #[serde(serialize_with = "date")]
+        password_changed_at: i64,
+    }
+
+    /// A legal document accepted (`terms`, `privacy`), which version, when and from where.
+    #[derive(Serialize, sqlx::FromRow)]
+    struct Acceptance {
+        document: String,
+        version: String,
+        #[serde(serialize_with = "date")]
+        accepted_at: i64,
+        ip: String,
+        user_agent: String,
+    }
+
+    #[derive(Serialize, sqlx::FromRow)]
+    struct Membership {
+        workspace_id: String,
+        workspace_name: String,
+        #[serde(serialize_with = "member_role")]
+        #[sqlx(try_from = "String")]
+        role: MemberRole,
+        #[serde(serialize_with = "date")]
+        added_at: i64,
+    }
+
+    fn member_role<S: Serializer>(role: &MemberRole, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(role.key())
+    }
+
+    /// An application as its applicant sees it on the console and its onboarding details.
+    #[derive(Serialize)]
+    struct Application {
+        id: String,
+        role: &'static str,
+        status: &'static str,
+        /// As stored: the country as its code (named in `country_name`).
+        #[serde(flatten)]
+        fields: BusinessFields,
+        country_name: String,
+        /// Where the logo can be downloaded while signed in; its bytes are not in this file.
+        logo_url: Option<String>,
+        created_at: String,
+        submitted_at: Option<String>,
+        /// How many times it was submitted.
+        round: i64,
+        /// While rejected: the reviewer's reason.
+        rejection_reason: Option<String>,
+        /// Every submission, first to last, as it was sent for review, with its decision.
+        rounds: Vec<Round>,
+        /// Oldest first, as the onboarding details show it.
+        history: Vec<HistoryEntry>,
+    }
+
+    impl Application {
+        fn new(
+            app: ApplicationView,
+            rounds: Vec<Round>,
+            history: Vec<HistoryEntry>,
+            public_url: &str,
+        ) -> Self {
+            Application {
+                id: app.id,
+                role: app.role.key(),
+                status: app.status.key(),
+                fields: app.fields,
+                country_name: app.country_name,
+                logo_url: app.logo_url.map(|path| format!("{public_url}{path}")),
+                created_at: app.created_at,
+                submitted_at: app.submitted_at,
+                round: app.round,
+                rejection_reason: app.rejection_reason,
+                rounds,
+                history,
+            }
+        }
+    }
+
+    #[derive(Serialize)]
+    struct Round {
+        round: i64,
+        /// Its decision (`under_review` until decided).
+        status: &'static str,
+        submitted_at: Option<String>,
+        decided_at: Option<String>,
+        rejection_reason: Option<String>,
+        #[serde(flatten)]
+        fields: BusinessFields,
+    }
+
+    impl From<RoundView> for Round {
+        fn from(r: RoundView) -> Self {
+            // Who decided is the reviewers' side's to know: the applicant never sees it.
+            let RoundView {
+                app,
+                decided_at,
+                decided_by: _,
+            } = r;
+            Round {
+                round: app.round,
+                status: app.status.key(),
+                submitted_at: app.submitted_at,
+                decided_at,
+                rejection_reason: app.rejection_reason,
+                fields: app.fields,
+            }
+        }
+    }
+
+    async fn account(db: &Db, user_id: &str) -> Result<Option<Account>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT username, email, created_at, password_changed_at FROM users WHERE id = $1",
+        )
+        .bind(user_id)
+        .fetch_optional(&db.pool)
+        .await
+    }
+
+    async fn acceptances(db: &Db, user_id: &str) -> Result<Vec<Acceptance>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT document, version, accepted_at, ip, user_agent FROM acceptances \
+             WHERE user_id = $1 ORDER BY accepted_at, id",
+        )
+        .bind(user_id)
+        .fetch_all(&db.pool)
+        .await
+    }
+
+    async fn memberships(db: &Db, user_id: &str) -> Result<Vec<Membership>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT m.workspace_id AS workspace_id, w.name AS workspace_name, m.role AS role, \
+             m.added_at AS added_at FROM workspace_members m \
+             JOIN workspaces w ON w.id = m.workspace_id \
+             WHERE m.user_id = $1 ORDER BY m.added_at, m.workspace_id",
+        )
+        .bind(user_id)
+        .fetch_all(&db.pool)
+        .await
+    }
+
+    /// Everything the file holds; `None` when the account is gone (deleted since the session
+    /// was looked up, which ended the session too).
+    async fn gather(st: &AppState, user: &SessionUser) -> Result<Option<Export>, AppError> {
+        let Some(account) = account(&st.db, &user.user_id)
+            .await
+            .or_internal("reading the account")?
+        else {
+            return Ok(None);
+        };
+        let acceptances = acceptances(&st.db, &user.user_id)
+            .await
+            .or_internal("reading acceptances")?;
+        let memberships = memberships(&st.db, &user.user_id)
+            .await
+            .or_internal("reading memberships")?;
+        let mut applications = Vec::new();
+        for app in store::all_for_user(&st.db, &user.user_id)
+            .await
+            .or_internal("listing applications")?
+        {
+            let history = events::history(&st.db, &app.id)
+                .await
+                .or_internal("reading history")?
+                .into_iter()
+                .map(|e| seen_by_member(e, &user.user_id))
+                .collect();
+            let rounds = store::rounds(&st.db, &app.id)
+                .await
+                .or_internal("reading rounds")?
+                .into_iter()
+                .map(Round::from)
+                .collect();
+            applications.push(Application::new(
+                app,
+                rounds,
+                history,
+                &st.config.public_url,
+            ));
+        }
+        Ok(Some(Export {
+            format: FORMAT,
+            exported_at: format_date(now_ms()),
+            account,
+            acceptances,
+            memberships,
+            applications,
+        }))
+    }
+
+    /// The way the edge sends a signed-out visit to a signed-in page (`server::http::signed_in`).
+    fn sign_in_first() -> Response {
+        let location = format!("/signin?next={}", crate::ui::guard::next_value(EXPORT_PATH));
+        (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
+    }
+
+    /// The error's status and sentence (an internal one was logged with its cause already).
+    fn failed(e: AppError) -> Response {
+        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, e.message).into_response()
+    }
+
+    /// `GET /account/export`: the signed-in user's data as a JSON file to download.
+    #[tracing::instrument(skip_all, fields(user = tracing::field::Empty))]
+    pub async fn export(
+        State(st): State<AppState>,
+        signed_in: Option<Extension<SessionUser>>,
+        headers: HeaderMap,
+    ) -> Response {
+        // The edge looked the session up for this path already (it is under `/account`).
+        let user = match signed_in {
+            Some(Extension(user)) => Some(user),
+            None => match sessions::from_headers(&st.db, &st.config, &headers).await {
+                Ok(found) => found.map(|(_, user)| user),
+                Err(e) => {
+                    tracing::error!(error = %e, "looking up a session for an export");
+                    return failed(AppError::internal());
+                }
+            },
+        };
+        let Some(user) = user else {
+            return sign_in_first();
+        };
+        tracing::Span::current().record("user", user.user_id.as_str());
+        let data = match gather(&st, &user).await {
+            Ok(Some(data)) => data,
+            Ok(None) => return sign_in_first(),
+            Err(e) => return failed(e),
+        };
+        let body = match serde_json::to_vec_pretty(&data) {
+            Ok(body) => body,
+            Err(e) => {
+                tracing::error!(error = %e, "writing an export");
+                return failed(AppError::internal());
+            }
+        };
+        tracing::info!(
+            applications = data.applications.len(),
+            bytes = body.len(),
+            "exported account data"
+        );
+        // Usernames are letters, digits, dots, underscores and hyphens: safe in a header.
+        let disposition = HeaderValue::from_str(&format!(
+            "attachment; filename=\"isv-portal-data-{}.json\"",
+            user.username
+        ))
+        .unwrap_or_else(|_| {
+            HeaderValue::from_static("attachment; filename=\"isv-portal-data.json\"")
+        });
+        (
+            StatusCode::OK,
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json; charset=utf-8"),
+                ),
+                (header::CONTENT_DISPOSITION, disposition),
+                // The account's data: no shared cache, and no copy left on disk by the browser.
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("private, no-store"),
+                ),
+            ],
+            body,
+        )
+            .into_response()
+    }
+}
