@@ -40,6 +40,8 @@ export default defineConfig({
       LEPTOS_SITE_PKG_DIR: 'pkg',
       LEPTOS_OUTPUT_NAME: 'isv-portal',
       RUST_LOG: 'warn',
+      // The specs give each person an address of their own (helpers.ts `ownAddress`).
+      TRUSTED_PROXIES: '127.0.0.1/32',
     },
     stdout: 'ignore',
     stderr: 'pipe',

@@ -9,6 +9,7 @@ use crate::onboarding::{BusinessPage, ChooseRolePage, SubmittedPage};
 use crate::review::{ReviewDetailPage, ReviewPage};
 use crate::site::{LandingPage, NotFoundPage, PrivacyPage, TermsPage};
 use crate::ui::layout::{Footer, Header, SignedIn};
+use crate::workspaces::{InvitationPage, MembersPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
@@ -58,6 +59,10 @@ pub const SIGNED_IN_PATHS: &[&str] = &[
     "/review",
     "/account",
 ];
+
+/// The pages whose address ends in a secret (an invitation's token): the request log writes
+/// what comes after these prefixes as `…`, never the secret.
+pub const SECRET_PATHS: &[&str] = &["/invitations/"];
 
 /// Everything inside the router. The signed-in user for the header comes with the page: the
 /// server reads it from the request (the session middleware looked it up) and hands it to the
@@ -109,6 +114,9 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/onboarding/submitted") view=SubmittedPage ssr=SsrMode::Async/>
                 <Route path=path!("/workspaces/:id") view=WorkspacePage ssr=SsrMode::Async/>
                 <Route path=path!("/workspaces/:id/onboarding") view=OnboardingDetailsPage ssr=SsrMode::Async/>
+                <Route path=path!("/workspaces/:id/members") view=MembersPage ssr=SsrMode::Async/>
+                // Not a signed-in page: a person without an account opens the link too.
+                <Route path=path!("/invitations/:token") view=InvitationPage ssr=SsrMode::Async/>
                 <Route path=path!("/console") view=ConsolePage ssr=SsrMode::Async/>
                 <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                 <Route path=path!("/review") view=ReviewPage ssr=SsrMode::Async/>

@@ -4,8 +4,9 @@
 //! workspace model (rows, store, event log, history, shared components) that the capabilities
 //! share; each capability has a folder with its pages and server functions (`accounts`,
 //! `onboarding`, `console`, `review`, `mailbox`, `site`) and uses `applications`, never another
-//! capability's internals; `live` carries application events to open pages; `ui` holds shared
-//! components; `server` holds what exists only on the server.
+//! capability's internals (`workspaces` is a workspace's team: roles, invitations, members);
+//! `live` carries application events to open pages; `ui` holds shared components; `server`
+//! holds what exists only on the server.
 
 pub mod accounts;
 pub mod app;
@@ -19,6 +20,7 @@ pub mod onboarding;
 pub mod review;
 pub mod site;
 pub mod ui;
+pub mod workspaces;
 
 #[cfg(feature = "ssr")]
 pub mod server;

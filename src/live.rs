@@ -21,7 +21,10 @@ pub struct LiveEvent {
     /// The event's number in the database's feed (also the SSE `id`).
     pub seq: i64,
     pub application_id: String,
-    /// submitted, resubmitted, assigned, unassigned, approved, rejected.
+    /// submitted, resubmitted, assigned, unassigned, approved, rejected; and a workspace
+    /// team's invited, invitation_resent, invitation_withdrawn, member_joined,
+    /// member_role_changed, member_blocked, member_unblocked, member_removed,
+    /// ownership_transferred, member_left.
     pub kind: String,
 }
 
@@ -30,7 +33,22 @@ impl LiveEvent {
     pub fn is_shared(kind: &str) -> bool {
         matches!(
             kind,
-            "submitted" | "resubmitted" | "assigned" | "unassigned" | "approved" | "rejected"
+            "submitted"
+                | "resubmitted"
+                | "assigned"
+                | "unassigned"
+                | "approved"
+                | "rejected"
+                | "invited"
+                | "invitation_resent"
+                | "invitation_withdrawn"
+                | "member_joined"
+                | "member_role_changed"
+                | "member_blocked"
+                | "member_unblocked"
+                | "member_removed"
+                | "ownership_transferred"
+                | "member_left"
         )
     }
 

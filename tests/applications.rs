@@ -296,7 +296,7 @@ both_databases! {
     async fn stored_values_this_version_does_not_know_are_errors_not_defaults(app) {
         let (applicant, id) = app.submitted("ann@example.com", "annlee").await;
         assert_eq!(applicant.call("console/workspace", &[("id", &id)]).await.status(), 200);
-        sqlx::query("UPDATE workspace_members SET role = 'admin' WHERE workspace_id = $1")
+        sqlx::query("UPDATE workspace_members SET role = 'superuser' WHERE workspace_id = $1")
             .bind(&id).execute(&app.db.pool).await.unwrap();
         assert_eq!(applicant.call("console/workspace", &[("id", &id)]).await.status(), 500);
         sqlx::query("UPDATE applications SET status = 'archived' WHERE id = $1")

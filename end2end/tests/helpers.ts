@@ -1,4 +1,4 @@
-import { expect, Page, test } from '@playwright/test';
+import { Browser, expect, Page, test } from '@playwright/test';
 import { deflateSync } from 'node:zlib';
 
 // Steps a person takes, shared by the specs: by role and label, with and without JavaScript.
@@ -48,7 +48,20 @@ export async function mailCount(page: Page, email: string): Promise<number> {
   return n;
 }
 
+/**
+ * Gives this browser context an address of its own, as a trusted proxy would report it
+ * (the e2e portal trusts 127.0.0.1): the per-client limits (30 codes an hour) then count each
+ * person apart, as they would for real visitors, instead of the whole suite as one client.
+ */
+export async function ownAddress(page: Page) {
+  const octet = () => Math.floor(Math.random() * 254) + 1;
+  await page.context().setExtraHTTPHeaders({
+    'X-Forwarded-For': `10.${octet()}.${octet()}.${octet()}`,
+  });
+}
+
 export async function signUp(page: Page, email: string, username: string) {
+  await ownAddress(page);
   await open(page, '/');
   await page.getByRole('link', { name: 'GET STARTED' }).click();
   await expect(page).toHaveURL(/\/signup$/);
@@ -173,5 +186,73 @@ export async function linkInMail(page: Page, email: string, subject: string): Pr
     throw new Error(`no mail "${subject}" for ${email}`);
   } finally {
     await mailbox.close();
+  }
+}
+
+/** `s` taken literally inside a regular expression. */
+export const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** An approved workspace, and its Owner's page (signed in, in a browser of their own). */
+export interface Workspace {
+  page: Page;
+  username: string;
+  company: string;
+  id: string;
+}
+
+/** A reviewer made by `createReviewer`, signed in on the review dashboard in a browser of their own. */
+export async function reviewerPage(browser: Browser): Promise<Page> {
+  const name = unique('rev');
+  createReviewer(name);
+  const page = await (await browser.newContext()).newPage();
+  await ownAddress(page);
+  await signIn(page, name, REVIEWER_PASSWORD);
+  await expect(page).toHaveURL(/\/review$/);
+  await expect(page.getByRole('heading', { name: 'Review dashboard' })).toBeVisible();
+  if (hydrated()) await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  return page;
+}
+
+/** An ISV applies in a browser of their own and a reviewer approves: the Owner's page. */
+export async function approvedWorkspace(browser: Browser): Promise<Workspace> {
+  const username = unique('owner');
+  const company = `Acme ${username} Pte. Ltd.`;
+  const page = await (await browser.newContext()).newPage();
+  await ownAddress(page);
+  await signUp(page, `${username}@example.com`, username);
+  await chooseRole(page, 'ISV');
+  await submitBusiness(page, company);
+  const id = new URL(page.url()).searchParams.get('id');
+  expect(id).toBeTruthy();
+
+  const reviewer = await reviewerPage(browser);
+  await open(reviewer, '/review?status=under_review');
+  await reviewer.getByRole('link', { name: company }).click();
+  await expect(reviewer.getByRole('heading', { name: company })).toBeVisible();
+  if (hydrated()) await expect(reviewer.locator('body[data-hydrated="true"]')).toBeAttached();
+  await reviewer.getByRole('button', { name: 'Approve' }).click();
+  await expect(reviewer.locator('.history').getByText('Approved', { exact: true })).toBeVisible();
+  await reviewer.context().close();
+  return { page, username, company, id: id! };
+}
+
+/** The members table's line for `email` (a member or an invitation). */
+export const teamLine = (page: Page, email: string) =>
+  page.getByRole('table', { name: 'Team' }).getByRole('row', { name: email });
+
+/** Fills the members page's invite form and sends it; checks the notice each kind of page gives. */
+export async function invite(page: Page, emails: string[], role: 'Admin' | 'Developer' | 'Operator') {
+  await page.getByLabel('Email addresses').fill(emails.join('\n'));
+  await page.getByRole('radio', { name: new RegExp(`^${role}`) }).check();
+  await page.getByRole('button', { name: 'Send invitations' }).click();
+  if (hydrated()) {
+    // The action's answer names every address.
+    const notice = page.getByRole('status').filter({ hasText: 'Invitations sent to' });
+    await expect(notice).toBeVisible();
+    for (const e of emails) await expect(notice).toContainText(e);
+  } else {
+    // A plain post is redirected to `?invited=n`.
+    const said = emails.length === 1 ? '1 invitation was sent.' : `${emails.length} invitations were sent.`;
+    await expect(page.getByRole('status').filter({ hasText: said })).toBeVisible();
   }
 }

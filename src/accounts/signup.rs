@@ -1,7 +1,8 @@
 //! Sign up (seed Step 1): Email, Send code, Verification code, Username, Password, agree to the
-//! Terms of Service, Sign up. Then the user is signed in and chooses a role. "Send code" and
-//! "Sign up" are two server functions: the form posts to `SignUp`, its "Send code" button to
-//! `SendSignUpCode`.
+//! Terms of Service, Sign up. Then the user is signed in and chooses a role, or goes on to
+//! `?next=` (an invitation link sends people here with `?email=…&next=/invitations/…`). "Send
+//! code" and "Sign up" are two server functions: the form posts to `SignUp`, its "Send code"
+//! button to `SendSignUpCode`.
 
 use super::code_sender::{asks_for_code, dispatch_from, CodeSender};
 use super::CodeSent;
@@ -13,16 +14,23 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+/// `next`: where the form goes after signing up (an invitation's page), kept across the
+/// redirect a plain form post gets.
 #[server(endpoint = "accounts/send_sign_up_code")]
 #[cfg_attr(
     feature = "ssr",
     tracing::instrument(skip_all, fields(user = tracing::field::Empty))
 )]
-pub async fn send_sign_up_code(email: String) -> Result<CodeSent, AppError> {
-    super::verification::send_code(&ssr::CODES, &email).await
+pub async fn send_sign_up_code(email: String, next: Option<String>) -> Result<CodeSent, AppError> {
+    let sent = super::verification::send_code(&ssr::CODES, &email).await?;
+    if let Some(next) = next.filter(|n| !n.is_empty()) {
+        ssr::back_to_form_keeping(&sent, &next);
+    }
+    Ok(sent)
 }
 
-/// `terms` is the checkbox, which browsers leave out when it is not ticked.
+/// `terms` is the checkbox, which browsers leave out when it is not ticked. `next`: where to
+/// go once signed up (an invitation's page); choosing a role when absent.
 #[server(endpoint = "accounts/sign_up")]
 #[cfg_attr(
     feature = "ssr",
@@ -34,8 +42,19 @@ pub async fn sign_up(
     username: String,
     password: String,
     terms: Option<String>,
+    next: Option<String>,
 ) -> Result<(), AppError> {
-    match ssr::create_account(&email, &code, &username, &password, terms.is_some()).await {
+    let next = next.filter(|n| !n.is_empty());
+    match ssr::create_account(
+        &email,
+        &code,
+        &username,
+        &password,
+        terms.is_some(),
+        next.as_deref(),
+    )
+    .await
+    {
         Ok(()) => Ok(()),
         Err(e) => Err(e.keep("email", &email).keep("username", &username)),
     }
@@ -50,7 +69,9 @@ mod ssr {
     use crate::error::FieldErrors;
     use crate::server::codes::Purpose;
     use crate::server::mail::{templates, Mail};
-    use crate::server::request::{client_ip, state, user_agent, OrInternal};
+    use crate::server::request::{
+        client_ip, is_plain_form_post, safe_next, state, user_agent, OrInternal,
+    };
     use crate::site::TERMS_VERSION;
 
     pub const CODES: CodeFlow = CodeFlow {
@@ -72,12 +93,27 @@ mod ssr {
         AppError::field("username", "This username is taken. Try another.")
     }
 
+    /// A plain form post of "Send code" is sent back to the form (`?sent=1&email=…`, see
+    /// `verification::send_code`); this keeps `next` in that address.
+    pub fn back_to_form_keeping(sent: &CodeSent, next: &str) {
+        if is_plain_form_post() {
+            let email: String =
+                url::form_urlencoded::byte_serialize(sent.email.as_bytes()).collect();
+            leptos_axum::redirect(&format!(
+                "{}?sent=1&email={email}&next={}",
+                CODES.page,
+                crate::ui::guard::next_value(&safe_next(next))
+            ));
+        }
+    }
+
     pub async fn create_account(
         email_raw: &str,
         code: &str,
         username_raw: &str,
         password: &str,
         agreed: bool,
+        next: Option<&str>,
     ) -> Result<(), AppError> {
         let mut errors = FieldErrors::default();
         let email = errors.check("email", Email::parse(email_raw));
@@ -147,7 +183,12 @@ mod ssr {
         tx.commit().await.or_internal("commit")?;
         tracing::info!(user = %user_id, "account created");
         started.set_cookie()?;
-        leptos_axum::redirect("/onboarding/role");
+        // On to an invitation (or wherever the form was asked to lead), else Step 2.
+        leptos_axum::redirect(
+            &next
+                .map(safe_next)
+                .unwrap_or_else(|| "/onboarding/role".into()),
+        );
         Ok(())
     }
 }
@@ -168,6 +209,12 @@ pub fn SignUpPage() -> impl IntoView {
                 .or_else(|| query.with(|q| q.get(name)))
                 .unwrap_or_default()
         })
+    };
+    // Where to go once signed up (an invitation's page sends people here with it).
+    let next = move || query.with(|q| q.get("next")).unwrap_or_default();
+    let signin_href = move || match next() {
+        n if n.is_empty() => "/signin".to_string(),
+        n => format!("/signin?next={}", crate::ui::guard::next_value(&n)),
     };
     let email_typed = RwSignal::new(String::new());
     let username_typed = RwSignal::new(String::new());
@@ -201,6 +248,7 @@ pub fn SignUpPage() -> impl IntoView {
             <form method="post" action=SignUp::PATH on:submit=on_submit>
                 // Pressing Enter in any field means "Sign up", not "Send code".
                 <button type="submit" class="visually-hidden" tabindex="-1" aria-hidden="true">"Sign up"</button>
+                <input type="hidden" name="next" value=next/>
                 <Field
                     label="Email" name="email" input_type="email" autocomplete="email"
                     initial=kept("email") server_error=field("email") mirror=email_typed
@@ -238,7 +286,7 @@ pub fn SignUpPage() -> impl IntoView {
                 </div>
                 <SubmitButton label="Sign up" busy_label="Signing up…" pending=sign_up.pending()/>
             </form>
-            <p class="auth-card__switch">"Already have an account? " <a href="/signin">"Sign in"</a></p>
+            <p class="auth-card__switch">"Already have an account? " <a href=signin_href>"Sign in"</a></p>
         </section>
     }
 }

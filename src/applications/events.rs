@@ -79,3 +79,44 @@ pub async fn history(db: &Db, application_id: &str) -> Result<Vec<HistoryEntry>,
     .await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
+
+/// One history entry as the applicant sees it: their own actions by their name, a reviewer's
+/// as "a reviewer", and the assignment without the reviewer's name.
+fn seen_by_applicant(e: HistoryEntry, applicant_id: &str) -> HistoryEntry {
+    /// Whoever decided or was assigned, as the applicant sees them.
+    const A_REVIEWER: &str = "a reviewer";
+    let by_applicant = e.actor_id.as_deref() == Some(applicant_id);
+    let actor = match e.actor_id {
+        Some(_) if by_applicant => e.actor,
+        Some(_) => Some(A_REVIEWER.to_string()),
+        None => None,
+    };
+    let note = if e.kind == "assigned" && !by_applicant {
+        format!("Assigned to {A_REVIEWER}")
+    } else {
+        e.note
+    };
+    HistoryEntry {
+        actor,
+        note,
+        actor_id: None,
+        ..e
+    }
+}
+
+/// The history kinds written by reviewers (`crate::review`): members see them as the
+/// applicant does, never naming the reviewer.
+const REVIEW_KINDS: [&str; 4] = ["assigned", "unassigned", "approved", "rejected"];
+
+/// One history entry as a member of the workspace sees it: the applicant's and the team's
+/// actions by their usernames (a member knows their team), a reviewer's as "a reviewer".
+pub fn seen_by_member(e: HistoryEntry, viewer_id: &str) -> HistoryEntry {
+    if REVIEW_KINDS.contains(&e.kind.as_str()) {
+        seen_by_applicant(e, viewer_id)
+    } else {
+        HistoryEntry {
+            actor_id: None,
+            ..e
+        }
+    }
+}

@@ -77,20 +77,38 @@ pub struct HistoryEntry {
     pub round: i64,
 }
 
-/// What a member is to a workspace.
+/// What a member is to a workspace. What each role may do is `crate::workspaces::roles`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MemberRole {
     /// Applied for it; the workspace is not approved yet.
     Applicant,
-    /// Onboarded (seed Step 4): the application was approved.
+    /// Onboarded (seed Step 4): the application was approved. One per workspace.
     Owner,
+    /// Manages the team with the Owner (Developers and Operators only).
+    Admin,
+    /// A team member; later features (mini programs, releases) grant Developers and
+    /// Operators different rights, so they are stored apart.
+    Developer,
+    Operator,
 }
 
 impl MemberRole {
+    /// Every role, in the order pages list them.
+    pub const ALL: [MemberRole; 5] = [
+        MemberRole::Owner,
+        MemberRole::Admin,
+        MemberRole::Developer,
+        MemberRole::Operator,
+        MemberRole::Applicant,
+    ];
+
     pub fn key(self) -> &'static str {
         match self {
             MemberRole::Applicant => "applicant",
             MemberRole::Owner => "owner",
+            MemberRole::Admin => "admin",
+            MemberRole::Developer => "developer",
+            MemberRole::Operator => "operator",
         }
     }
 
@@ -98,7 +116,15 @@ impl MemberRole {
         match self {
             MemberRole::Applicant => "Applicant",
             MemberRole::Owner => "Owner",
+            MemberRole::Admin => "Admin",
+            MemberRole::Developer => "Developer",
+            MemberRole::Operator => "Operator",
         }
+    }
+
+    /// The role named by `key` (a form's or a query's value), if any.
+    pub fn parse(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.key() == key)
     }
 }
 
@@ -107,13 +133,10 @@ impl TryFrom<String> for MemberRole {
     type Error = crate::domain::UnknownKey;
 
     fn try_from(key: String) -> Result<Self, Self::Error> {
-        [MemberRole::Applicant, MemberRole::Owner]
-            .into_iter()
-            .find(|r| r.key() == key)
-            .ok_or(crate::domain::UnknownKey {
-                what: "member role",
-                value: key,
-            })
+        MemberRole::parse(&key).ok_or(crate::domain::UnknownKey {
+            what: "member role",
+            value: key,
+        })
     }
 }
 
@@ -160,14 +183,22 @@ mod tests {
 
     #[test]
     fn member_roles_decode_loudly() {
-        assert_eq!(
-            MemberRole::try_from("owner".to_string()),
-            Ok(MemberRole::Owner)
-        );
-        assert_eq!(
-            MemberRole::try_from("applicant".to_string()),
-            Ok(MemberRole::Applicant)
-        );
-        assert!(MemberRole::try_from("admin".to_string()).is_err());
+        for (key, role) in [
+            ("applicant", MemberRole::Applicant),
+            ("owner", MemberRole::Owner),
+            ("admin", MemberRole::Admin),
+            ("developer", MemberRole::Developer),
+            ("operator", MemberRole::Operator),
+        ] {
+            assert_eq!(MemberRole::try_from(key.to_string()), Ok(role));
+            assert_eq!(role.key(), key);
+        }
+        for unknown in ["Admin", "member", "", "owner "] {
+            assert!(
+                MemberRole::try_from(unknown.to_string()).is_err(),
+                "{unknown:?}"
+            );
+        }
+        assert_eq!(MemberRole::Developer.label(), "Developer");
     }
 }

@@ -1,4 +1,5 @@
-//! Application rows: drafts, submission, rounds, workspaces, members, logos.
+//! Application rows: drafts, submission, rounds, workspaces, members (who may open a
+//! workspace: its active members), logos.
 //!
 //! An account has at most one open application (draft, under review, or rejected and being
 //! edited): the partial unique index `applications_one_open` says so, and `choose_role` lets it
@@ -92,6 +93,79 @@ pub async fn all_for_user(db: &Db, user_id: &str) -> Result<Vec<ApplicationView>
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
+/// `COLUMNS` read from the applications table aliased `alias` (for queries that join).
+fn columns_of(alias: &str) -> String {
+    COLUMNS
+        .split(',')
+        .map(str::trim)
+        .map(|c| format!("{alias}.{c} AS {c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// An application read with the reader's role on its workspace (`None`: no membership, as
+/// for a draft, which has no workspace yet).
+#[derive(sqlx::FromRow)]
+struct WithRoleRow {
+    #[sqlx(flatten)]
+    app: ApplicationRow,
+    member_role: Option<String>,
+}
+
+impl WithRoleRow {
+    fn split(self) -> Result<(ApplicationView, Option<MemberRole>), sqlx::Error> {
+        let role = self
+            .member_role
+            .map(MemberRole::try_from)
+            .transpose()
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        Ok((self.app.into(), role))
+    }
+}
+
+/// Everything on a user's console: their drafts, and every workspace they are an active
+/// member of (their own applications from the first submission on, and the ones they were
+/// invited to), newest first, each with their role on it.
+pub async fn console_for_user(
+    db: &Db,
+    user_id: &str,
+) -> Result<Vec<(ApplicationView, Option<MemberRole>)>, sqlx::Error> {
+    let rows: Vec<WithRoleRow> = sqlx::query_as(&format!(
+        "SELECT {}, m.role AS member_role FROM applications a \
+         LEFT JOIN workspace_members m ON m.workspace_id = a.id AND m.user_id = $1 AND m.status = 'active' \
+         WHERE (a.user_id = $1 AND a.status = 'draft') OR m.user_id IS NOT NULL \
+         ORDER BY a.created_at DESC, a.id",
+        columns_of("a")
+    ))
+    .bind(user_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.into_iter().map(WithRoleRow::split).collect()
+}
+
+/// A workspace's application, only if `user_id` is an active member of it (any role), with
+/// their role: the workspace pages' access check (anyone else gets "not found").
+pub async fn find_for_member(
+    db: &Db,
+    user_id: &str,
+    id: &str,
+) -> Result<Option<(ApplicationView, MemberRole)>, sqlx::Error> {
+    let row: Option<WithRoleRow> = sqlx::query_as(&format!(
+        "SELECT {}, m.role AS member_role FROM applications a \
+         JOIN workspace_members m ON m.workspace_id = a.id \
+         WHERE a.id = $1 AND m.user_id = $2 AND m.status = 'active'",
+        columns_of("a")
+    ))
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    match row.map(WithRoleRow::split).transpose()? {
+        Some((app, Some(role))) => Ok(Some((app, role))),
+        _ => Ok(None),
+    }
+}
+
 /// One application, only if it belongs to `user_id`.
 pub async fn find_own(
     db: &Db,
@@ -99,7 +173,9 @@ pub async fn find_own(
     id: &str,
 ) -> Result<Option<ApplicationView>, sqlx::Error> {
     let row: Option<ApplicationRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM applications WHERE id = $1 AND user_id = $2"
+        "SELECT {COLUMNS} FROM applications WHERE id = $1 AND user_id = $2 \
+         AND (status = 'draft' OR EXISTS (SELECT 1 FROM workspace_members m \
+         WHERE m.workspace_id = applications.id AND m.user_id = $2 AND m.status = 'active'))"
     ))
     .bind(id)
     .bind(user_id)
@@ -389,14 +465,16 @@ pub struct LogoFile {
     pub etag: String,
 }
 
-/// A logo, only for its owner or a reviewer.
+/// A logo, only for its owner, a reviewer, or an active member of the workspace it shows.
 pub async fn logo_for(
     db: &Db,
     user: &crate::server::sessions::SessionUser,
     id: &str,
 ) -> Result<Option<LogoFile>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT content_type, data, etag FROM logos WHERE id = $1 AND (user_id = $2 OR $3 = 1)",
+        "SELECT content_type, data, etag FROM logos WHERE id = $1 AND (user_id = $2 OR $3 = 1 \
+         OR EXISTS (SELECT 1 FROM applications a JOIN workspace_members m ON m.workspace_id = a.id \
+         WHERE a.logo_id = logos.id AND m.user_id = $2 AND m.status = 'active'))",
     )
     .bind(id)
     .bind(&user.user_id)
@@ -409,7 +487,8 @@ pub async fn logo_for(
 pub async fn members(db: &Db, workspace_id: &str) -> Result<Vec<Member>, sqlx::Error> {
     sqlx::query_as(
         "SELECT u.username AS username, m.role AS role FROM workspace_members m \
-         JOIN users u ON u.id = m.user_id WHERE m.workspace_id = $1 ORDER BY m.added_at",
+         JOIN users u ON u.id = m.user_id WHERE m.workspace_id = $1 AND m.status = 'active' \
+         ORDER BY m.added_at",
     )
     .bind(workspace_id)
     .fetch_all(&db.pool)

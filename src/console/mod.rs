@@ -1,12 +1,13 @@
-//! The CONSOLE (seed Steps 2 to 4): the signed-in user's workspaces, each workspace's page,
-//! and its onboarding details. What an application is and how it looks comes from
+//! The CONSOLE (seed Steps 2 to 4): the signed-in user's drafts and every workspace they are a
+//! member of (with their role on each), each workspace's page (for any of its members), and
+//! its onboarding details. What an application is and how it looks comes from
 //! `crate::applications`.
 
 mod workspace;
 
 pub use workspace::{OnboardingDetailsPage, WorkspacePage};
 
-use crate::applications::{ApplicationView, StatusBadge};
+use crate::applications::{ApplicationView, MemberRole, StatusBadge};
 use crate::domain::Status;
 use crate::error::AppError;
 use crate::ui::guard::ErrorView;
@@ -15,19 +16,34 @@ use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
+use serde::{Deserialize, Serialize};
 
+/// One card of the console: a draft, or a workspace the user is a member of, with their role.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsoleCard {
+    pub app: ApplicationView,
+    /// The user's role on the workspace (`None` for a draft, which has no workspace yet).
+    pub my_role: Option<MemberRole>,
+}
+
+/// The user's drafts and every workspace they belong to (their own and the ones they joined).
 #[server(endpoint = "console/applications")]
 #[cfg_attr(
     feature = "ssr",
     tracing::instrument(skip_all, fields(user = tracing::field::Empty))
 )]
-pub async fn my_applications() -> Result<Vec<ApplicationView>, AppError> {
+pub async fn my_applications() -> Result<Vec<ConsoleCard>, AppError> {
     use crate::server::request::{state, OrInternal};
     let user = crate::accounts::require_user().await?;
     let st = state()?;
-    crate::applications::store::all_for_user(&st.db, &user.user_id)
-        .await
-        .or_internal("listing applications")
+    Ok(
+        crate::applications::store::console_for_user(&st.db, &user.user_id)
+            .await
+            .or_internal("listing workspaces")?
+            .into_iter()
+            .map(|(app, my_role)| ConsoleCard { app, my_role })
+            .collect(),
+    )
 }
 
 #[component]
@@ -66,7 +82,7 @@ fn Workspaces() -> impl IntoView {
                         }),
                         Ok(list) => EitherOf3::B(view! {
                             <ul class="workspace-grid">
-                                {list.into_iter().map(|a| view! { <WorkspaceCard app=a/> }).collect_view()}
+                                {list.into_iter().map(|c| view! { <WorkspaceCard app=c.app my_role=c.my_role/> }).collect_view()}
                             </ul>
                         }),
                         Err(e) => EitherOf3::C(view! { <ErrorView error=e/> }),
@@ -78,9 +94,10 @@ fn Workspaces() -> impl IntoView {
 }
 
 #[component]
-fn WorkspaceCard(app: ApplicationView) -> impl IntoView {
+fn WorkspaceCard(app: ApplicationView, my_role: Option<MemberRole>) -> impl IntoView {
     let draft = app.status == Status::Draft;
-    let rejected = app.status == Status::Rejected;
+    // Only the applicant edits a rejected application (the workspace has no one else yet).
+    let rejected = app.status == Status::Rejected && my_role == Some(MemberRole::Applicant);
     let name = if app.fields.company_name.trim().is_empty() {
         "Untitled application".to_string()
     } else {
@@ -97,13 +114,18 @@ fn WorkspaceCard(app: ApplicationView) -> impl IntoView {
         .unwrap_or('?')
         .to_uppercase()
         .to_string();
+    // The link's name is what a screen reader lists: the name, the status and the role.
+    let label = match my_role {
+        Some(r) => format!("{name}, {}, your role: {}", app.status.label(), r.label()),
+        None => format!("{name}, {}", app.status.label()),
+    };
     let when = match &app.submitted_at {
         Some(d) => format!("Submitted {d}"),
         None => format!("Started {}", app.created_at),
     };
     view! {
         <li class="workspace-card">
-            <a href=href class="workspace-card__link" aria-label=format!("{name}, {}", app.status.label())>
+            <a href=href class="workspace-card__link" aria-label=label>
                 <span class="workspace-card__logo" aria-hidden="true">
                     {match app.logo_url.clone() {
                         Some(src) => Either::Left(view! { <img src=src alt="" width="48" height="48"/> }),
@@ -113,6 +135,9 @@ fn WorkspaceCard(app: ApplicationView) -> impl IntoView {
                 <span class="workspace-card__body">
                     <span class="workspace-card__name">{name.clone()}</span>
                     <span class="workspace-card__meta">{app.role.label()} " · " {when}</span>
+                    {my_role.map(|r| view! {
+                        <span class="workspace-card__role">{format!("Your role: {}", r.label())}</span>
+                    })}
                     <StatusBadge status=app.status/>
                 </span>
             </a>

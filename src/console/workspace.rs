@@ -1,9 +1,11 @@
 //! A workspace's page, and its onboarding details (`/workspaces/{id}/onboarding`): the
-//! application, each round it was submitted in, and its history. Applicants see reviewers as
-//! "a reviewer", never by their login.
+//! application, each round it was submitted in, and its history, for any active member of the
+//! workspace (anyone else: "not found"). Members see reviewers as "a reviewer", never by their
+//! login.
 
 use crate::applications::{
-    ApplicationView, BusinessDetails, History, HistoryEntry, Member, RoundView, StatusBadge,
+    ApplicationView, BusinessDetails, History, HistoryEntry, Member, MemberRole, RoundView,
+    StatusBadge,
 };
 use crate::domain::Status;
 use crate::error::{AppError, ErrorKind};
@@ -18,38 +20,16 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkspaceView {
     pub app: ApplicationView,
+    /// The viewer's role on the workspace.
+    pub my_role: MemberRole,
     pub members: Vec<Member>,
-    /// In order, as the applicant sees it (`seen_by_applicant`).
+    /// In order, as its members see it (`applications::events::seen_by_member`).
     pub history: Vec<HistoryEntry>,
     /// Every submission, first to last, as the reviewers saw it (no reviewer named).
     pub rounds: Vec<RoundView>,
 }
 
-/// One history entry as the applicant sees it: their own actions by their name, a reviewer's
-/// as "a reviewer", and the assignment without the reviewer's name.
-#[cfg(feature = "ssr")]
-fn seen_by_applicant(e: HistoryEntry, applicant_id: &str) -> HistoryEntry {
-    /// Whoever decided or was assigned, as the applicant sees them.
-    const A_REVIEWER: &str = "a reviewer";
-    let by_applicant = e.actor_id.as_deref() == Some(applicant_id);
-    let actor = match e.actor_id {
-        Some(_) if by_applicant => e.actor,
-        Some(_) => Some(A_REVIEWER.to_string()),
-        None => None,
-    };
-    let note = if e.kind == "assigned" && !by_applicant {
-        format!("Assigned to {A_REVIEWER}")
-    } else {
-        e.note
-    };
-    HistoryEntry {
-        actor,
-        note,
-        actor_id: None,
-        ..e
-    }
-}
-
+/// A workspace, for any of its active members (anyone else: "not found").
 #[server(endpoint = "console/workspace")]
 #[cfg_attr(
     feature = "ssr",
@@ -60,7 +40,7 @@ pub async fn workspace(id: String) -> Result<WorkspaceView, AppError> {
     use crate::server::request::{state, OrInternal};
     let user = crate::accounts::require_user().await?;
     let st = state()?;
-    let Some(app) = store::find_own(&st.db, &user.user_id, &id)
+    let Some((app, my_role)) = store::find_for_member(&st.db, &user.user_id, &id)
         .await
         .or_internal("reading a workspace")?
     else {
@@ -73,7 +53,7 @@ pub async fn workspace(id: String) -> Result<WorkspaceView, AppError> {
         .await
         .or_internal("reading history")?
         .into_iter()
-        .map(|e| seen_by_applicant(e, &user.user_id))
+        .map(|e| events::seen_by_member(e, &user.user_id))
         .collect();
     let rounds = store::rounds(&st.db, &id)
         .await
@@ -86,6 +66,7 @@ pub async fn workspace(id: String) -> Result<WorkspaceView, AppError> {
         .collect();
     Ok(WorkspaceView {
         app,
+        my_role,
         members,
         history,
         rounds,
@@ -151,9 +132,15 @@ fn WorkspaceBody() -> impl IntoView {
                                 <p class="alert alert--info" role="status">"Your request is under review. The information below cannot be changed while it is reviewed."</p>
                             })}
                             {(w.app.status == Status::Approved).then(|| view! {
-                                <p class="alert alert--success" role="status">"Your request is approved. You are the Owner of this workspace."</p>
+                                <p class="alert alert--success" role="status">{
+                                    if w.my_role == MemberRole::Owner {
+                                        "Your request is approved. You are the Owner of this workspace.".to_string()
+                                    } else {
+                                        format!("You are a member of this workspace. Your role: {}.", w.my_role.label())
+                                    }
+                                }</p>
                             })}
-                            {w.app.rejection_reason.clone().map(|reason| view! {
+                            {w.app.rejection_reason.clone().filter(|_| w.my_role == MemberRole::Applicant).map(|reason| view! {
                                 <div class="alert alert--error" role="status">
                                     <p><strong>"Your request was rejected."</strong> " Reason: " {reason}</p>
                                     <a class="btn btn--small btn--primary" href="/onboarding/business">"Edit and resubmit"</a>
@@ -167,7 +154,10 @@ fn WorkspaceBody() -> impl IntoView {
                                     <li><span>{m.username}</span><span class="badge badge--role">{m.role.label()}</span></li>
                                 }).collect_view()}
                             </ul>
-                            <a class="btn btn--ghost" href=format!("/workspaces/{}/onboarding", w.app.id)>"Onboarding details"</a>
+                            <div class="workspace-links">
+                                <a class="btn btn--secondary" href=format!("/workspaces/{}/members", w.app.id)>"Members"</a>
+                                <a class="btn btn--ghost" href=format!("/workspaces/{}/onboarding", w.app.id)>"Onboarding details"</a>
+                            </div>
                         </section>
         }.into_any()/>
     }

@@ -84,9 +84,11 @@ impl Db {
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
+                        // The busy timeout first: a connection opened while another writes
+                        // then waits for its turn at `journal_mode` instead of failing.
                         conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                             PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                            "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                             PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
                         )
                         .await?;
                     }

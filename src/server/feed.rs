@@ -18,7 +18,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -202,8 +202,10 @@ struct EventRow {
     owner_id: String,
 }
 
-/// Committed events after `seq`, oldest first; only those of `owner`'s applications when
-/// given (an applicant's replay reads its own rows, not everyone's).
+/// Committed events after `seq`, oldest first; only those of the workspaces `owner` is an
+/// active member of, when given (a member's replay reads its own rows, not everyone's; an
+/// application is a workspace with its applicant as member from its submission on, and a
+/// draft's events are nobody's business).
 pub async fn after(
     db: &Db,
     seq: i64,
@@ -217,7 +219,8 @@ pub async fn after(
     const OWN: &str =
         "SELECT e.seq AS seq, e.application_id AS application_id, e.kind AS kind, a.user_id AS owner_id FROM application_events e \
          JOIN applications a ON a.id = e.application_id \
-         WHERE e.application_id IN (SELECT id FROM applications WHERE user_id = $3) \
+         WHERE e.application_id IN (SELECT workspace_id FROM workspace_members \
+         WHERE user_id = $3 AND status = 'active') \
          AND e.seq > $1 ORDER BY e.seq LIMIT $2";
     let query = sqlx::query_as(if owner.is_some() { OWN } else { ALL })
         .bind(seq)
@@ -277,11 +280,20 @@ impl Drop for StreamSlot {
     }
 }
 
-/// Who is listening: reviewers see every application, an applicant only their own.
+/// Who is listening: reviewers see every application; anyone else the workspaces they are an
+/// active member of, as of the stream's last recheck (a member removed or blocked stops
+/// hearing from it then), and their own applications submitted since (whose membership came
+/// with the submission) unless they have left them.
 #[derive(Clone)]
 enum Audience {
     Reviewer,
-    Owner(String),
+    Member {
+        user_id: String,
+        workspaces: HashSet<String>,
+        /// Their own submitted applications they are no longer an active member of (removed,
+        /// blocked, or left after handing ownership on).
+        departed: HashSet<String>,
+    },
 }
 
 impl Audience {
@@ -289,9 +301,70 @@ impl Audience {
         LiveEvent::is_shared(&item.event.kind)
             && match self {
                 Audience::Reviewer => true,
-                Audience::Owner(id) => *id == item.owner_id,
+                Audience::Member {
+                    user_id,
+                    workspaces,
+                    departed,
+                } => {
+                    let app = &item.event.application_id;
+                    workspaces.contains(app)
+                        || (*user_id == item.owner_id && !departed.contains(app))
+                }
             }
     }
+
+    async fn member(db: &Db, user_id: String) -> Result<Audience, sqlx::Error> {
+        let (workspaces, departed) = memberships(db, &user_id).await?;
+        Ok(Audience::Member {
+            user_id,
+            workspaces,
+            departed,
+        })
+    }
+
+    /// A member's workspaces read again (after a recheck found the session still good).
+    async fn refresh(&mut self, db: &Db) -> Result<(), sqlx::Error> {
+        if let Audience::Member {
+            user_id,
+            workspaces,
+            departed,
+        } = self
+        {
+            (*workspaces, *departed) = memberships(db, user_id).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The workspaces `user_id` is an active member of, and its own submitted applications it is
+/// not an active member of.
+async fn memberships(
+    db: &Db,
+    user_id: &str,
+) -> Result<(HashSet<String>, HashSet<String>), sqlx::Error> {
+    let departed: Vec<(String,)> = sqlx::query_as(
+        "SELECT id FROM applications WHERE user_id = $1 AND status <> 'draft' \
+         AND id NOT IN (SELECT workspace_id FROM workspace_members \
+         WHERE user_id = $1 AND status = 'active')",
+    )
+    .bind(user_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok((
+        active_workspaces(db, user_id).await?,
+        departed.into_iter().map(|(id,)| id).collect(),
+    ))
+}
+
+/// The workspaces `user_id` is an active member of.
+async fn active_workspaces(db: &Db, user_id: &str) -> Result<HashSet<String>, sqlx::Error> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT workspace_id FROM workspace_members WHERE user_id = $1 AND status = 'active'",
+    )
+    .bind(user_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
 #[derive(serde::Deserialize)]
@@ -332,7 +405,13 @@ pub async fn stream(
     let audience = if user.is_reviewer {
         Audience::Reviewer
     } else {
-        Audience::Owner(user.user_id)
+        match Audience::member(&st.db, user.user_id).await {
+            Ok(audience) => audience,
+            Err(e) => {
+                tracing::error!(error = %e, "reading a member's workspaces for an event stream");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        }
     };
     let last_event_id = headers
         .get("last-event-id")
@@ -445,21 +524,33 @@ impl Recheck {
 }
 
 impl Follower {
+    /// The session still good, and the member's workspaces read again; or the stream ends.
+    async fn recheck(&mut self) -> bool {
+        if !self.session.still_allowed(&self.db).await {
+            return false;
+        }
+        match self.audience.refresh(&self.db).await {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(error = %e, "rechecking a member's workspaces; ending the stream");
+                false
+            }
+        }
+    }
+
     async fn next(&mut self) -> Option<Arc<FeedItem>> {
         loop {
             let item = if let Some(item) = self.pending.pop_front() {
                 item
             } else if self.replay {
                 // A long replay never waits on the broadcast, so it checks the session here.
-                if tokio::time::Instant::now() >= self.session.next
-                    && !self.session.still_allowed(&self.db).await
-                {
+                if tokio::time::Instant::now() >= self.session.next && !self.recheck().await {
                     return None;
                 }
                 self.feed.count_replay();
                 let owner = match &self.audience {
                     Audience::Reviewer => None,
-                    Audience::Owner(id) => Some(id.as_str()),
+                    Audience::Member { user_id, .. } => Some(user_id.as_str()),
                 };
                 match after(&self.db, self.last, BATCH, owner).await {
                     Ok(items) => {
@@ -477,7 +568,7 @@ impl Follower {
                 let received = tokio::select! {
                     r = self.receiver.recv() => r,
                     _ = tokio::time::sleep_until(self.session.next) => {
-                        if !self.session.still_allowed(&self.db).await {
+                        if !self.recheck().await {
                             return None;
                         }
                         continue;

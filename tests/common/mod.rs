@@ -8,6 +8,7 @@ pub mod process;
 pub mod review;
 pub mod smtp;
 pub mod sse;
+pub mod team;
 
 #[allow(unused_imports)]
 pub use apply::*;
@@ -20,6 +21,8 @@ use reqwest::{redirect, Client, Response};
 pub use review::{QUEUE_ALL, REVIEWER_PASSWORD};
 pub use smtp::SmtpSink;
 use std::collections::HashMap;
+#[allow(unused_imports)]
+pub use team::*;
 
 pub struct TestApp {
     pub address: String,

@@ -27,10 +27,22 @@ fn request_id(req: &Request) -> String {
         .unwrap_or_else(crate::server::crypto::new_id)
 }
 
+/// The path as the log may keep it: a secret at the end of an address (`app::SECRET_PATHS`)
+/// is written as `…`.
+fn loggable(path: &str) -> String {
+    match crate::app::SECRET_PATHS
+        .iter()
+        .find(|prefix| path.starts_with(**prefix) && path.len() > prefix.len())
+    {
+        Some(prefix) => format!("{prefix}…"),
+        None => path.to_string(),
+    }
+}
+
 pub async fn log_requests(req: Request, next: Next) -> Response {
     let id = request_id(&req);
     let method = req.method().clone();
-    let path = req.uri().path().to_string();
+    let path = loggable(req.uri().path());
     // The route's template (`/review/{id}`) when the router matched one; the fallback (files,
     // the 404 page) has none.
     let template = req
@@ -77,6 +89,19 @@ mod tests {
             .await
             .unwrap();
         res.headers()[REQUEST_ID].to_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn a_secret_at_the_end_of_an_address_is_never_logged() {
+        assert_eq!(
+            loggable("/invitations/qhJXL0osv32tk3_Y4rOLN6c9SzpF"),
+            "/invitations/…"
+        );
+        assert_eq!(loggable("/invitations/"), "/invitations/");
+        assert_eq!(
+            loggable("/workspaces/abc/members"),
+            "/workspaces/abc/members"
+        );
     }
 
     #[tokio::test]

@@ -1,0 +1,971 @@
+//! The members page (`/workspaces/{id}/members`): the team (active and blocked members) and its
+//! open invitations, searched by e-mail or username and filtered by status and role (a GET
+//! form, so it works without JavaScript), for any active member; the invite form and each
+//! invitation's Resend and Withdraw for the Owner and Admins; on each member's line the actions
+//! the viewer may take on them (change role, block or unblock, remove, make Owner), each
+//! confirmed first; and "Leave workspace" for everyone but the Owner. What is offered is what
+//! the roles table allows, and the server refuses anything else (403 to a member, 404 to a
+//! stranger or a blocked member, like every workspace page).
+
+use super::invitations::{InviteForm, InviteMembers, ResendInvitation, WithdrawInvitation};
+use super::management::{
+    BlockMember, ChangeMemberRole, LeaveWorkspace, RemoveMember, TransferOwnership, UnblockMember,
+    DONE_KEYS,
+};
+use super::roles::{allows, with_article, TeamAction, TEAM_ROLES};
+use crate::applications::MemberRole;
+use crate::error::{AppError, ErrorKind};
+use crate::ui::form::{last_error, FormAlert, TwoActions};
+use crate::ui::guard::ErrorView;
+use crate::ui::page::{Loading, NotFound};
+use leptos::either::{Either, EitherOf3};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use serde::{Deserialize, Serialize};
+
+/// Where a line of the members page stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MemberStatus {
+    /// A member of the workspace.
+    Active,
+    /// Invited; the link works.
+    InvitationSent,
+    /// Invited; the link no longer works (resend it for 3 more days).
+    InvitationExpired,
+    /// A member who was blocked: they open nothing of the workspace until unblocked.
+    Blocked,
+}
+
+impl MemberStatus {
+    pub const ALL: [MemberStatus; 4] = [
+        MemberStatus::Active,
+        MemberStatus::Blocked,
+        MemberStatus::InvitationSent,
+        MemberStatus::InvitationExpired,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            MemberStatus::Active => "active",
+            MemberStatus::Blocked => "blocked",
+            MemberStatus::InvitationSent => "invited",
+            MemberStatus::InvitationExpired => "expired",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MemberStatus::Active => "Active",
+            MemberStatus::Blocked => "Blocked",
+            MemberStatus::InvitationSent => "Invitation sent",
+            MemberStatus::InvitationExpired => "Invitation expired",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.key() == key)
+    }
+}
+
+/// The list's search and filters (an unknown value filters nothing).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TeamFilter {
+    /// Part of an e-mail address or username (at most 100 characters).
+    pub search: String,
+    pub status: Option<MemberStatus>,
+    pub role: Option<MemberRole>,
+}
+
+/// One line of the list: a member or an invitation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamLine {
+    /// The invitation's id (`None` for a member).
+    pub invitation_id: Option<String>,
+    /// A member's username (an invitation has none yet).
+    pub username: Option<String>,
+    pub email: String,
+    pub role: MemberRole,
+    pub status: MemberStatus,
+    pub invited_by: Option<String>,
+    /// When they joined, or when the invitation was (last) sent.
+    pub date: String,
+    /// When an invitation's link stops (stopped) working.
+    pub expires: Option<String>,
+    /// The viewer may resend and withdraw this invitation.
+    pub can_manage: bool,
+    /// This line is the viewer.
+    pub you: bool,
+    /// What the viewer may do to this member (nothing, for an invitation and for oneself).
+    pub actions: MemberActions,
+}
+
+/// What a viewer may do to another member, as the roles table says.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberActions {
+    /// The roles the viewer may give them (empty: no role change).
+    pub roles: Vec<MemberRole>,
+    /// Block them (when active) or unblock them (when blocked).
+    pub block: bool,
+    pub remove: bool,
+    /// Make them the Owner: the viewer is the Owner, they an active Admin.
+    pub transfer: bool,
+}
+
+impl MemberActions {
+    /// A `viewer` looking at another member of `role` and `status`.
+    pub fn of(viewer: MemberRole, role: MemberRole, status: MemberStatus) -> Self {
+        MemberActions {
+            roles: TEAM_ROLES
+                .into_iter()
+                .filter(|to| {
+                    allows(
+                        viewer,
+                        TeamAction::ChangeRole {
+                            from: role,
+                            to: *to,
+                        },
+                    )
+                })
+                .collect(),
+            block: allows(viewer, TeamAction::Block(role)),
+            remove: allows(viewer, TeamAction::Remove(role)),
+            transfer: allows(viewer, TeamAction::TransferOwnership)
+                && role == MemberRole::Admin
+                && status == MemberStatus::Active,
+        }
+    }
+
+    pub fn any(&self) -> bool {
+        !self.roles.is_empty() || self.block || self.remove || self.transfer
+    }
+}
+
+/// The members page's data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamView {
+    pub workspace_id: String,
+    pub workspace_name: String,
+    /// Only an approved workspace has a team to invite to.
+    pub approved: bool,
+    /// The viewer's role.
+    pub my_role: MemberRole,
+    /// The roles the viewer may invite people as (empty: no invite form).
+    pub invitable: Vec<MemberRole>,
+    pub lines: Vec<TeamLine>,
+    /// A search or filter is applied.
+    pub filtered: bool,
+    /// The viewer may leave the team (everyone but the Owner, who transfers first).
+    pub can_leave: bool,
+}
+
+/// The team of a workspace the caller is an active member of (anyone else: 404).
+#[server(name = WorkspaceTeam, endpoint = "workspaces/members")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(skip_all, fields(user = tracing::field::Empty, workspace = %id))
+)]
+pub async fn workspace_team(
+    id: String,
+    #[server(default)] q: String,
+    #[server(default)] status: String,
+    #[server(default)] role: String,
+) -> Result<TeamView, AppError> {
+    use super::roles::invitable_by;
+    use super::store;
+    use crate::domain::Status;
+    use crate::server::dates::format_date;
+    use crate::server::db::now_ms;
+    use crate::server::request::{state, OrInternal};
+    let user = crate::accounts::require_user().await?;
+    let st = state()?;
+    let Some(team) = store::team(&st.db.pool, &id, &user.user_id)
+        .await
+        .or_internal("reading a team")?
+    else {
+        return Err(AppError::not_found());
+    };
+    let filter = TeamFilter {
+        search: q.trim().chars().take(100).collect(),
+        status: MemberStatus::parse(&status),
+        role: MemberRole::parse(&role),
+    };
+    let now = now_ms();
+    let approved = team.status == Status::Approved;
+    let lines = store::lines(&st.db, &id, &filter, now)
+        .await
+        .or_internal("listing a team")?
+        .into_iter()
+        .map(|l| {
+            let you = l.user_id.as_deref() == Some(user.user_id.as_str());
+            let actions = if l.user_id.is_some() && !you {
+                MemberActions::of(team.role, l.role, l.status)
+            } else {
+                MemberActions::default()
+            };
+            TeamLine {
+                can_manage: approved
+                    && l.invitation_id.is_some()
+                    && allows(team.role, TeamAction::Invite(l.role)),
+                you,
+                actions,
+                invitation_id: l.invitation_id,
+                username: l.username,
+                email: l.email,
+                role: l.role,
+                status: l.status,
+                invited_by: l.invited_by,
+                date: format_date(l.at),
+                expires: l.expires_at.map(format_date),
+            }
+        })
+        .collect();
+    Ok(TeamView {
+        can_leave: allows(team.role, TeamAction::Leave),
+        invitable: if approved {
+            invitable_by(team.role)
+        } else {
+            Vec::new()
+        },
+        workspace_id: team.workspace_id,
+        workspace_name: team.name,
+        approved,
+        my_role: team.role,
+        lines,
+        filtered: filter != TeamFilter::default(),
+    })
+}
+
+/// "Resend" and "Withdraw" on an invitation.
+pub type InvitationActions = TwoActions<ResendInvitation, WithdrawInvitation>;
+
+/// The actions on members, one server function each (made with the page, so their answers
+/// outlive the re-render their changes cause), and the answer of the one sent last.
+#[derive(Clone, Copy)]
+pub struct TeamActions {
+    pub change_role: ServerAction<ChangeMemberRole>,
+    pub block: ServerAction<BlockMember>,
+    pub unblock: ServerAction<UnblockMember>,
+    pub remove: ServerAction<RemoveMember>,
+    pub transfer: ServerAction<TransferOwnership>,
+    pub leave: ServerAction<LeaveWorkspace>,
+    /// The error of the action sent last (or the one a plain form post came back with).
+    pub error: Signal<Option<AppError>>,
+    /// The sentence of the action sent last, when it was done.
+    pub done: Signal<Option<String>>,
+}
+
+impl Default for TeamActions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TeamActions {
+    pub fn new() -> Self {
+        let change_role = ServerAction::<ChangeMemberRole>::new();
+        let block = ServerAction::<BlockMember>::new();
+        let unblock = ServerAction::<UnblockMember>::new();
+        let remove = ServerAction::<RemoveMember>::new();
+        let transfer = ServerAction::<TransferOwnership>::new();
+        let leave = ServerAction::<LeaveWorkspace>::new();
+        let pending: [Signal<bool>; 6] = [
+            change_role.pending().into(),
+            block.pending().into(),
+            unblock.pending().into(),
+            remove.pending().into(),
+            transfer.pending().into(),
+            leave.pending().into(),
+        ];
+        let errors = [
+            last_error(change_role.value()),
+            last_error(block.value()),
+            last_error(unblock.value()),
+            last_error(remove.value()),
+            last_error(transfer.value()),
+            last_error(leave.value()),
+        ];
+        let dones = [
+            done_of(change_role.value()),
+            done_of(block.value()),
+            done_of(unblock.value()),
+            done_of(remove.value()),
+            done_of(transfer.value()),
+            done_of(leave.value()),
+        ];
+        // Which was sent last (in the browser); `None` before any: then at most one of them
+        // has an answer, carried back to a form posted without JavaScript.
+        let last = RwSignal::new(None::<usize>);
+        for (n, p) in pending.into_iter().enumerate() {
+            Effect::new(move |_| {
+                if p.get() {
+                    last.set(Some(n));
+                }
+            });
+        }
+        let error = Signal::derive(move || match last.get() {
+            Some(n) => errors[n].get(),
+            None => errors.iter().find_map(|e| e.get()),
+        });
+        let done = Signal::derive(move || match last.get() {
+            Some(n) => dones[n].get(),
+            None => dones.iter().find_map(|d| d.get()),
+        });
+        Self {
+            change_role,
+            block,
+            unblock,
+            remove,
+            transfer,
+            leave,
+            error,
+            done,
+        }
+    }
+
+    /// One of them is on its way.
+    pub fn pending(self) -> bool {
+        self.change_role.pending().get()
+            || self.block.pending().get()
+            || self.unblock.pending().get()
+            || self.remove.pending().get()
+            || self.transfer.pending().get()
+            || self.leave.pending().get()
+    }
+
+    /// Changes each time one of them completes (for resources that follow them).
+    pub fn version(self) -> [usize; 6] {
+        [
+            self.change_role.version().get(),
+            self.block.version().get(),
+            self.unblock.version().get(),
+            self.remove.version().get(),
+            self.transfer.version().get(),
+            self.leave.version().get(),
+        ]
+    }
+
+    /// Forgets their answers (another action on the page was sent).
+    fn forget(self) {
+        self.change_role.value().set(None);
+        self.block.value().set(None);
+        self.unblock.value().set(None);
+        self.remove.value().set(None);
+        self.transfer.value().set(None);
+        self.leave.value().set(None);
+    }
+}
+
+/// The sentence of a team action that was done.
+fn done_of<S>(value: S) -> Signal<Option<String>>
+where
+    S: Get<Value = Option<Result<String, AppError>>> + Send + Sync + 'static,
+{
+    Signal::derive(move || match value.get() {
+        Some(Ok(said)) => Some(said),
+        _ => None,
+    })
+}
+
+#[component]
+pub fn MembersPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let filter = move || {
+        query.with(|q| {
+            (
+                q.get("q").unwrap_or_default(),
+                q.get("status").unwrap_or_default(),
+                q.get("role").unwrap_or_default(),
+            )
+        })
+    };
+    let invite = ServerAction::<InviteMembers>::new();
+    let actions = InvitationActions::new();
+    let team_actions = TeamActions::new();
+    // One notice at a time: sending an invitation's action forgets the members' last answer,
+    // and the other way round.
+    Effect::new(move |_| {
+        if invite.pending().get() || actions.pending() {
+            team_actions.forget();
+        }
+    });
+    Effect::new(move |_| {
+        if invite.pending().get() {
+            actions.first.value().set(None);
+            actions.second.value().set(None);
+        }
+    });
+    Effect::new(move |_| {
+        if actions.pending() {
+            invite.value().set(None);
+        }
+    });
+    Effect::new(move |_| {
+        if team_actions.pending() {
+            invite.value().set(None);
+            actions.first.value().set(None);
+            actions.second.value().set(None);
+        }
+    });
+    // Fetched again after each action here, and when the live feed reports a change to this
+    // workspace (see `crate::live`).
+    let refresh = crate::live::use_application_refresh(id);
+    let team = Resource::new(
+        move || {
+            (
+                id(),
+                filter(),
+                refresh.get(),
+                invite.version().get(),
+                actions.version(),
+                team_actions.version(),
+            )
+        },
+        |(id, (q, status, role), ..)| workspace_team(id, q, status, role),
+    );
+    view! {
+        <Title text="Members"/>
+        <section class="panel panel--wide team" aria-labelledby="members-title">
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    match team.await {
+                        Ok(t) => EitherOf3::A(view! { <Team t invite actions team_actions/> }),
+                        Err(e) if e.kind == ErrorKind::NotFound => EitherOf3::B(view! {
+                            <NotFound text="We could not find that workspace." back_href="/console" back_label="Back to CONSOLE"/>
+                        }),
+                        Err(e) => EitherOf3::C(view! { <ErrorView error=e/> }),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// What the last action did, from its answer (JavaScript on) or from the query of the page a
+/// plain form post was redirected to (fixed sentences only: the query is anyone's to write).
+fn notice(
+    invite: ServerAction<InviteMembers>,
+    actions: InvitationActions,
+    team_actions: TeamActions,
+) -> Option<String> {
+    if let Some(said) = team_actions.done.get_untracked() {
+        return Some(said);
+    }
+    if let Some(Ok(sent)) = invite.value().get_untracked() {
+        return Some(sent.sentence());
+    }
+    if let Some(Ok(())) = actions.first.value().get_untracked() {
+        return Some(RESENT.to_string());
+    }
+    if let Some(Ok(())) = actions.second.value().get_untracked() {
+        return Some(WITHDRAWN.to_string());
+    }
+    let query = use_query_map();
+    query.with_untracked(|q| {
+        if let Some(n) = q.get("invited").and_then(|n| n.parse::<u32>().ok()) {
+            Some(if n == 1 {
+                "1 invitation was sent.".to_string()
+            } else {
+                format!("{n} invitations were sent.")
+            })
+        } else if q.get("resent").is_some() {
+            Some(RESENT.to_string())
+        } else if q.get("withdrawn").is_some() {
+            Some(WITHDRAWN.to_string())
+        } else {
+            DONE_KEYS
+                .into_iter()
+                .zip(DONE_SAID)
+                .find(|(key, _)| q.get(key).is_some())
+                .map(|(_, said)| said.to_string())
+        }
+    })
+}
+
+const RESENT: &str = "A new invitation link was sent; the old one no longer works.";
+const WITHDRAWN: &str = "The invitation was withdrawn; its link no longer works.";
+/// What each team action's `DONE_KEYS` query says (same order).
+const DONE_SAID: [&str; 5] = [
+    "The role was changed; the member was emailed about it.",
+    "The member was blocked: they cannot open this workspace until they are unblocked.",
+    "The member was unblocked and can open this workspace again.",
+    "The member was removed from the team.",
+    "The ownership was transferred; you are an Admin now.",
+];
+
+#[component]
+fn Team(
+    t: TeamView,
+    invite: ServerAction<InviteMembers>,
+    actions: InvitationActions,
+    team_actions: TeamActions,
+) -> impl IntoView {
+    let TeamView {
+        workspace_id,
+        workspace_name,
+        approved,
+        my_role,
+        invitable,
+        lines,
+        filtered,
+        can_leave,
+    } = t;
+    let said = notice(invite, actions, team_actions);
+    let base = format!("/workspaces/{workspace_id}/members");
+    let clear = filtered.then(|| {
+        let href = base.clone();
+        view! { <a class="btn btn--ghost" href=href>"Clear"</a> }
+    });
+    let query = use_query_map();
+    let (q, status, role) = query.with_untracked(|q| {
+        (
+            q.get("q").unwrap_or_default(),
+            q.get("status").unwrap_or_default(),
+            q.get("role").unwrap_or_default(),
+        )
+    });
+    let option = |value: &'static str, label: &'static str, current: &str| {
+        let selected = value == current;
+        view! { <option value=value selected=selected>{label}</option> }
+    };
+    let status_options = MemberStatus::ALL
+        .into_iter()
+        .map(|s| option(s.key(), s.label(), &status))
+        .collect_view();
+    let role_options = MemberRole::ALL
+        .into_iter()
+        .map(|r| option(r.key(), r.label(), &role))
+        .collect_view();
+    let before_approval = (!approved).then(|| {
+        view! {
+            <p class="alert alert--info" role="status">
+                {format!("You can invite team members once {workspace_name} is approved.")}
+            </p>
+        }
+    });
+    let form = (!invitable.is_empty()).then(|| {
+        view! { <InviteForm workspace_id=workspace_id.clone() roles=invitable.clone() action=invite/> }
+    });
+    let leaving = view! {
+        <Leave workspace_id=workspace_id.clone() workspace_name=workspace_name.clone()
+            my_role can_leave team_actions/>
+    };
+    let count = lines.len();
+    view! {
+        <p class="breadcrumb"><a href="/console">"CONSOLE"</a> " / "
+            <a href=format!("/workspaces/{workspace_id}")>{workspace_name.clone()}</a> " / Members"</p>
+        <div class="panel__head">
+            <h1 id="members-title">"Members"</h1>
+            <span class="badge badge--role">{format!("Your role: {}", my_role.label())}</span>
+        </div>
+        {said.map(|s| view! { <p class="alert alert--success" role="status">{s}</p> })}
+        {before_approval}
+        {form}
+        <h2 id="team-list-title">"Team"</h2>
+        <Form method="GET" action=base attr:class="filters" attr:role="search">
+            <div class="field field--inline field--grow">
+                <label for="q" class="field__label">"Search"</label>
+                <input id="q" name="q" type="search" value=q placeholder="Email or username" maxlength="100"/>
+            </div>
+            <div class="field field--inline">
+                <label for="status" class="field__label">"Status"</label>
+                <select id="status" name="status">
+                    <option value="">"All statuses"</option>
+                    {status_options}
+                </select>
+            </div>
+            <div class="field field--inline">
+                <label for="role" class="field__label">"Role"</label>
+                <select id="role" name="role">
+                    <option value="">"All roles"</option>
+                    {role_options}
+                </select>
+            </div>
+            <button type="submit" class="btn btn--secondary">"Apply"</button>
+            {clear}
+        </Form>
+        <FormAlert error=actions.error/>
+        <FormAlert error=team_actions.error/>
+        {if lines.is_empty() {
+            Either::Left(view! {
+                <div class="empty-state">
+                    <h2>{if filtered { "No members match these filters" } else { "No members yet" }}</h2>
+                    <p>{if filtered { "Change or clear the filters to see more." } else { "Invited people appear here." }}</p>
+                </div>
+            })
+        } else {
+            Either::Right(view! {
+                <div class="table-wrap">
+                    <table class="team-table" aria-labelledby="team-list-title">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Member"</th>
+                                <th scope="col">"Role"</th>
+                                <th scope="col">"Status"</th>
+                                <th scope="col">"Invited by"</th>
+                                <th scope="col">"Date"</th>
+                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {lines.into_iter().map(|line| view! {
+                                <Line line workspace_id=workspace_id.clone()
+                                    workspace_name=workspace_name.clone() actions team_actions/>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+                <p class="muted">{format!("{count} {}", if count == 1 { "line" } else { "lines" })}</p>
+            })
+        }}
+        {leaving}
+    }
+}
+
+#[component]
+fn Line(
+    line: TeamLine,
+    workspace_id: String,
+    workspace_name: String,
+    actions: InvitationActions,
+    team_actions: TeamActions,
+) -> impl IntoView {
+    let TeamLine {
+        invitation_id,
+        username,
+        email,
+        role,
+        status,
+        invited_by,
+        date,
+        expires,
+        can_manage,
+        you,
+        actions: can,
+    } = line;
+    let who = match username.clone() {
+        Some(name) => Either::Left(view! {
+            <span class="team-table__name">{name}</span>
+            {you.then(|| view! { <span class="team-table__you">"(you)"</span> })}
+            <span class="team-table__email">{email.clone()}</span>
+        }),
+        None => Either::Right(view! { <span class="team-table__name">{email.clone()}</span> }),
+    };
+    let when = match (status, expires) {
+        (MemberStatus::Active | MemberStatus::Blocked, _) => format!("Joined {date}"),
+        (MemberStatus::InvitationSent, Some(e)) => format!("Sent {date} · expires {e}"),
+        (MemberStatus::InvitationExpired, Some(e)) => format!("Sent {date} · expired {e}"),
+        (_, None) => date,
+    };
+    let manage = match (invitation_id, username) {
+        (Some(invitation_id), _) if can_manage => Some(Either::Left(view! {
+            <InvitationButtons workspace_id invitation_id email=email.clone() actions/>
+        })),
+        (None, Some(name)) if can.any() => Some(Either::Right(view! {
+            <MemberButtons workspace_id workspace_name name role status can team_actions/>
+        })),
+        _ => None,
+    };
+    view! {
+        <tr>
+            <th scope="row">{who}</th>
+            <td>{role.label()}</td>
+            <td><span class=format!("badge badge--member-{}", status.key())>{status.label()}</span></td>
+            <td>{invited_by.unwrap_or_else(|| "—".to_string())}</td>
+            <td>{when}</td>
+            <td><div class="team-table__actions">{manage}</div></td>
+        </tr>
+    }
+}
+
+/// The hidden fields every member action's form sends: the workspace and the member.
+fn member_fields(workspace_id: String, member: String) -> impl IntoView {
+    view! {
+        <input type="hidden" name="workspace_id" value=workspace_id/>
+        <input type="hidden" name="member" value=member/>
+    }
+}
+
+/// On a member's line: change role, block or unblock, remove, make Owner, as `can` says; each
+/// confirmed first (a disclosure, so it works without JavaScript). Making someone the Owner
+/// asks for the viewer's password; a refusal opens that panel again with its answer.
+#[component]
+fn MemberButtons(
+    workspace_id: String,
+    workspace_name: String,
+    /// The member's username.
+    name: String,
+    role: MemberRole,
+    status: MemberStatus,
+    can: MemberActions,
+    team_actions: TeamActions,
+) -> impl IntoView {
+    let busy = move || team_actions.pending();
+
+    let change_role = (!can.roles.is_empty()).then(|| {
+        let fields = member_fields(workspace_id.clone(), name.clone());
+        let summary = format!("Change the role of {name}");
+        let now = format!("{name} is {} now.", with_article(role));
+        let (select_for, select_id) = (format!("role-for-{name}"), format!("role-for-{name}"));
+        let label = format!("New role for {name}");
+        let options = can
+            .roles
+            .iter()
+            .map(|r| view! { <option value=r.key()>{r.label()}</option> })
+            .collect_view();
+        view! {
+            <details class="confirm">
+                <summary class="btn btn--ghost btn--small" aria-label=summary>"Change role"</summary>
+                <div class="confirm__panel">
+                    <ActionForm action=team_actions.change_role>
+                        {fields}
+                        <p>{now}</p>
+                        <label for=select_for class="field__label">{label}</label>
+                        <select id=select_id name="role">{options}</select>
+                        <p class="muted">"They get an email about the change."</p>
+                        <button type="submit" class="btn btn--primary btn--small" disabled=busy>"Save role"</button>
+                    </ActionForm>
+                </div>
+            </details>
+        }
+    });
+
+    let block = can.block.then(|| {
+        let fields = member_fields(workspace_id.clone(), name.clone());
+        if status == MemberStatus::Blocked {
+            let summary = format!("Unblock {name}");
+            let text = format!(
+                "Unblock {name}? They can open {workspace_name} again, as {}.",
+                with_article(role)
+            );
+            Either::Left(view! {
+                <details class="confirm">
+                    <summary class="btn btn--ghost btn--small" aria-label=summary>"Unblock"</summary>
+                    <div class="confirm__panel">
+                        <p>{text}</p>
+                        <ActionForm action=team_actions.unblock>
+                            {fields}
+                            <button type="submit" class="btn btn--primary btn--small" disabled=busy>"Unblock member"</button>
+                        </ActionForm>
+                    </div>
+                </details>
+            })
+        } else {
+            let summary = format!("Block {name}");
+            let text = format!(
+                "Block {name}? They cannot open {workspace_name} until they are unblocked, and keep their role."
+            );
+            Either::Right(view! {
+                <details class="confirm">
+                    <summary class="btn btn--ghost btn--small" aria-label=summary>"Block"</summary>
+                    <div class="confirm__panel">
+                        <p>{text}</p>
+                        <ActionForm action=team_actions.block>
+                            {fields}
+                            <button type="submit" class="btn btn--danger btn--small" disabled=busy>"Block member"</button>
+                        </ActionForm>
+                    </div>
+                </details>
+            })
+        }
+    });
+
+    let remove = can.remove.then(|| {
+        let fields = member_fields(workspace_id.clone(), name.clone());
+        let summary = format!("Remove {name}");
+        let text = format!(
+            "Remove {name} from {workspace_name}? They lose access at once; to come back they need a new invitation."
+        );
+        view! {
+            <details class="confirm">
+                <summary class="btn btn--ghost btn--small" aria-label=summary>"Remove"</summary>
+                <div class="confirm__panel">
+                    <p>{text}</p>
+                    <ActionForm action=team_actions.remove>
+                        {fields}
+                        <button type="submit" class="btn btn--danger btn--small" disabled=busy>"Remove member"</button>
+                    </ActionForm>
+                </div>
+            </details>
+        }
+    });
+
+    let transfer = can.transfer.then(|| {
+        let fields = member_fields(workspace_id.clone(), name.clone());
+        let summary = format!("Make {name} the Owner");
+        let text = format!(
+            "Make {name} the Owner of {workspace_name}? You become an Admin, and only {name} can transfer it back. Enter your password to confirm."
+        );
+        let password_id = format!("password-for-{name}");
+        let (label_for, error_id, described_by) = (
+            password_id.clone(),
+            format!("{password_id}-error"),
+            format!("{password_id}-error"),
+        );
+        // The answer of a transfer to this member (a wrong password, say) opens its panel,
+        // with JavaScript or without.
+        let member = name.clone();
+        let mine = Signal::derive(move || {
+            team_actions
+                .error
+                .get()
+                .filter(|e| e.kept_value("member").as_deref() == Some(member.as_str()))
+        });
+        let answer = Signal::derive(move || {
+            mine.get()
+                .map(|e| e.field_message("password").unwrap_or(e.message))
+        });
+        view! {
+            <details class="confirm" open=move || mine.get().is_some()>
+                <summary class="btn btn--ghost btn--small" aria-label=summary>"Make Owner"</summary>
+                <div class="confirm__panel">
+                    <p>{text}</p>
+                    <ActionForm action=team_actions.transfer>
+                        {fields}
+                        <div class="field" class:field--invalid=move || answer.get().is_some()>
+                            <label for=label_for class="field__label">"Your password"</label>
+                            <input id=password_id type="password" name="password" autocomplete="current-password"
+                                aria-describedby=described_by
+                                aria-invalid=move || answer.get().is_some().then_some("true")/>
+                            <p id=error_id class="field__error" role="alert">{move || answer.get()}</p>
+                        </div>
+                        <button type="submit" class="btn btn--danger btn--small" disabled=busy>"Transfer ownership"</button>
+                    </ActionForm>
+                </div>
+            </details>
+        }
+    });
+
+    view! { {change_role} {block} {remove} {transfer} }
+}
+
+/// "Leave workspace" (confirmed first) for an Admin, Developer or Operator; the Owner is told
+/// how to leave: transfer the ownership first.
+#[component]
+fn Leave(
+    workspace_id: String,
+    workspace_name: String,
+    my_role: MemberRole,
+    can_leave: bool,
+    team_actions: TeamActions,
+) -> impl IntoView {
+    if can_leave {
+        let text = format!(
+            "Leave {workspace_name}? You lose access at once; to come back, someone must invite you again."
+        );
+        let button = format!("Leave {workspace_name}");
+        Some(Either::Left(view! {
+            <div class="team-leave">
+                <details class="confirm">
+                    <summary class="btn btn--secondary">"Leave workspace"</summary>
+                    <div class="confirm__panel">
+                        <p>{text}</p>
+                        <ActionForm action=team_actions.leave>
+                            <input type="hidden" name="workspace_id" value=workspace_id/>
+                            <button type="submit" class="btn btn--danger btn--small"
+                                disabled=move || team_actions.pending()>{button}</button>
+                        </ActionForm>
+                    </div>
+                </details>
+            </div>
+        }))
+    } else if my_role == MemberRole::Owner {
+        Some(Either::Right(view! {
+            <p class="team-leave muted">
+                {format!("You own {workspace_name}. To leave it, first make an Admin its Owner (Make Owner on their line); then you can leave as an Admin.")}
+            </p>
+        }))
+    } else {
+        None
+    }
+}
+
+/// Resend and Withdraw, each confirmed first (a disclosure, so it works without JavaScript).
+#[component]
+fn InvitationButtons(
+    workspace_id: String,
+    invitation_id: String,
+    email: String,
+    actions: InvitationActions,
+) -> impl IntoView {
+    let (resend_workspace, resend_invitation) = (workspace_id.clone(), invitation_id.clone());
+    let (resend_label, withdraw_label) = (
+        format!("Resend the invitation to {email}"),
+        format!("Withdraw the invitation to {email}"),
+    );
+    let resend_text =
+        format!("Send {email} a new link, valid for 3 days? The link sent before stops working.");
+    let withdraw_text = format!("Withdraw the invitation to {email}? Its link stops working.");
+    view! {
+        <details class="confirm">
+            <summary class="btn btn--ghost btn--small" aria-label=resend_label>"Resend"</summary>
+            <div class="confirm__panel">
+                <p>{resend_text}</p>
+                <ActionForm action=actions.first>
+                    <input type="hidden" name="workspace_id" value=resend_workspace/>
+                    <input type="hidden" name="invitation_id" value=resend_invitation/>
+                    <button type="submit" class="btn btn--primary btn--small"
+                        disabled=move || actions.pending()>"Resend invitation"</button>
+                </ActionForm>
+            </div>
+        </details>
+        <details class="confirm">
+            <summary class="btn btn--ghost btn--small" aria-label=withdraw_label>"Withdraw"</summary>
+            <div class="confirm__panel">
+                <p>{withdraw_text}</p>
+                <ActionForm action=actions.second>
+                    <input type="hidden" name="workspace_id" value=workspace_id/>
+                    <input type="hidden" name="invitation_id" value=invitation_id/>
+                    <button type="submit" class="btn btn--danger btn--small"
+                        disabled=move || actions.pending()>"Withdraw invitation"</button>
+                </ActionForm>
+            </div>
+        </details>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use MemberRole::*;
+
+    #[test]
+    fn a_line_offers_what_the_roles_table_allows() {
+        let none = MemberActions::default();
+        // The Owner: any other role for Admins, Developers and Operators; Make Owner on an
+        // active Admin only; nothing on the Owner.
+        let admin = MemberActions::of(Owner, Admin, MemberStatus::Active);
+        assert_eq!(admin.roles, [Developer, Operator]);
+        assert!(admin.block && admin.remove && admin.transfer);
+        assert!(!MemberActions::of(Owner, Admin, MemberStatus::Blocked).transfer);
+        let dev = MemberActions::of(Owner, Developer, MemberStatus::Active);
+        assert_eq!(dev.roles, [Admin, Operator]);
+        assert!(dev.block && dev.remove && !dev.transfer);
+        assert_eq!(MemberActions::of(Owner, Owner, MemberStatus::Active), none);
+        // An Admin: Developers and Operators, between those two roles only.
+        let op = MemberActions::of(Admin, Operator, MemberStatus::Blocked);
+        assert_eq!(op.roles, [Developer]);
+        assert!(op.block && op.remove && !op.transfer);
+        assert_eq!(MemberActions::of(Admin, Admin, MemberStatus::Active), none);
+        assert_eq!(MemberActions::of(Admin, Owner, MemberStatus::Active), none);
+        // Developers and Operators: nothing.
+        for viewer in [Developer, Operator, Applicant] {
+            for role in [Owner, Admin, Developer, Operator] {
+                let got = MemberActions::of(viewer, role, MemberStatus::Active);
+                assert!(!got.any(), "{viewer:?} on {role:?}: {got:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn statuses_have_keys_for_the_filter() {
+        for s in MemberStatus::ALL {
+            assert_eq!(MemberStatus::parse(s.key()), Some(s));
+        }
+        assert_eq!(MemberStatus::parse("blocked"), Some(MemberStatus::Blocked));
+        assert_eq!(MemberStatus::Blocked.label(), "Blocked");
+    }
+}
