@@ -342,7 +342,7 @@ async fn memberships(
     db: &Db,
     user_id: &str,
 ) -> Result<(HashSet<String>, HashSet<String>), sqlx::Error> {
-    let departed: Vec<(String,)> = sqlx::query_as(
+    let departed: Vec<String> = sqlx::query_scalar(
         "SELECT id FROM applications WHERE user_id = $1 AND status <> 'draft' \
          AND id NOT IN (SELECT workspace_id FROM workspace_members \
          WHERE user_id = $1 AND status = 'active')",
@@ -352,19 +352,19 @@ async fn memberships(
     .await?;
     Ok((
         active_workspaces(db, user_id).await?,
-        departed.into_iter().map(|(id,)| id).collect(),
+        departed.into_iter().collect(),
     ))
 }
 
 /// The workspaces `user_id` is an active member of.
 async fn active_workspaces(db: &Db, user_id: &str) -> Result<HashSet<String>, sqlx::Error> {
-    let rows: Vec<(String,)> = sqlx::query_as(
+    let rows: Vec<String> = sqlx::query_scalar(
         "SELECT workspace_id FROM workspace_members WHERE user_id = $1 AND status = 'active'",
     )
     .bind(user_id)
     .fetch_all(&db.pool)
     .await?;
-    Ok(rows.into_iter().map(|(id,)| id).collect())
+    Ok(rows.into_iter().collect())
 }
 
 #[derive(serde::Deserialize)]
@@ -587,9 +587,29 @@ impl Follower {
                 continue;
             }
             self.last = item.event.seq;
-            if self.audience.sees(&item) {
+            let seen = self.audience.sees(&item);
+            // A change of membership takes effect on this stream at once: the event itself
+            // still reaches a member it removes, and nothing after it in the feed does (or, for
+            // one who joins, everything after it does).
+            if MEMBERSHIP_KINDS.contains(&item.event.kind.as_str()) {
+                if let Err(e) = self.audience.refresh(&self.db).await {
+                    tracing::warn!(error = %e, "reading a member's workspaces; ending the stream");
+                    return None;
+                }
+            }
+            if seen {
                 return Some(item);
             }
         }
     }
 }
+
+/// Events after which who belongs to a workspace may have changed.
+const MEMBERSHIP_KINDS: [&str; 6] = [
+    "member_joined",
+    "member_removed",
+    "member_blocked",
+    "member_unblocked",
+    "member_left",
+    "ownership_transferred",
+];

@@ -775,6 +775,14 @@ pub async fn join(
     })
 }
 
+/// One of an account's memberships.
+#[derive(sqlx::FromRow)]
+struct Membership {
+    workspace_id: String,
+    #[sqlx(try_from = "String")]
+    role: MemberRole,
+}
+
 /// What deleting an account does to its teams.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Leaving {
@@ -794,15 +802,22 @@ pub async fn leave_all_for_deletion(
     user_id: &str,
     now: i64,
 ) -> Result<Leaving, sqlx::Error> {
-    let teams: Vec<(String, String)> = sqlx::query_as(
+    let teams: Vec<Membership> = sqlx::query_as(
         "SELECT workspace_id, role FROM workspace_members WHERE user_id = $1 ORDER BY workspace_id",
     )
     .bind(user_id)
     .fetch_all(&mut ***tx)
     .await?;
-    for (workspace_id, _) in &teams {
-        lock_team(tx, workspace_id).await?;
+    for team in &teams {
+        lock_team(tx, &team.workspace_id).await?;
     }
+    // Read again under the locks: a transfer that committed meanwhile changed a role.
+    let teams: Vec<Membership> = sqlx::query_as(
+        "SELECT workspace_id, role FROM workspace_members WHERE user_id = $1 ORDER BY workspace_id",
+    )
+    .bind(user_id)
+    .fetch_all(&mut ***tx)
+    .await?;
     let owner = MemberRole::Owner.key();
     let blocking: Option<String> = sqlx::query_scalar(
         "SELECT w.name FROM workspace_members m JOIN workspaces w ON w.id = m.workspace_id \
@@ -827,9 +842,8 @@ pub async fn leave_all_for_deletion(
     .bind(owner)
     .execute(&mut ***tx)
     .await?;
-    let applicant = MemberRole::Applicant.key();
-    for (workspace_id, role) in &teams {
-        if role == owner || role == applicant {
+    for Membership { workspace_id, role } in &teams {
+        if matches!(role, MemberRole::Owner | MemberRole::Applicant) {
             continue;
         }
         sqlx::query("DELETE FROM workspace_members WHERE workspace_id = $1 AND user_id = $2")
