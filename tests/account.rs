@@ -27,13 +27,6 @@ async fn sign_in_as(
         .unwrap()
 }
 
-/// The session token a sign-in set.
-fn token_of(r: &reqwest::Response) -> String {
-    let cookie = r.headers()["set-cookie"].to_str().unwrap();
-    let pair = cookie.split(';').next().unwrap();
-    pair.split_once('=').unwrap().1.to_string()
-}
-
 async fn devices(client: &TestApp) -> Vec<Value> {
     let r = client.call("account/devices", &[]).await;
     assert_eq!(r.status(), 200);

@@ -23,13 +23,6 @@ async fn export(client: &TestApp) -> reqwest::Response {
         .unwrap()
 }
 
-/// The session token a sign-in set.
-fn token_of(r: &reqwest::Response) -> String {
-    let cookie = r.headers()["set-cookie"].to_str().unwrap();
-    let pair = cookie.split(';').next().unwrap();
-    pair.split_once('=').unwrap().1.to_string()
-}
-
 fn header<'a>(r: &'a reqwest::Response, name: &str) -> &'a str {
     r.headers()
         .get(name)

@@ -357,6 +357,13 @@ pub async fn count(app: &TestApp, sql: &str, bind: &str) -> i64 {
     n
 }
 
+/// The session token a sign-in set.
+pub fn token_of(r: &Response) -> String {
+    let cookie = r.headers()["set-cookie"].to_str().unwrap();
+    let pair = cookie.split(';').next().unwrap();
+    pair.split_once('=').unwrap().1.to_string()
+}
+
 /// The error a server function answered with.
 pub async fn error_of(r: Response) -> serde_json::Value {
     let text = r.text().await.unwrap();
