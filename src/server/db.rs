@@ -22,16 +22,24 @@ pub struct Db {
     writer: Option<Arc<Mutex<()>>>,
 }
 
-/// A write transaction; on SQLite it also holds the single-writer turn until it ends.
+/// A write transaction; on SQLite it also holds the single-writer turn until it has ended.
+///
+/// Dropped without `commit` (an error, a refusal), it rolls back before the turn passes on:
+/// sqlx only queues the rollback of a dropped transaction, and a next writer that had already
+/// read would otherwise meet SQLite's write lock still held and fail at once with "database is
+/// locked" (SQLite calls no busy handler for a transaction that upgrades from reading).
 pub struct WriteTx {
-    pub tx: Transaction<'static, Any>,
-    _turn: Option<OwnedMutexGuard<()>>,
+    tx: Option<Transaction<'static, Any>>,
+    turn: Option<OwnedMutexGuard<()>>,
     backend: Backend,
 }
 
 impl WriteTx {
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        match self.tx.take() {
+            Some(tx) => tx.commit().await,
+            None => Ok(()),
+        }
     }
 
     /// Serialises this transaction with every other one that locks `key`, until it ends: a
@@ -45,23 +53,44 @@ impl WriteTx {
                 "SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS locked",
             )
             .bind(key)
-            .execute(&mut *self.tx)
+            .execute(&mut ***self)
             .await?;
         }
         Ok(())
     }
 }
 
+impl Drop for WriteTx {
+    fn drop(&mut self) {
+        let (Some(tx), Some(turn)) = (self.tx.take(), self.turn.take()) else {
+            // PostgreSQL (no turn): sqlx's own rollback of a dropped transaction suffices.
+            return;
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    if let Err(e) = tx.rollback().await {
+                        tracing::warn!(error = %e, "rolling back an abandoned write");
+                    }
+                    drop(turn);
+                });
+            }
+            // No runtime (the process is ending): nothing else will write.
+            Err(_) => drop((tx, turn)),
+        }
+    }
+}
+
 impl std::ops::Deref for WriteTx {
     type Target = Transaction<'static, Any>;
     fn deref(&self) -> &Self::Target {
-        &self.tx
+        self.tx.as_ref().expect("a write transaction is open until it ends")
     }
 }
 
 impl std::ops::DerefMut for WriteTx {
     fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.tx
+        self.tx.as_mut().expect("a write transaction is open until it ends")
     }
 }
 
@@ -113,10 +142,15 @@ impl Db {
             Some(m) => Some(m.clone().lock_owned().await),
             None => None,
         };
-        let tx = self.pool.begin().await?;
+        // On SQLite, IMMEDIATE takes the write lock at the start, where SQLite waits for it
+        // (busy timeout) instead of failing when a write follows a read.
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
         Ok(WriteTx {
-            tx,
-            _turn: turn,
+            tx: Some(tx),
+            turn,
             backend: self.backend,
         })
     }
