@@ -342,29 +342,33 @@ async fn memberships(
     db: &Db,
     user_id: &str,
 ) -> Result<(HashSet<String>, HashSet<String>), sqlx::Error> {
-    let departed: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM applications WHERE user_id = $1 AND status <> 'draft' \
+    // One statement, so both sets come from one snapshot: a removal committed in between
+    // cannot leave a workspace in neither set (nor in both).
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: String,
+        kind: String,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT workspace_id AS id, 'member' AS kind FROM workspace_members \
+         WHERE user_id = $1 AND status = 'active' \
+         UNION ALL \
+         SELECT id, 'departed' AS kind FROM applications WHERE user_id = $1 AND status <> 'draft' \
          AND id NOT IN (SELECT workspace_id FROM workspace_members \
          WHERE user_id = $1 AND status = 'active')",
     )
     .bind(user_id)
     .fetch_all(&db.pool)
     .await?;
-    Ok((
-        active_workspaces(db, user_id).await?,
-        departed.into_iter().collect(),
-    ))
-}
-
-/// The workspaces `user_id` is an active member of.
-async fn active_workspaces(db: &Db, user_id: &str) -> Result<HashSet<String>, sqlx::Error> {
-    let rows: Vec<String> = sqlx::query_scalar(
-        "SELECT workspace_id FROM workspace_members WHERE user_id = $1 AND status = 'active'",
-    )
-    .bind(user_id)
-    .fetch_all(&db.pool)
-    .await?;
-    Ok(rows.into_iter().collect())
+    let (mut workspaces, mut departed) = (HashSet::new(), HashSet::new());
+    for Row { id, kind } in rows {
+        if kind == "member" {
+            workspaces.insert(id);
+        } else {
+            departed.insert(id);
+        }
+    }
+    Ok((workspaces, departed))
 }
 
 #[derive(serde::Deserialize)]
