@@ -26,8 +26,9 @@ both_databases! {
         assert!(mails[0].code().is_some());
         tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
         assert_eq!(app.smtp.to("ann@example.com").len(), 1, "exactly once");
-        let (status,): (String,) = sqlx::query_as("SELECT status FROM outbox").fetch_one(&app.db.pool).await.unwrap();
+        let (status, text): (String, String) = sqlx::query_as("SELECT status, text_body FROM outbox").fetch_one(&app.db.pool).await.unwrap();
         assert_eq!(status, "sent");
+        assert_eq!(text, "", "the delivered code is not kept");
     }
 
     async fn a_mail_that_keeps_failing_is_marked_failed_after_bounded_attempts(app) {
@@ -45,8 +46,11 @@ both_databases! {
             if status == "failed" { break; }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-        let (attempts,): (i64,) = sqlx::query_as("SELECT attempts FROM outbox").fetch_one(&app.db.pool).await.unwrap();
+        let (attempts, text, html): (i64, String, String) =
+            sqlx::query_as("SELECT attempts, text_body, html_body FROM outbox").fetch_one(&app.db.pool).await.unwrap();
         assert_eq!(attempts, last);
         assert_eq!(status, "failed");
+        // Nothing sends it again: its code is not kept.
+        assert!(text.is_empty() && html.is_empty(), "a failed mail keeps its body: {text}");
     }
 }

@@ -190,6 +190,31 @@ both_databases! {
             assert!(!row.0.contains(token.as_str()) && !row.2.contains(token.as_str()), "the raw token is stored");
             assert_eq!(row.2, isv_portal::workspaces::store::token_hash(token));
         }
+        // Nor does the outbox keep the link once the mail is delivered: a sent mail's body
+        // is dropped (its recipient and subject stay for the record).
+        let mut bodies: Vec<(String, String, String)> = Vec::new();
+        for _ in 0..500 {
+            bodies = sqlx::query_as(
+                "SELECT status, text_body, html_body FROM outbox \
+                 WHERE recipient IN ('ann@example.com', 'bob@example.com')",
+            )
+            .fetch_all(&app.db.pool).await.unwrap();
+            if bodies.iter().all(|(status, ..)| status == "sent") { break; }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert_eq!(bodies.len(), 2);
+        for (status, text, html) in &bodies {
+            assert_eq!(status, "sent");
+            assert!(text.is_empty() && html.is_empty(), "a sent mail's body stays: {text}");
+        }
+        for token in [&ann, &bob] {
+            let (n,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM outbox WHERE text_body LIKE $1 OR html_body LIKE $1",
+            )
+            .bind(format!("%{token}%"))
+            .fetch_one(&app.db.pool).await.unwrap();
+            assert_eq!(n, 0, "the outbox keeps an invitation link");
+        }
     }
 
     async fn an_invited_person_signs_up_with_the_address_and_joins_with_the_role(app) {

@@ -119,9 +119,16 @@ async fn deliver_due(db: &Db, sender: &Sender, config: &Config) -> Result<usize,
         match result {
             Ok(status) => {
                 crate::server::metrics::mail_sent();
+                // A delivered mail's body (a code, an invitation or reset link) is not kept:
+                // its recipient and subject stay for the record. The dev mailbox ("kept") is
+                // where its mail is read, so it keeps the body. A mail that failed for good
+                // loses its body too (below): nothing sends it again.
                 db.write_one(
                     sqlx::query(
-                        "UPDATE outbox SET status = $1, sent_at = $2, attempts = $3 WHERE id = $4",
+                        "UPDATE outbox SET status = $1, sent_at = $2, attempts = $3, \
+                         text_body = CASE WHEN $1 = 'sent' THEN '' ELSE text_body END, \
+                         html_body = CASE WHEN $1 = 'sent' THEN '' ELSE html_body END \
+                         WHERE id = $4",
                     )
                     .bind(status)
                     .bind(now_ms())
@@ -144,7 +151,10 @@ async fn deliver_due(db: &Db, sender: &Sender, config: &Config) -> Result<usize,
                 }
                 db.write_one(
                     sqlx::query(
-                        "UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, claimed_until = 0, last_error = $4 WHERE id = $5",
+                        "UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, claimed_until = 0, last_error = $4, \
+                         text_body = CASE WHEN $1 = 'failed' THEN '' ELSE text_body END, \
+                         html_body = CASE WHEN $1 = 'failed' THEN '' ELSE html_body END \
+                         WHERE id = $5",
                     )
                     .bind(if failed { "failed" } else { "pending" })
                     .bind(attempts)
