@@ -283,15 +283,31 @@ both_databases! {
         assert_eq!(status, 403);
         assert!(message.starts_with("Only the Owner and Admins of"), "{message}");
 
-        // Acting on oneself: 422, with a sentence.
-        for (who, name) in [(&admin, "amyadmin"), (&dev, "deedev")] {
-            let (status, message) = refusal(who.block(&id, name).await).await;
-            assert_eq!((status, message.as_str()), (422, "You cannot block or unblock yourself."));
-            let (status, message) = refusal(who.change_role(&id, name, "operator").await).await;
-            assert_eq!((status, message.as_str()), (422, "You cannot change your own role."));
-            let (status, message) = refusal(who.remove(&id, name).await).await;
-            assert_eq!(status, 422);
-            assert!(message.contains("Leave workspace"), "{message}");
+        // Acting on oneself: 422, with a sentence, for whom the table lets manage others.
+        let (status, message) = refusal(admin.block(&id, "amyadmin").await).await;
+        assert_eq!((status, message.as_str()), (422, "You cannot block or unblock yourself."));
+        let (status, message) = refusal(admin.change_role(&id, "amyadmin", "operator").await).await;
+        assert_eq!((status, message.as_str()), (422, "You cannot change your own role."));
+        let (status, message) = refusal(admin.remove(&id, "amyadmin").await).await;
+        assert_eq!(status, 422);
+        assert!(message.contains("Leave workspace"), "{message}");
+        // An unknown username: 404 to an Admin, who may manage members.
+        assert_eq!(refusal(admin.block(&id, "nobodyhere").await).await.0, 404);
+        // A Developer or Operator manages nobody: 403 before anything about the member named
+        // is looked up, whether that is themselves, a stranger or nobody at all.
+        for (who, me) in [(&dev, "deedev"), (&op, "oraop")] {
+            for name in [me, "nobodyhere", OWNER] {
+                for r in [
+                    who.block(&id, name).await,
+                    who.unblock(&id, name).await,
+                    who.remove(&id, name).await,
+                    who.change_role(&id, name, "operator").await,
+                ] {
+                    let (status, message) = refusal(r).await;
+                    assert_eq!(status, 403, "{me} on {name}: {message}");
+                    assert!(message.starts_with("Only the Owner and Admins of"), "{message}");
+                }
+            }
         }
 
         // Transfer: the Owner's alone; nobody else is asked for a password (nothing counted).

@@ -99,7 +99,7 @@ mod ssr {
     use crate::server::mail::{enqueue, Mail};
     use crate::server::request::{is_plain_form_post, state, AppState, OrInternal};
     use crate::workspaces::mail;
-    use crate::workspaces::roles::{allows, with_article, TeamAction};
+    use crate::workspaces::roles::{allows, with_article, TeamAction, TEAM_ROLES};
     pub use crate::workspaces::store::Change;
     use crate::workspaces::store::{self, Left, Managed, Member, Team};
 
@@ -162,7 +162,7 @@ mod ssr {
                 }
                 Change::Transfer => format!("You are the Owner of {ws} already."),
             }),
-            Managed::NotAllowed(member) => refused(not_allowed(team, change, &member)),
+            Managed::NotAllowed(member) => refused(not_allowed(team, change, Some(&member))),
             Managed::Already(member) => AppError::conflict(match change {
                 Change::Role(_) => format!("{} is {} already.", member.username, with_article(member.role)),
                 Change::Block => format!("{} is blocked already.", member.username),
@@ -187,28 +187,28 @@ mod ssr {
         }
     }
 
-    /// Why the roles table refuses: who may do what, in one sentence.
-    fn not_allowed(team: &Team, change: Change, member: &Member) -> String {
+    /// Why the roles table refuses: who may do what, in one sentence. `member` is `None` when
+    /// the caller may make this change to nobody (answered before any member is looked up).
+    fn not_allowed(team: &Team, change: Change, member: Option<&Member>) -> String {
+        use MemberRole::{Admin, Developer, Operator, Owner};
         let ws = &team.name;
-        match (team.role, change) {
-            (_, Change::Transfer) => format!("Only the Owner of {ws} can transfer its ownership."),
-            (MemberRole::Owner, Change::Role(MemberRole::Owner)) => {
+        match (team.role, change, member) {
+            (_, Change::Transfer, _) => format!("Only the Owner of {ws} can transfer its ownership."),
+            (Owner, Change::Role(Owner), _) => {
                 "Ownership moves only by a transfer, to an active Admin.".to_string()
             }
-            (MemberRole::Admin, Change::Role(to))
-                if matches!(member.role, MemberRole::Developer | MemberRole::Operator) =>
-            {
+            (Admin, Change::Role(to), m) if m.is_none_or(|m| matches!(m.role, Developer | Operator)) => {
                 format!(
                     "As an Admin you can make members Developers or Operators only, not {}.",
                     with_article(to)
                 )
             }
-            (MemberRole::Admin, _) => format!(
+            (Admin, _, Some(member)) => format!(
                 "As an Admin you can manage Developers and Operators only; {} is {}.",
                 member.username,
                 with_article(member.role)
             ),
-            (MemberRole::Owner, _) => format!(
+            (Owner, _, Some(member)) => format!(
                 "Nobody can change, block or remove the Owner of {ws}; {} is {}.",
                 member.username,
                 with_article(member.role)
@@ -217,6 +217,14 @@ mod ssr {
                 "Only the Owner and Admins of {ws} can change roles, block, unblock or remove members."
             ),
         }
+    }
+
+    /// The roles table lets the caller make `change` to somebody (to whom, the member's row
+    /// decides). A caller it lets do this to nobody learns nothing about the member named.
+    fn may_to_anyone(team: &Team, change: Change) -> bool {
+        TEAM_ROLES
+            .into_iter()
+            .any(|role| allows(team.role, change.action(role)))
     }
 
     /// What the page says after the change.
@@ -283,6 +291,9 @@ mod ssr {
         let st = state()?;
         let mut tx = st.db.begin_write().await.or_internal("begin")?;
         let team = on_team(&mut tx, workspace_id, &user.user_id).await?;
+        if !may_to_anyone(&team, change) {
+            return Err(refused(not_allowed(&team, change, None)));
+        }
         let outcome = store::manage(
             &mut tx,
             &team,
