@@ -95,10 +95,6 @@ const cell = (line: Locator, text: string) =>
   line.getByRole('cell', { name: text, exact: true });
 
 test('an Admin changes a role; the Owner blocks, unblocks and hands the workspace to the Admin', async ({ browser }) => {
-  // Known defect, hydrated only: after the unblock, the transfer's password field cannot be
-  // filled in the hydrated page (the same steps pass with JavaScript off and over HTTP in
-  // tests/team_management.rs); left for the next slice, see the closing note.
-  test.fixme(hydrated(), 'the hydrated transfer panel cannot be filled after an unblock');
   test.setTimeout(240_000);
   const ws = await approvedWorkspace(browser);
   const owner = ws.page;
@@ -179,18 +175,30 @@ test('an Admin changes a role; the Owner blocks, unblocks and hands the workspac
   await open(dev, `/workspaces/${ws.id}`);
   await seesWorkspace(dev, ws, 'Operator');
 
-  // The Owner makes the Admin the Owner, with their password. (A fresh page: a live update
-  // still on its way would redraw the list and close the disclosure being filled in.)
-  await openMembers(owner, ws, 'Owner');
+  // The Owner makes the Admin the Owner, with their password, on the page where they just
+  // unblocked. Meanwhile the Admin makes the Operator a Developer: hydrated, that change
+  // reaches the Owner's page live and is applied to its line in place, so the open disclosure
+  // and the password typed in it stay.
+  await openMembers(admin, ws, 'Admin');
   const adminLine = teamLine(owner, adminEmail);
   await expect(cell(adminLine, 'Admin')).toBeVisible();
   await owner.getByLabel(`Make ${adminName} the Owner`, { exact: true }).click();
-  await expect(
-    adminLine.getByText(
-      `Make ${adminName} the Owner of ${ws.company}? You become an Admin, and only ${adminName} can transfer it back. Enter your password to confirm.`,
-    ),
-  ).toBeVisible();
-  await adminLine.getByLabel('Your password', { exact: true }).fill(PASSWORD);
+  const transferText = adminLine.getByText(
+    `Make ${adminName} the Owner of ${ws.company}? You become an Admin, and only ${adminName} can transfer it back. Enter your password to confirm.`,
+  );
+  await expect(transferText).toBeVisible();
+  const password = adminLine.getByLabel('Your password', { exact: true });
+  await password.fill(PASSWORD);
+  const opLineForAdmin = teamLine(admin, devEmail);
+  await admin.getByLabel(`Change the role of ${devName}`, { exact: true }).click();
+  await admin.getByLabel(`New role for ${devName}`, { exact: true }).selectOption({ label: 'Developer' });
+  await opLineForAdmin.getByRole('button', { name: 'Save role' }).click();
+  await expect(cell(opLineForAdmin, 'Developer')).toBeVisible();
+  if (hydrated()) {
+    await expect(cell(opLine, 'Developer')).toBeVisible();
+    await expect(transferText).toBeVisible();
+    await expect(password).toHaveValue(PASSWORD);
+  }
   await adminLine.getByRole('button', { name: 'Transfer ownership' }).click();
   await says(owner, ws, `${adminName} is the Owner of ${ws.company} now; you are an Admin.`, 'transferred',
     'The ownership was transferred; you are an Admin now.');
@@ -207,4 +215,26 @@ test('an Admin changes a role; the Owner blocks, unblocks and hands the workspac
   await openMembers(admin, ws, 'Owner');
   await expect(cell(teamLine(admin, ownerEmail), 'Admin')).toBeVisible();
   await expect(cell(teamLine(admin, adminEmail), 'Owner')).toBeVisible();
+
+  // The new Owner removes the Developer, who has the workspace open: hydrated, their page says
+  // at once that they lost access (the live feed); without JavaScript, opening it again
+  // answers "not found", as to a stranger.
+  await open(dev, `/workspaces/${ws.id}`);
+  await seesWorkspace(dev, ws, 'Developer');
+  const removedLine = teamLine(admin, devEmail);
+  await admin.getByLabel(`Remove ${devName}`, { exact: true }).click();
+  await removedLine.getByRole('button', { name: 'Remove member' }).click();
+  await says(admin, ws, `${devName} was removed from ${ws.company}.`, 'removed',
+    'The member was removed from the team.');
+  await expect(teamLine(admin, devEmail)).toHaveCount(0);
+  if (hydrated()) {
+    await expect(
+      dev.getByText('You no longer have access to this workspace: its Owner or an Admin removed or blocked you.'),
+    ).toBeVisible();
+    await expect(dev.getByText(ws.company)).toHaveCount(0);
+  } else {
+    const gone = await dev.goto(`/workspaces/${ws.id}`);
+    expect(gone?.status()).toBe(404);
+    await expect(dev.getByText('We could not find that workspace.')).toBeVisible();
+  }
 });

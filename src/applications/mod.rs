@@ -78,7 +78,7 @@ pub struct HistoryEntry {
 }
 
 /// What a member is to a workspace. What each role may do is `crate::workspaces::roles`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum MemberRole {
     /// Applied for it; the workspace is not approved yet.
     Applicant,

@@ -10,7 +10,7 @@ use crate::applications::{
 use crate::domain::Status;
 use crate::error::{AppError, ErrorKind};
 use crate::ui::guard::ErrorView;
-use crate::ui::page::{Loading, NotFound};
+use crate::ui::page::Loading;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -73,13 +73,12 @@ pub async fn workspace(id: String) -> Result<WorkspaceView, AppError> {
     })
 }
 
-/// Shows "not found" for another user's id (answering 404 while rendering on the server).
+/// Shows "not found" for another user's id (answering 404 while rendering on the server), or
+/// that access was lost, when the page showed the workspace before.
 #[component]
-fn NotYours(error: AppError) -> impl IntoView {
+fn NotYours(error: AppError, had_access: bool) -> impl IntoView {
     if error.kind == ErrorKind::NotFound {
-        Either::Left(view! {
-            <NotFound text="We could not find that workspace." back_href="/console" back_label="Back to CONSOLE"/>
-        })
+        Either::Left(view! { <crate::workspaces::WorkspaceNotFound had_access/> })
     } else {
         Either::Right(view! { <ErrorView error/> })
     }
@@ -105,12 +104,22 @@ pub fn WorkspacePage() -> impl IntoView {
 #[component]
 fn WithWorkspace(render: fn(WorkspaceView) -> AnyView) -> impl IntoView {
     let ws = use_workspace();
+    let params = use_params_map();
+    // The workspace last shown: refused it afterwards, the page says access was lost.
+    let shown = StoredValue::new(None::<String>);
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match ws.await {
-                    Ok(w) => Either::Left(render(w)),
-                    Err(e) => Either::Right(view! { <NotYours error=e/> }),
+                    Ok(w) => {
+                        shown.set_value(Some(w.app.id.clone()));
+                        Either::Left(render(w))
+                    }
+                    Err(e) => {
+                        let id = params.with_untracked(|p| p.get("id"));
+                        let had_access = shown.with_value(|s| s.is_some() && *s == id);
+                        Either::Right(view! { <NotYours error=e had_access/> })
+                    }
                 }
             })}
         </Transition>

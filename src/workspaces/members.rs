@@ -17,7 +17,7 @@ use crate::applications::MemberRole;
 use crate::error::{AppError, ErrorKind};
 use crate::ui::form::{last_error, FormAlert, TwoActions};
 use crate::ui::guard::ErrorView;
-use crate::ui::page::{Loading, NotFound};
+use crate::ui::page::Loading;
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -26,7 +26,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
 /// Where a line of the members page stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum MemberStatus {
     /// A member of the workspace.
     Active,
@@ -79,7 +79,7 @@ pub struct TeamFilter {
 }
 
 /// One line of the list: a member or an invitation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TeamLine {
     /// The invitation's id (`None` for a member).
     pub invitation_id: Option<String>,
@@ -102,7 +102,7 @@ pub struct TeamLine {
 }
 
 /// What a viewer may do to another member, as the roles table says.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct MemberActions {
     /// The roles the viewer may give them (empty: no role change).
     pub roles: Vec<MemberRole>,
@@ -410,32 +410,82 @@ pub fn MembersPage() -> impl IntoView {
             actions.second.value().set(None);
         }
     });
-    // Fetched again after each action here, and when the live feed reports a change to this
-    // workspace (see `crate::live`).
-    let refresh = crate::live::use_application_refresh(id);
+    // The page is drawn from `team`, fetched when the address changes and when `redraw` moves.
+    // After an action here, or when the live feed reports a change to this workspace (see
+    // `crate::live`), the team is fetched again and only its lines are applied (`lines`), in
+    // place: a line that did not change keeps its elements, so an open confirmation, a typed
+    // password and the focus survive another admin's change. What the page offers around the
+    // list (the viewer's role, the invite form, leaving) changing, or access lost, redraws it.
+    let redraw = RwSignal::new(0u32);
     let team = Resource::new(
-        move || {
-            (
-                id(),
-                filter(),
-                refresh.get(),
-                invite.version().get(),
-                actions.version(),
-                team_actions.version(),
-            )
-        },
-        |(id, (q, status, role), ..)| workspace_team(id, q, status, role),
+        move || (id(), filter(), redraw.get()),
+        |(id, (q, status, role), _)| workspace_team(id, q, status, role),
     );
+    let lines = RwSignal::new(None::<Vec<TeamLine>>);
+    // The drawn page: for which workspace and filters, and its view without its lines (to tell
+    // a refetch that changes only lines).
+    let drawn = StoredValue::new(None::<(Asked, TeamView)>);
+    let asked_for = move || untrack(|| (id(), filter()));
+    let refresh = crate::live::use_application_refresh(id);
+    let asked = StoredValue::new(0u64);
+    Effect::new(move |first_run: Option<()>| {
+        refresh.track();
+        invite.version().track();
+        actions.version();
+        // Not `leave`: the page goes to the CONSOLE after it.
+        team_actions.change_role.version().track();
+        team_actions.block.version().track();
+        team_actions.unblock.version().track();
+        team_actions.remove.version().track();
+        team_actions.transfer.version().track();
+        if first_run.is_none() {
+            return;
+        }
+        // Only the answer to the newest request is applied, and only to the page it was asked
+        // for (the filters or the workspace may have changed meanwhile).
+        asked.update_value(|n| *n += 1);
+        let ask = asked.get_value();
+        let key = asked_for();
+        let (id, (q, status, role)) = key.clone();
+        leptos::task::spawn_local(async move {
+            let answer = workspace_team(id, q, status, role).await;
+            let left = matches!(team_actions.leave.value().get_untracked(), Some(Ok(_)));
+            if asked.get_value() != ask || asked_for() != key || left {
+                return;
+            }
+            match answer {
+                Ok(mut t) => {
+                    let fetched = std::mem::take(&mut t.lines);
+                    if drawn.with_value(|d| d.as_ref() == Some(&(key, t))) {
+                        lines.set(Some(fetched));
+                    } else {
+                        redraw.update(|n| *n += 1);
+                    }
+                }
+                Err(_) => redraw.update(|n| *n += 1),
+            }
+        });
+    });
     view! {
         <Title text="Members"/>
         <section class="panel panel--wide team" aria-labelledby="members-title">
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
-                    match team.await {
-                        Ok(t) => EitherOf3::A(view! { <Team t invite actions team_actions/> }),
-                        Err(e) if e.kind == ErrorKind::NotFound => EitherOf3::B(view! {
-                            <NotFound text="We could not find that workspace." back_href="/console" back_label="Back to CONSOLE"/>
-                        }),
+                    let answer = team.await;
+                    let key = asked_for();
+                    match answer {
+                        Ok(mut t) => {
+                            let first = std::mem::take(&mut t.lines);
+                            drawn.set_value(Some((key, t.clone())));
+                            *lines.write_untracked() = None;
+                            let shown = Memo::new(move |_| lines.get().unwrap_or_else(|| first.clone()));
+                            EitherOf3::A(view! { <Team t shown invite actions team_actions/> })
+                        }
+                        Err(e) if e.kind == ErrorKind::NotFound => {
+                            // This workspace's team was on the page until now: access was lost.
+                            let had_access = drawn.with_value(|d| d.as_ref().is_some_and(|(k, _)| k.0 == key.0));
+                            EitherOf3::B(view! { <super::WorkspaceNotFound had_access/> })
+                        }
                         Err(e) => EitherOf3::C(view! { <ErrorView error=e/> }),
                     }
                 })}
@@ -444,26 +494,30 @@ pub fn MembersPage() -> impl IntoView {
     }
 }
 
-/// What the last action did, from its answer (JavaScript on) or from the query of the page a
-/// plain form post was redirected to (fixed sentences only: the query is anyone's to write).
+/// A members page as asked for: the workspace, and the search and filters (q, status, role).
+type Asked = (String, (String, String, String));
+
+/// What the last action did, from its answer (JavaScript on; followed, since the page is not
+/// redrawn after an action) or from the query of the page a plain form post was redirected to
+/// (fixed sentences only: the query is anyone's to write).
 fn notice(
     invite: ServerAction<InviteMembers>,
     actions: InvitationActions,
     team_actions: TeamActions,
+    query: Memo<leptos_router::params::ParamsMap>,
 ) -> Option<String> {
-    if let Some(said) = team_actions.done.get_untracked() {
+    if let Some(said) = team_actions.done.get() {
         return Some(said);
     }
-    if let Some(Ok(sent)) = invite.value().get_untracked() {
+    if let Some(Ok(sent)) = invite.value().get() {
         return Some(sent.sentence());
     }
-    if let Some(Ok(())) = actions.first.value().get_untracked() {
+    if let Some(Ok(())) = actions.first.value().get() {
         return Some(RESENT.to_string());
     }
-    if let Some(Ok(())) = actions.second.value().get_untracked() {
+    if let Some(Ok(())) = actions.second.value().get() {
         return Some(WITHDRAWN.to_string());
     }
-    let query = use_query_map();
     query.with_untracked(|q| {
         if let Some(n) = q.get("invited").and_then(|n| n.parse::<u32>().ok()) {
             Some(if n == 1 {
@@ -499,6 +553,8 @@ const DONE_SAID: [&str; 5] = [
 #[component]
 fn Team(
     t: TeamView,
+    /// The lines shown: those `t` came with, then each refetch's (see `MembersPage`).
+    shown: Memo<Vec<TeamLine>>,
     invite: ServerAction<InviteMembers>,
     actions: InvitationActions,
     team_actions: TeamActions,
@@ -509,17 +565,17 @@ fn Team(
         approved,
         my_role,
         invitable,
-        lines,
+        lines: _,
         filtered,
         can_leave,
     } = t;
-    let said = notice(invite, actions, team_actions);
+    let query = use_query_map();
+    let said = move || notice(invite, actions, team_actions, query);
     let base = format!("/workspaces/{workspace_id}/members");
     let clear = filtered.then(|| {
         let href = base.clone();
         view! { <a class="btn btn--ghost" href=href>"Clear"</a> }
     });
-    let query = use_query_map();
     let (q, status, role) = query.with_untracked(|q| {
         (
             q.get("q").unwrap_or_default(),
@@ -553,7 +609,12 @@ fn Team(
         <Leave workspace_id=workspace_id.clone() workspace_name=workspace_name.clone()
             my_role can_leave team_actions/>
     };
-    let count = lines.len();
+    let empty = Memo::new(move |_| shown.with(Vec::is_empty));
+    let list_of = (workspace_id.clone(), workspace_name.clone());
+    let count = move || {
+        let n = shown.with(Vec::len);
+        format!("{n} {}", if n == 1 { "line" } else { "lines" })
+    };
     view! {
         <p class="breadcrumb"><a href="/console">"CONSOLE"</a> " / "
             <a href=format!("/workspaces/{workspace_id}")>{workspace_name.clone()}</a> " / Members"</p>
@@ -561,7 +622,7 @@ fn Team(
             <h1 id="members-title">"Members"</h1>
             <span class="badge badge--role">{format!("Your role: {}", my_role.label())}</span>
         </div>
-        {said.map(|s| view! { <p class="alert alert--success" role="status">{s}</p> })}
+        {move || said().map(|s| view! { <p class="alert alert--success" role="status">{s}</p> })}
         {before_approval}
         {form}
         <h2 id="team-list-title">"Team"</h2>
@@ -589,7 +650,7 @@ fn Team(
         </Form>
         <FormAlert error=actions.error/>
         <FormAlert error=team_actions.error/>
-        {if lines.is_empty() {
+        {move || if empty.get() {
             Either::Left(view! {
                 <div class="empty-state">
                     <h2>{if filtered { "No members match these filters" } else { "No members yet" }}</h2>
@@ -597,6 +658,7 @@ fn Team(
                 </div>
             })
         } else {
+            let (workspace_id, workspace_name) = list_of.clone();
             Either::Right(view! {
                 <div class="table-wrap">
                     <table class="team-table" aria-labelledby="team-list-title">
@@ -611,14 +673,15 @@ fn Team(
                             </tr>
                         </thead>
                         <tbody>
-                            {lines.into_iter().map(|line| view! {
+                            // Keyed by the whole line: an unchanged line is left as it is.
+                            <For each=move || shown.get() key=|line| line.clone() children=move |line| view! {
                                 <Line line workspace_id=workspace_id.clone()
                                     workspace_name=workspace_name.clone() actions team_actions/>
-                            }).collect_view()}
+                            }/>
                         </tbody>
                     </table>
                 </div>
-                <p class="muted">{format!("{count} {}", if count == 1 { "line" } else { "lines" })}</p>
+                <p class="muted">{count}</p>
             })
         }}
         {leaving}

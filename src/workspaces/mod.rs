@@ -27,3 +27,23 @@ pub use members::{
     TeamView, WorkspaceTeam,
 };
 pub use roles::{allows, TeamAction};
+
+use leptos::prelude::*;
+
+/// A workspace page's "not found" (404 when rendered on the server): to a stranger, nothing
+/// about the workspace; to someone whose open page showed it until a refetch was refused,
+/// that they lost access (removed or blocked), since the live feed brought them here.
+#[component]
+pub fn WorkspaceNotFound(
+    /// The page showed this workspace before (only ever true in the browser).
+    had_access: bool,
+) -> impl IntoView {
+    let text = if had_access {
+        "You no longer have access to this workspace: its Owner or an Admin removed or blocked you."
+    } else {
+        "We could not find that workspace."
+    };
+    view! {
+        <crate::ui::page::NotFound text back_href="/console" back_label="Back to CONSOLE"/>
+    }
+}
