@@ -72,10 +72,18 @@ both_databases! {
         assert_eq!(r.status(), 404);
     }
 
-    async fn unknown_pages_are_404(app) {
+    async fn unknown_pages_are_404_and_hydrate_like_any_page(app) {
         let r = app.client.get(app.url("/no/such/page")).header("accept", "text/html").send().await.unwrap();
         assert_eq!(r.status(), 404);
-        assert!(r.text().await.unwrap().contains("Page not found"));
+        let csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
+        let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_string();
+        let body = r.text().await.unwrap();
+        assert!(body.contains("Page not found"));
+        // Every script of the page carries the header's nonce, or the browser refuses it and
+        // the page never hydrates (the "not found" fallback rendered without it once).
+        let scripts = body.matches("<script").count();
+        assert!(scripts > 0, "{body}");
+        assert_eq!(body.matches(&format!(" nonce=\"{nonce}\"")).count(), scripts, "{body}");
     }
 
     async fn landing_page_offers_get_started_and_sign_in(app) {

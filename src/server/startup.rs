@@ -120,25 +120,24 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Port
         .route("/healthz", axum::routing::get(super::health::healthz))
         .route("/readyz", axum::routing::get(super::health::readyz))
         .with_state(state.clone());
+    // What every render gets, a page's or the "not found" fallback's: the state, and the CSP
+    // nonce the middleware put in the header (without it the hydration scripts are refused).
+    let context = move || {
+        provide_context(context_state.clone());
+        if let Some(parts) = use_context::<http::request::Parts>() {
+            if let Some(nonce) = parts.extensions.get::<leptos::nonce::Nonce>() {
+                provide_context(nonce.clone());
+            }
+        }
+    };
     let router = Router::new()
-        .leptos_routes_with_context(
-            &leptos_options,
-            routes,
-            move || {
-                provide_context(context_state.clone());
-                // The CSP header carries the nonce made by the middleware: use the same one.
-                if let Some(parts) = use_context::<http::request::Parts>() {
-                    if let Some(nonce) = parts.extensions.get::<leptos::nonce::Nonce>() {
-                        provide_context(nonce.clone());
-                    }
-                }
-            },
-            {
-                let options = leptos_options.clone();
-                move || shell(options.clone())
-            },
-        )
-        .fallback(leptos_axum::file_and_error_handler(shell))
+        .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context(
+            context, shell,
+        ))
         .with_state(leptos_options)
         .merge(handlers)
         // The edge, innermost first (each `layer` wraps the ones before it; see `http`).
