@@ -7,7 +7,7 @@ use crate::console::{ConsolePage, OnboardingDetailsPage, WorkspacePage};
 use crate::mailbox::DevMailboxPage;
 use crate::onboarding::{BusinessPage, ChooseRolePage, SubmittedPage};
 use crate::review::{ReviewDetailPage, ReviewPage};
-use crate::site::{LandingPage, NotFoundPage, PrivacyPage, TermsPage};
+use crate::site::{AccessibilityPage, LandingPage, NotFoundPage, PrivacyPage, TermsPage};
 use crate::ui::layout::{Footer, Header, SignedIn};
 use crate::workspaces::{InvitationPage, MembersPage};
 use leptos::prelude::*;
@@ -97,7 +97,9 @@ fn Frame() -> impl IntoView {
         }
     });
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        // `target="_self"` leaves the jump to the browser (the router would only scroll), so
+        // the next Tab goes on from the main content.
+        <a class="skip-link" href="#main" target="_self">"Skip to main content"</a>
         <Header sign_out/>
         <main id="main" class="page">
             // Every page renders whole before it is sent (no streaming): statuses and redirects
@@ -109,6 +111,7 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
                 <Route path=path!("/terms") view=TermsPage ssr=SsrMode::Async/>
                 <Route path=path!("/privacy") view=PrivacyPage ssr=SsrMode::Async/>
+                <Route path=path!("/accessibility") view=AccessibilityPage ssr=SsrMode::Async/>
                 <Route path=path!("/onboarding/role") view=ChooseRolePage ssr=SsrMode::Async/>
                 <Route path=path!("/onboarding/business") view=BusinessPage ssr=SsrMode::Async/>
                 <Route path=path!("/onboarding/submitted") view=SubmittedPage ssr=SsrMode::Async/>

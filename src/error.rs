@@ -191,13 +191,19 @@ impl FromServerFnError for AppError {
 pub struct FieldErrors(Vec<FieldError>);
 
 impl FieldErrors {
-    pub fn check<T>(&mut self, field: &str, parsed: Result<T, String>) -> Option<T> {
+    /// Keeps the value, or records its error (a domain [`Invalid`](crate::domain::Invalid), or
+    /// a sentence) as the message of `field`.
+    pub fn check<T, E: std::fmt::Display>(
+        &mut self,
+        field: &str,
+        parsed: Result<T, E>,
+    ) -> Option<T> {
         match parsed {
             Ok(v) => Some(v),
-            Err(message) => {
+            Err(e) => {
                 self.0.push(FieldError {
                     field: field.into(),
-                    message,
+                    message: e.to_string(),
                 });
                 None
             }

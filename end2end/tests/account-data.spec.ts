@@ -1,7 +1,7 @@
 import { test, expect, Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import {
-  chooseRole, hydrated, linkInMail, open, PASSWORD, signIn, signUp, submitBusiness, unique,
+  chooseRole, hydrated, linkInMail, open, PASSWORD, signIn, signUp, submitBusiness, unique, expectFieldError
 } from './helpers';
 
 // The account page's data sections: "Export my data" (a JSON file to download) and "Delete my
@@ -59,7 +59,7 @@ test('Delete my account: a wrong password is refused, the right one signs out fo
   await expect(section.getByText('This cannot be undone.')).toBeVisible();
   await section.getByLabel('Password', { exact: true }).fill('not my password at all');
   await section.getByRole('button', { name: 'Delete my account' }).click();
-  await expect(section.getByText('Your current password is not right.')).toBeVisible();
+  await expectFieldError(section, 'Password', 'Your current password is not right.');
   // Nothing happened: still here, still signed in.
   await expect(page).toHaveURL(/\/account(\?|$)/);
   await expect(page.getByLabel(`Account menu for ${username}`)).toBeVisible();

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { codeFor, hydrated, mailCount, NEW_PASSWORD, open, PASSWORD, signIn, signOut, signUp, unique } from './helpers';
+import { codeFor, hydrated, mailCount, NEW_PASSWORD, open, PASSWORD, signIn, signOut, signUp, unique, expectFieldError } from './helpers';
 
 // Seed Steps 1, 4 and 5 as a person does them.
 
@@ -40,7 +40,7 @@ test('a wrong code is explained next to the field', async ({ page }) => {
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await page.getByRole('checkbox', { name: /agree to the Terms of Service/ }).check();
   await page.getByRole('button', { name: 'Sign up', exact: true }).click();
-  await expect(page.getByText('That code is not right. 4 tries left.')).toBeVisible();
+  await expectFieldError(page, 'Verification code', 'That code is not right. 4 tries left.');
   await expect(page.getByLabel('Username')).toHaveValue(username);
 });
 
@@ -52,7 +52,7 @@ test('pressing Enter in a field means Sign up, not Send code', async ({ page }) 
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Username').press('Enter');
   // The sign-up function answered: it asks for the code instead of sending one.
-  await expect(page.getByText('Enter the 6-digit code we emailed you.')).toBeVisible();
+  await expectFieldError(page, 'Verification code', 'Enter the 6-digit code we emailed you.');
   await expect(page.getByText('a 6-digit code is on its way')).toHaveCount(0);
   await expect(page.getByLabel('Username')).toHaveValue(username);
 });

@@ -1,4 +1,4 @@
-import { Browser, expect, Page, test } from '@playwright/test';
+import { Browser, expect, Locator, Page, test } from '@playwright/test';
 import { deflateSync } from 'node:zlib';
 
 // Steps a person takes, shared by the specs: by role and label, with and without JavaScript.
@@ -191,6 +191,19 @@ export async function linkInMail(page: Page, email: string, subject: string): Pr
 
 /** `s` taken literally inside a regular expression. */
 export const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A field's error after a failed submit, where a person meets it: as a link in the error
+ * summary at the top of the form ("There is a problem"), and under the field, which is marked
+ * invalid and described by it.
+ */
+export async function expectFieldError(scope: Page | Locator, label: string | RegExp, message: string) {
+  const summary = scope.getByRole('alert').filter({ hasText: 'There is a problem' });
+  await expect(summary.getByRole('link', { name: new RegExp(esc(message)) })).toBeVisible();
+  const field = typeof label === 'string' ? scope.getByLabel(label, { exact: true }) : scope.getByLabel(label);
+  await expect(field).toHaveAttribute('aria-invalid', 'true');
+  await expect(field).toHaveAccessibleDescription(new RegExp(esc(message)));
+}
 
 /** An approved workspace, and its Owner's page (signed in, in a browser of their own). */
 export interface Workspace {

@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import {
-  chooseRole, hydrated, logoPng, open, PASSWORD, signIn, signOut, signUp, submitBusiness, unique,
+  chooseRole, hydrated, logoPng, open, PASSWORD, signIn, signOut, signUp, submitBusiness, unique, expectFieldError
 } from './helpers';
 
 // Seed Step 2 and the console: role, business information with a logo, Submit, Under Review.
@@ -53,10 +53,10 @@ test('wrong business information is explained field by field and nothing typed i
   await page.getByLabel('Company Name').fill('Half Ltd');
   await page.getByLabel('Website (optional)').fill('ftp://nope');
   await page.getByRole('button', { name: 'Submit', exact: true }).click();
-  await expect(page.getByText('Enter the business address.')).toBeVisible();
-  await expect(page.getByText('Select the country or region where your company is registered.')).toBeVisible();
-  await expect(page.getByText('The website must start with http:// or https://.')).toBeVisible();
-  await expect(page.getByText('Please read and agree to the Privacy Policy.')).toBeVisible();
+  await expectFieldError(page, 'Business Address', 'Enter the business address.');
+  await expectFieldError(page, 'Country/Region', 'Select the country or region where your company is registered.');
+  await expectFieldError(page, 'Website (optional)', 'The website must start with http:// or https://.');
+  await expectFieldError(page, /agree to the Privacy Policy/, 'Please read and agree to the Privacy Policy.');
   await expect(page.getByLabel('Company Name')).toHaveValue('Half Ltd');
 });
 

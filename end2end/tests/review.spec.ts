@@ -1,6 +1,6 @@
 import { test, expect, Browser } from '@playwright/test';
 import {
-  chooseRole, createReviewer, hydrated, linkInMail, open, REVIEWER_PASSWORD, signIn, signUp, submitBusiness, unique,
+  chooseRole, createReviewer, hydrated, linkInMail, open, REVIEWER_PASSWORD, signIn, signUp, submitBusiness, unique, expectFieldError
 } from './helpers';
 
 // Seed Steps 3 and 4 with the reviewer's side: a live dashboard, approval and its mail, the
@@ -77,7 +77,7 @@ test('a rejection needs a reason; the applicant sees it, edits and resubmits', a
   await expect(reviewer.page.getByRole('heading', { name: applicant.company })).toBeVisible();
   if (hydrated()) await expect(reviewer.page.locator('body[data-hydrated="true"]')).toBeAttached();
   await reviewer.page.getByRole('button', { name: 'Reject' }).click();
-  await expect(reviewer.page.getByText('Enter the reason for rejecting. The applicant will see it.')).toBeVisible();
+  await expectFieldError(reviewer.page, 'Reason for rejecting', 'Enter the reason for rejecting. The applicant will see it.');
   const reason = 'The business address must match your registration certificate.';
   await reviewer.page.getByLabel('Reason for rejecting').fill(reason);
   await reviewer.page.getByRole('button', { name: 'Reject' }).click();

@@ -2,7 +2,7 @@ import { test, expect, Browser, Page } from '@playwright/test';
 import {
   approvedWorkspace, esc, invite, teamLine, Workspace,
   codeFor, hydrated, linkInMail, open, PASSWORD, signIn, signOut,
-  ownAddress, signUp, unique,
+  ownAddress, signUp, unique, expectFieldError
 } from './helpers';
 
 // A workspace's team: the Owner invites from the members page; one invited person creates an
@@ -144,7 +144,7 @@ test('the Owner withdraws an invitation after confirming, and its link stops wor
   // Something that is not an address is named, and what was typed stays.
   await owner.getByLabel('Email addresses').fill('not-an-address');
   await owner.getByRole('button', { name: 'Send invitations' }).click();
-  await expect(owner.getByText('"not-an-address" is not an email address.')).toBeVisible();
+  await expectFieldError(owner, 'Email addresses', '"not-an-address" is not an email address.');
   await expect(owner.getByLabel('Email addresses')).toHaveValue('not-an-address');
 
   const email = `${unique('opc')}@example.com`;

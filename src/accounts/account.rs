@@ -4,7 +4,7 @@
 
 use crate::domain::{Password, PASSWORD_RULE};
 use crate::error::AppError;
-use crate::ui::form::{last_error, Field, FormAlert, SubmitButton, TwoActions};
+use crate::ui::form::{last_error, ErrorSummary, Field, FormAlert, SubmitButton, TwoActions};
 use crate::ui::guard::ErrorView;
 use crate::ui::layout::SignedIn;
 use crate::ui::page::Loading;
@@ -366,7 +366,11 @@ fn ChangePasswordForm(
         None => query.with(|q| q.get("changed").is_some()),
     };
     let (username, email) = names;
-    let check_new = Callback::new(move |v: String| Password::parse(&v, &[&username, &email]).err());
+    let check_new = Callback::new(move |v: String| {
+        Password::parse(&v, &[&username, &email])
+            .err()
+            .map(|e| e.message())
+    });
     let new_typed = RwSignal::new(String::new());
     let form_ref = NodeRef::<leptos::html::Form>::new();
     // The passwords do not stay in the fields once they are changed.
@@ -386,7 +390,10 @@ fn ChangePasswordForm(
                     "Your password was changed. Other devices were signed out."
                 </p>
             })}
-            <FormAlert error/>
+            <ErrorSummary error labels=&[
+                ("current_password", "Current password"), ("new_password", "New password"),
+                ("confirm_password", "Confirm new password"),
+            ]/>
             <ActionForm action=action node_ref=form_ref>
                 <Field label="Current password" name="current_password" input_type="password"
                     autocomplete="current-password" server_error=field("current_password")/>

@@ -5,7 +5,7 @@
 //! What it submitted stays with the reviewers, under the replaced e-mail.
 
 use crate::error::AppError;
-use crate::ui::form::{last_error, Field, FormAlert, SubmitButton};
+use crate::ui::form::{last_error, ErrorSummary, Field, SubmitButton};
 use leptos::prelude::*;
 
 /// "Delete my account": the current password, to prove it is the person and not a session left
@@ -123,7 +123,7 @@ pub fn DeleteAccountSection() -> impl IntoView {
             </ul>
             <p>"If you own a workspace that has other members, transfer its ownership or remove the members first."</p>
             <p><strong>"This cannot be undone."</strong></p>
-            <FormAlert error/>
+            <ErrorSummary error labels=&[("password", "Password")]/>
             <ActionForm action=action>
                 <Field label="Password" name="password" input_type="password"
                     autocomplete="current-password" server_error=password_error/>

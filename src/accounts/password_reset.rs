@@ -7,7 +7,7 @@ use super::code_sender::{asks_for_code, dispatch_from, CodeSender};
 use super::CodeSent;
 use crate::domain::{Email, Password, VerificationCode, PASSWORD_RULE};
 use crate::error::AppError;
-use crate::ui::form::{Field, FormAlert, SubmitButton, TwoActions};
+use crate::ui::form::{ErrorSummary, Field, SubmitButton, TwoActions};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -101,8 +101,8 @@ mod ssr {
         };
         tracing::Span::current().record("user", user.id.as_str());
         let names = [user.username.as_str(), user.email.as_str()];
-        if let Err(m) = Password::parse(password.expose(), &names) {
-            return Err(AppError::field("new_password", m));
+        if let Err(e) = Password::parse(password.expose(), &names) {
+            return Err(AppError::field("new_password", e.message()));
         }
         let hash = passwords::check_and_hash(&password, &names)
             .await
@@ -168,13 +168,16 @@ pub fn ForgotPasswordPage() -> impl IntoView {
         <section class="auth-card" aria-labelledby="reset-title">
             <h1 id="reset-title">"Reset your password"</h1>
             <p class="auth-card__lead">"We will email you a code to confirm it is you."</p>
-            <FormAlert error/>
+            <ErrorSummary error labels=&[
+                ("email", "Email"), ("code", "Verification code"), ("new_password", "New password"),
+                ("confirm_password", "Confirm password"),
+            ]/>
             <form method="post" action=ResetPassword::PATH on:submit=on_submit>
                 // Pressing Enter in any field means "Continue", not "Send code".
                 <button type="submit" class="visually-hidden" tabindex="-1" aria-hidden="true">"Continue"</button>
                 <Field label="Email" name="email" input_type="email" autocomplete="email"
                     initial=kept_email server_error=field("email") mirror=email_typed
-                    check=Callback::new(|v: String| Email::parse(&v).err())/>
+                    check=Callback::new(|v: String| Email::parse(&v).err().map(|e| e.message()))/>
                 <CodeSender
                     value=Signal::derive(move || send.value().get())
                     sending=send.pending()
@@ -182,10 +185,10 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                 />
                 <Field label="Verification code" name="code" inputmode="numeric" autocomplete="one-time-code"
                     maxlength=7 help="The 6-digit code we emailed you." server_error=field("code")
-                    check=Callback::new(|v: String| VerificationCode::parse(&v).err())/>
+                    check=Callback::new(|v: String| VerificationCode::parse(&v).err().map(|e| e.message()))/>
                 <Field label="New password" name="new_password" input_type="password" autocomplete="new-password"
                     help=PASSWORD_RULE server_error=field("new_password") mirror=new_typed
-                    check=Callback::new(move |v: String| Password::parse(&v, &[&email_typed.get_untracked()]).err())/>
+                    check=Callback::new(move |v: String| Password::parse(&v, &[&email_typed.get_untracked()]).err().map(|e| e.message()))/>
                 <Field label="Confirm password" name="confirm_password" input_type="password" autocomplete="new-password"
                     server_error=field("confirm_password")
                     check=Callback::new(move |v: String| (v != new_typed.get_untracked()).then(|| "The passwords do not match.".to_string()))/>

@@ -3,7 +3,7 @@
 //! password; repeated failures wait longer each time.
 
 use crate::error::AppError;
-use crate::ui::form::{last_error, Field, FormAlert, SubmitButton};
+use crate::ui::form::{last_error, ErrorSummary, Field, SubmitButton};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -56,8 +56,8 @@ mod ssr {
         if login.is_empty() {
             return Err(AppError::field("login", "Enter your email or username."));
         }
-        let password =
-            Password::for_sign_in(password).map_err(|m| AppError::field("password", m))?;
+        let password = Password::for_sign_in(password)
+            .map_err(|e| AppError::field("password", e.message()))?;
         let st = state()?;
         // The account is found first (a cheap indexed read) so that its budget is the same
         // whichever of its names is typed.
@@ -157,7 +157,7 @@ pub fn SignInPage() -> impl IntoView {
             <h1 id="signin-title">"Sign in"</h1>
             <p class="auth-card__lead">"Welcome back to Mini Program Platform."</p>
             {move || notice().map(|n| view! { <p class="alert alert--info" role="status">{n}</p> })}
-            <FormAlert error/>
+            <ErrorSummary error labels=&[("login", "Email or username"), ("password", "Password")]/>
             <ActionForm action=action>
                 <input type="hidden" name="next" value=next/>
                 <Field label="Email or username" name="login" autocomplete="username"

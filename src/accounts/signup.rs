@@ -8,7 +8,7 @@ use super::code_sender::{asks_for_code, dispatch_from, CodeSender};
 use super::CodeSent;
 use crate::domain::{Email, Password, Username, VerificationCode, PASSWORD_RULE, USERNAME_RULE};
 use crate::error::AppError;
-use crate::ui::form::{Field, FormAlert, SubmitButton, TwoActions};
+use crate::ui::form::{Agreement, ErrorSummary, Field, SubmitButton, TwoActions};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -227,6 +227,7 @@ pub fn SignUpPage() -> impl IntoView {
             ],
         )
         .err()
+        .map(|e| e.message())
     });
     // With JavaScript each button's post goes through its action, so pending states, the
     // countdown and the errors show in place.
@@ -244,7 +245,10 @@ pub fn SignUpPage() -> impl IntoView {
         <section class="auth-card" aria-labelledby="signup-title">
             <h1 id="signup-title">"Create your account"</h1>
             <p class="auth-card__lead">"Apply for an account on Mini Program Platform."</p>
-            <FormAlert error/>
+            <ErrorSummary error labels=&[
+                ("email", "Email"), ("code", "Verification code"), ("username", "Username"),
+                ("password", "Password"), ("terms", "Terms of Service"),
+            ]/>
             <form method="post" action=SignUp::PATH on:submit=on_submit>
                 // Pressing Enter in any field means "Sign up", not "Send code".
                 <button type="submit" class="visually-hidden" tabindex="-1" aria-hidden="true">"Sign up"</button>
@@ -252,7 +256,7 @@ pub fn SignUpPage() -> impl IntoView {
                 <Field
                     label="Email" name="email" input_type="email" autocomplete="email"
                     initial=kept("email") server_error=field("email") mirror=email_typed
-                    check=Callback::new(|v: String| Email::parse(&v).err())
+                    check=Callback::new(|v: String| Email::parse(&v).err().map(|e| e.message()))
                 />
                 <CodeSender
                     value=Signal::derive(move || send.value().get())
@@ -263,27 +267,18 @@ pub fn SignUpPage() -> impl IntoView {
                     label="Verification code" name="code" inputmode="numeric" autocomplete="one-time-code"
                     maxlength=7 help="The 6-digit code we emailed you."
                     server_error=field("code")
-                    check=Callback::new(|v: String| VerificationCode::parse(&v).err())
+                    check=Callback::new(|v: String| VerificationCode::parse(&v).err().map(|e| e.message()))
                 />
                 <Field
                     label="Username" name="username" autocomplete="username" help=USERNAME_RULE
                     initial=kept("username") server_error=field("username") mirror=username_typed
-                    check=Callback::new(|v: String| Username::parse(&v).err())
+                    check=Callback::new(|v: String| Username::parse(&v).err().map(|e| e.message()))
                 />
                 <Field
                     label="Password" name="password" input_type="password" autocomplete="new-password"
                     help=PASSWORD_RULE server_error=field("password") check=check_password
                 />
-                <div class="field field--checkbox" class:field--invalid=move || field("terms").get().is_some()>
-                    <input type="checkbox" id="terms" name="terms" value="yes"
-                        aria-describedby="terms-error"
-                        aria-invalid=move || field("terms").get().is_some().then_some("true")/>
-                    <label for="terms">
-                        "I have read and agree to the "
-                        <a href="/terms" target="_blank" rel="noopener">"Terms of Service"</a>
-                    </label>
-                    <p id="terms-error" class="field__error" role="alert">{move || field("terms").get()}</p>
-                </div>
+                <Agreement name="terms" href="/terms" document="Terms of Service" error=field("terms")/>
                 <SubmitButton label="Sign up" busy_label="Signing up…" pending=sign_up.pending()/>
             </form>
             <p class="auth-card__switch">"Already have an account? " <a href=signin_href>"Sign in"</a></p>

@@ -32,7 +32,7 @@ pub async fn send_code(flow: &CodeFlow, email: &str) -> Result<CodeSent, AppErro
 }
 
 async fn issue_and_mail(flow: &CodeFlow, email: &str) -> Result<CodeSent, AppError> {
-    let email = Email::parse(email).map_err(|m| AppError::field("email", m))?;
+    let email = Email::parse(email).map_err(|e| AppError::field("email", e.message()))?;
     let st = state()?;
     let mut tx = st.db.begin_write().await.or_internal("begin")?;
     let code = match codes::issue(

@@ -1,31 +1,28 @@
 //! The business information of an application (seed Step 2), one type per field.
 
+use super::{Invalid, Named};
 use serde::{Deserialize, Serialize};
 
-fn bounded(input: &str, what: &str, min: usize, max: usize) -> Result<String, String> {
+fn bounded(input: &str, what: Named, min: usize, max: usize) -> Result<String, Invalid> {
     let s = input.trim();
     if s.is_empty() {
-        return Err(format!("Enter the {what}."));
+        return Err(Invalid::Missing { what });
     }
     if super::has_control_chars(s) {
-        return Err(format!(
-            "The {what} cannot contain line breaks or control characters."
-        ));
+        return Err(Invalid::ControlChars { what });
     }
     let n = s.chars().count();
     if n < min {
-        return Err(format!("The {what} needs at least {min} characters."));
+        return Err(Invalid::TooShort { what, min });
     }
     if n > max {
-        return Err(format!(
-            "The {what} can have at most {max} characters (this one has {n})."
-        ));
+        return Err(Invalid::TooLong { what, max, len: n });
     }
     Ok(s.to_string())
 }
 
 macro_rules! bounded_text {
-    ($(#[$doc:meta])* $name:ident, $what:literal, $min:literal, $max:literal) => {
+    ($(#[$doc:meta])* $name:ident, $what:ident, $min:literal, $max:literal) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
         pub struct $name(String);
@@ -33,8 +30,8 @@ macro_rules! bounded_text {
         impl $name {
             pub const MAX: usize = $max;
 
-            pub fn parse(input: &str) -> Result<Self, String> {
-                bounded(input, $what, $min, $max).map(Self)
+            pub fn parse(input: &str) -> Result<Self, Invalid> {
+                bounded(input, Named::$what, $min, $max).map(Self)
             }
 
             pub fn as_str(&self) -> &str {
@@ -46,10 +43,10 @@ macro_rules! bounded_text {
 
 bounded_text!(
     /// The official registered name; it becomes the workspace name.
-    CompanyName, "company name", 2, 100
+    CompanyName, CompanyName, 2, 100
 );
-bounded_text!(BusinessAddress, "business address", 5, 300);
-bounded_text!(Representative, "business representative", 2, 100);
+bounded_text!(BusinessAddress, BusinessAddress, 5, 300);
+bounded_text!(Representative, Representative, 2, 100);
 
 /// An ISO 3166-1 country or region, kept as its alpha-2 code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,17 +65,17 @@ pub fn countries() -> Vec<(&'static str, &'static str)> {
 
 impl CountryCode {
     /// Accepts an alpha-2 code or a country's name as listed (any case).
-    pub fn parse(input: &str) -> Result<Self, String> {
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
         let s = input.trim();
         if s.is_empty() {
-            return Err("Select the country or region where your company is registered.".into());
+            return Err(Invalid::CountryMissing);
         }
         let found = celes::Country::get_countries()
             .into_iter()
             .find(|c| c.alpha2.eq_ignore_ascii_case(s) || c.long_name.eq_ignore_ascii_case(s));
         match found {
             Some(c) => Ok(Self(c.alpha2)),
-            None => Err("Select a country or region from the list.".into()),
+            None => Err(Invalid::CountryUnknown),
         }
     }
 
@@ -100,27 +97,26 @@ pub struct Website(String);
 impl Website {
     pub const MAX: usize = 200;
 
-    pub fn parse(input: &str) -> Result<Self, String> {
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
         let s = input.trim();
-        let hint = "Enter a web address like https://www.example.com.";
         if s.is_empty() || s.chars().count() > Self::MAX || super::has_control_chars(s) {
-            return Err(hint.into());
+            return Err(Invalid::WebsiteFormat);
         }
         let with_scheme = if s.contains("://") {
             s.to_string()
         } else {
             format!("https://{s}")
         };
-        let url = url::Url::parse(&with_scheme).map_err(|_| hint.to_string())?;
+        let url = url::Url::parse(&with_scheme).map_err(|_| Invalid::WebsiteFormat)?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err("The website must start with http:// or https://.".into());
+            return Err(Invalid::WebsiteScheme);
         }
         if !url.username().is_empty() || url.password().is_some() {
-            return Err(hint.into());
+            return Err(Invalid::WebsiteFormat);
         }
         match url.host_str() {
             Some(h) if h.contains('.') && !h.starts_with('.') && !h.ends_with('.') => {}
-            _ => return Err(hint.into()),
+            _ => return Err(Invalid::WebsiteFormat),
         }
         Ok(Self(url.to_string()))
     }
@@ -136,7 +132,7 @@ impl Website {
 pub struct PhoneNumberInput(String);
 
 impl PhoneNumberInput {
-    pub fn parse(input: &str) -> Result<Self, String> {
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
         let s = input.trim();
         let ok_chars = s
             .chars()
@@ -144,7 +140,7 @@ impl PhoneNumberInput {
             .all(|(i, c)| c.is_ascii_digit() || " -().".contains(c) || (c == '+' && i == 0));
         let digits = s.chars().filter(|c| c.is_ascii_digit()).count();
         if s.is_empty() || !ok_chars || !(5..=17).contains(&digits) {
-            return Err("Enter a phone number with its country code, like +65 6123 4567.".into());
+            return Err(Invalid::PhoneFormat);
         }
         Ok(Self(s.to_string()))
     }
@@ -162,11 +158,11 @@ pub enum Role {
 }
 
 impl Role {
-    pub fn parse(input: &str) -> Result<Self, String> {
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
         match input.trim().to_ascii_lowercase().as_str() {
             "isv" => Ok(Role::Isv),
             "merchant" => Ok(Role::Merchant),
-            _ => Err("Choose ISV or Merchant.".into()),
+            _ => Err(Invalid::RoleUnknown),
         }
     }
 
@@ -217,6 +213,8 @@ pub enum Status {
 }
 
 impl Status {
+    /// Reads a key (a stored one, or a filter in a query string). Not what a person types, so
+    /// its error is a plain note for logs and tests rather than an [`Invalid`].
     pub fn parse(input: &str) -> Result<Self, String> {
         match input {
             "draft" => Ok(Status::Draft),

@@ -1,6 +1,7 @@
 //! E-mailed verification codes: the six digits a person types, and the two numbers the pages
 //! show and the server enforces (one definition for both).
 
+use super::Invalid;
 use serde::{Deserialize, Serialize};
 
 /// How long an e-mailed code works.
@@ -21,13 +22,13 @@ impl std::fmt::Debug for VerificationCode {
 impl VerificationCode {
     pub const LEN: usize = 6;
 
-    pub fn parse(input: &str) -> Result<Self, String> {
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
         let s: String = input.chars().filter(|c| !c.is_whitespace()).collect();
         if s.is_empty() {
-            return Err("Enter the 6-digit code we emailed you.".into());
+            return Err(Invalid::CodeMissing);
         }
         if s.len() != Self::LEN || !s.chars().all(|c| c.is_ascii_digit()) {
-            return Err("The code has exactly 6 digits.".into());
+            return Err(Invalid::CodeFormat);
         }
         Ok(Self(s))
     }

@@ -1,3 +1,4 @@
+use super::Invalid;
 use serde::{Deserialize, Serialize};
 
 /// An e-mail address, trimmed and lower-cased so that one mailbox is one account.
@@ -7,21 +8,18 @@ pub struct Email(String);
 impl Email {
     pub const MAX_LEN: usize = 254;
 
-    pub fn parse(input: &str) -> Result<Self, String> {
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
         let s = input.trim();
         if s.is_empty() {
-            return Err("Enter your email address.".into());
+            return Err(Invalid::EmailMissing);
         }
         if s.len() > Self::MAX_LEN {
-            return Err(format!(
-                "An email address has at most {} characters.",
-                Self::MAX_LEN
-            ));
+            return Err(Invalid::EmailTooLong { max: Self::MAX_LEN });
         }
         if super::has_control_chars(s) || s.chars().any(char::is_whitespace) {
-            return Err("An email address cannot contain spaces.".into());
+            return Err(Invalid::EmailSpaces);
         }
-        let invalid = || "Enter an email address like name@example.com.".to_string();
+        let invalid = || Invalid::EmailFormat;
         let (local, domain) = s.rsplit_once('@').ok_or_else(invalid)?;
         if local.is_empty() || local.len() > 64 || local.contains('@') {
             return Err(invalid());

@@ -4,6 +4,7 @@
 mod business;
 mod code;
 mod email;
+mod invalid;
 mod password;
 mod review;
 mod username;
@@ -14,6 +15,7 @@ pub use business::{
 };
 pub use code::{VerificationCode, CODE_RESEND_SECONDS, CODE_VALID_MINUTES};
 pub use email::Email;
+pub use invalid::{Invalid, Named};
 pub use password::{Password, PASSWORD_RULE};
 pub use review::{Decision, RejectionReason};
 pub use username::{Username, USERNAME_RULE};

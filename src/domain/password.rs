@@ -1,3 +1,4 @@
+use super::Invalid;
 use serde::{Deserialize, Serialize};
 
 pub const PASSWORD_RULE: &str = "8 to 128 characters. Spaces and any symbols are welcome; avoid common passwords and your username or email.";
@@ -18,16 +19,16 @@ impl Password {
     pub const MAX: usize = 128;
 
     /// `names` are the username and e-mail the password must not contain (empty ones are skipped).
-    pub fn parse(input: &str, names: &[&str]) -> Result<Self, String> {
+    pub fn parse(input: &str, names: &[&str]) -> Result<Self, Invalid> {
         let n = input.chars().count();
         if n == 0 {
-            return Err("Enter a password.".into());
+            return Err(Invalid::PasswordMissing);
         }
         if n < Self::MIN {
-            return Err(format!("Use at least {} characters.", Self::MIN));
+            return Err(Invalid::PasswordTooShort { min: Self::MIN });
         }
         if n > Self::MAX {
-            return Err(format!("Use at most {} characters.", Self::MAX));
+            return Err(Invalid::PasswordTooLong { max: Self::MAX });
         }
         let lower = input.to_lowercase();
         for name in names {
@@ -35,17 +36,17 @@ impl Password {
             let local = name.split('@').next().unwrap_or_default();
             let too_close = |part: &str| part.chars().count() >= 3 && lower.contains(part);
             if too_close(&name) || too_close(local) {
-                return Err("Your password must not contain your username or email.".into());
+                return Err(Invalid::PasswordHasName);
             }
         }
         Ok(Self(input.to_string()))
     }
 
     /// Reads a password for sign-in, where only the bounds matter.
-    pub fn for_sign_in(input: &str) -> Result<Self, String> {
+    pub fn for_sign_in(input: &str) -> Result<Self, Invalid> {
         match input.chars().count() {
-            0 => Err("Enter your password.".into()),
-            n if n > Self::MAX => Err("Incorrect email, username or password.".into()),
+            0 => Err(Invalid::SignInPasswordMissing),
+            n if n > Self::MAX => Err(Invalid::SignInIncorrect),
             _ => Ok(Self(input.to_string())),
         }
     }

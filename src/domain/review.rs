@@ -1,5 +1,6 @@
 //! What a reviewer decides about an application.
 
+use super::{Invalid, Named};
 use serde::{Deserialize, Serialize};
 
 /// A reviewer's decision: a rejection always carries its reason.
@@ -39,27 +40,29 @@ impl Decision {
 pub struct RejectionReason(String);
 
 impl RejectionReason {
+    pub const MIN: usize = 10;
     pub const MAX: usize = 1000;
 
-    pub fn parse(input: &str) -> Result<Self, String> {
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
         let s = input.trim();
         if s.is_empty() {
-            return Err("Enter the reason for rejecting. The applicant will see it.".into());
+            return Err(Invalid::ReasonMissing);
         }
         if s.chars()
             .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
         {
-            return Err("The reason cannot contain control characters.".into());
+            return Err(Invalid::ReasonControlChars);
         }
         let n = s.chars().count();
-        if n < 10 {
-            return Err("Say a little more (at least 10 characters), so the applicant knows what to change.".into());
+        if n < Self::MIN {
+            return Err(Invalid::ReasonTooShort { min: Self::MIN });
         }
         if n > Self::MAX {
-            return Err(format!(
-                "The reason can have at most {} characters (this one has {n}).",
-                Self::MAX
-            ));
+            return Err(Invalid::TooLong {
+                what: Named::RejectionReason,
+                max: Self::MAX,
+                len: n,
+            });
         }
         Ok(Self(s.replace("\r\n", "\n")))
     }

@@ -1,3 +1,4 @@
+use super::Invalid;
 use serde::{Deserialize, Serialize};
 
 pub const USERNAME_RULE: &str =
@@ -8,22 +9,20 @@ pub const USERNAME_RULE: &str =
 pub struct Username(String);
 
 impl Username {
-    pub fn parse(input: &str) -> Result<Self, String> {
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
         let s = input.trim();
         if s.is_empty() {
-            return Err("Choose a username.".into());
+            return Err(Invalid::UsernameMissing);
         }
         let n = s.chars().count();
         if !(3..=32).contains(&n) {
-            return Err(format!("A username has {USERNAME_RULE}"));
+            return Err(Invalid::UsernameLength);
         }
         if !s
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
         {
-            return Err(
-                "Use only letters, digits, dots (.), underscores (_) and hyphens (-).".into(),
-            );
+            return Err(Invalid::UsernameChars);
         }
         Ok(Self(s.to_string()))
     }

@@ -7,11 +7,11 @@ use super::my_draft;
 use super::steps::Steps;
 use crate::applications::ApplicationView;
 use crate::domain::{
-    countries, BusinessAddress, CompanyName, CountryCode, Email, PhoneNumberInput, Representative,
-    Website,
+    countries, BusinessAddress, CompanyName, CountryCode, Email, Invalid, PhoneNumberInput,
+    Representative, Website,
 };
 use crate::error::AppError;
-use crate::ui::form::{url_error, Field, FormAlert};
+use crate::ui::form::{url_error, Agreement, ErrorLine, ErrorSummary, Field};
 use crate::ui::guard::ErrorView;
 use crate::ui::page::Loading;
 use leptos::either::Either;
@@ -332,7 +332,7 @@ mod ssr {
 
     /// Normalises a phone number to E.164, reading local numbers in the company's country.
     fn e164(input: &str, country: Option<CountryCode>) -> Result<String, String> {
-        let shape = PhoneNumberInput::parse(input)?;
+        let shape = PhoneNumberInput::parse(input).map_err(|e| e.message())?;
         let region = country.and_then(|c| c.code().parse::<phonenumber::country::Id>().ok());
         let hint = "This phone number does not exist in its country's numbering plan. Include the country code, like +65 6123 4567.";
         let number = phonenumber::parse(region, shape.as_str()).map_err(|_| hint.to_string())?;
@@ -367,7 +367,9 @@ mod ssr {
         let website = errors.check(
             "website",
             optional(&f.website, &|v| {
-                Website::parse(v).map(|w| w.as_str().to_string())
+                Website::parse(v)
+                    .map(|w| w.as_str().to_string())
+                    .map_err(|e| e.message())
             }),
         );
         let phone = errors.check(
@@ -377,7 +379,9 @@ mod ssr {
         let email = errors.check(
             "service_email",
             optional(&f.service_email, &|v| {
-                Email::parse(v).map(|e| e.to_string())
+                Email::parse(v)
+                    .map(|e| e.to_string())
+                    .map_err(|e| e.message())
             }),
         );
         if form.get("agree_terms").is_empty() {
@@ -478,7 +482,7 @@ fn BusinessLoader() -> impl IntoView {
                     Ok(Some(app)) => EitherOf3::A(view! { <BusinessForm app/> }),
                     // No draft yet: a role comes first.
                     Ok(None) => EitherOf3::B(view! { <Redirect path="/onboarding/role"/> }),
-                    Err(e) => EitherOf3::C(view! { <ErrorView error=e/> }),
+                    Err(e) => EitherOf3::C(view! { <ErrorView error=e heading="Tell us about your business"/> }),
                 }
             })}
         </Suspense>
@@ -502,13 +506,18 @@ fn BusinessForm(app: ApplicationView) -> impl IntoView {
     let autosave = Action::new_local(|data: &send_wrapper::SendWrapper<web_sys::FormData>| {
         save_business_draft(data.clone().take().into())
     });
-    let error = Signal::derive(move || match save.value().get() {
+    // The answer to a button (the error summary's), and what the fields show: that, or the
+    // autosave's refusal of a logo until a button is used.
+    let answer = Signal::derive(move || match save.value().get() {
         Some(Err(e)) => Some(e),
         Some(Ok(_)) => None,
-        None => match autosave.value().get() {
-            Some(Err(e)) if e.field_message("logo").is_some() => Some(e),
-            _ => from_url.get(),
-        },
+        None => from_url.get(),
+    });
+    let error = Signal::derive(move || {
+        match (save.value().with(Option::is_none), autosave.value().get()) {
+            (true, Some(Err(e))) if e.field_message("logo").is_some() => Some(e),
+            _ => answer.get(),
+        }
     });
     let field = move |name: &'static str| {
         Signal::derive(move || error.get().and_then(|e| e.field_message(name)))
@@ -592,9 +601,18 @@ fn BusinessForm(app: ApplicationView) -> impl IntoView {
         .map(|c| c.name().to_string())
         .unwrap_or(f.country.clone());
     let text = |v: String| Signal::derive(move || v.clone());
-    let check = |parse: fn(&str) -> Option<String>| Callback::new(move |v: String| parse(&v));
-    let optional = |parse: fn(&str) -> Option<String>| {
-        Callback::new(move |v: String| if v.trim().is_empty() { None } else { parse(&v) })
+    // The domain's code, worded here where it is shown.
+    let check = |parse: fn(&str) -> Option<Invalid>| {
+        Callback::new(move |v: String| parse(&v).map(|e| e.message()))
+    };
+    let optional = |parse: fn(&str) -> Option<Invalid>| {
+        Callback::new(move |v: String| {
+            if v.trim().is_empty() {
+                None
+            } else {
+                parse(&v).map(|e| e.message())
+            }
+        })
     };
     let shown_logo = Signal::derive(move || preview.get().or_else(|| logo_url.get()));
 
@@ -609,7 +627,13 @@ fn BusinessForm(app: ApplicationView) -> impl IntoView {
                     <p>"Change what the reason asks for, then submit again."</p>
                 </div>
             })}
-            <FormAlert error/>
+            <ErrorSummary error=answer labels=&[
+                ("company_name", "Company Name"), ("business_address", "Business Address"),
+                ("country", "Country/Region"), ("representative", "Business Representative"),
+                ("logo", "Business Logo"), ("website", "Website"),
+                ("service_phone", "Customer Service Number"), ("service_email", "Customer Service Email"),
+                ("agree_terms", "Terms of Service"), ("agree_privacy", "Privacy Policy"),
+            ]/>
             <form
                 method="post"
                 action=SAVE_PATH
@@ -639,7 +663,7 @@ fn BusinessForm(app: ApplicationView) -> impl IntoView {
                         {countries().into_iter().map(|(_, name)| view! { <option value=name></option> }).collect_view()}
                     </datalist>
                     <p id="country-help" class="field__help">"Where your company is registered. Start typing to search."</p>
-                    <p id="country-error" class="field__error" role="alert">{move || field("country").get()}</p>
+                    <ErrorLine id="country-error" error=field("country")/>
                 </div>
                 <Field label="Business Representative" name="representative" autocomplete="name"
                     help="The person who represents your company."
@@ -656,11 +680,12 @@ fn BusinessForm(app: ApplicationView) -> impl IntoView {
                             }}
                         </div>
                         <input id="logo" name="logo" type="file" accept="image/png,image/jpeg"
-                            aria-describedby="logo-help logo-error"/>
+                            aria-describedby="logo-help logo-error"
+                            aria-invalid=move || field("logo").get().is_some().then_some("true")/>
                     </div>
                     <p id="logo-help" class="field__help">{logo_rules::summary()}
                         {move || logo_url.get().map(|_| " A logo is uploaded; choose a file only to replace it.")}</p>
-                    <p id="logo-error" class="field__error" role="alert">{move || field("logo").get()}</p>
+                    <ErrorLine id="logo-error" error=field("logo")/>
                 </div>
                 <Field label="Website (optional)" name="website" autocomplete="url"
                     help="Your company website, like https://www.example.com."
@@ -690,23 +715,5 @@ fn BusinessForm(app: ApplicationView) -> impl IntoView {
                 </div>
             </form>
         </section>
-    }
-}
-
-#[component]
-fn Agreement(
-    name: &'static str,
-    href: &'static str,
-    document: &'static str,
-    error: Signal<Option<String>>,
-) -> impl IntoView {
-    let error_id = format!("{name}-error");
-    view! {
-        <div class="field field--checkbox" class:field--invalid=move || error.get().is_some()>
-            <input type="checkbox" id=name name=name value="yes" aria-describedby=error_id.clone()
-                aria-invalid=move || error.get().is_some().then_some("true")/>
-            <label for=name>"I have read and agree to the " <a href=href target="_blank" rel="noopener">{document}</a></label>
-            <p id=error_id class="field__error" role="alert">{move || error.get()}</p>
-        </div>
     }
 }

@@ -5,7 +5,7 @@ use super::steps::Steps;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::error::ErrorKind;
-use crate::ui::form::{last_error, FormAlert, SubmitButton};
+use crate::ui::form::{last_error, ErrorLine, ErrorSummary, SubmitButton};
 use crate::ui::guard::SignInFirst;
 use crate::ui::page::Loading;
 use leptos::either::Either;
@@ -26,7 +26,7 @@ pub async fn choose_role(role: Option<String>) -> Result<(), AppError> {
     let user = crate::accounts::require_user().await?;
     let role = match Role::parse(role.as_deref().unwrap_or_default()) {
         Ok(r) => r,
-        Err(m) => return Err(AppError::field("role", m)),
+        Err(e) => return Err(AppError::field("role", e.message())),
     };
     tracing::Span::current().record("role", role.key());
     let st = state()?;
@@ -64,7 +64,7 @@ fn RoleForm() -> impl IntoView {
             <Steps current=1/>
             <h1>"Choose your role"</h1>
             <p class="muted">"Get started by choosing your role. You can change it until you submit."</p>
-            <FormAlert error/>
+            <ErrorSummary error labels=&[("role", "Your role")]/>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     let current = match draft.await {
@@ -75,17 +75,20 @@ fn RoleForm() -> impl IntoView {
                     };
                     Either::Right(view! {
                         <ActionForm action=action>
-                            <fieldset class="role-grid" aria-describedby="role-error">
+                            <fieldset class="role-grid" role="radiogroup" aria-describedby="role-error"
+                                aria-invalid=move || role_error.get().is_some().then_some("true")>
                                 <legend class="visually-hidden">"Your role"</legend>
-                                {[Role::Isv, Role::Merchant].into_iter().map(|r| view! {
+                                // The first choice has the field's id: the error summary links to it.
+                                {[Role::Isv, Role::Merchant].into_iter().enumerate().map(|(i, r)| view! {
                                     <label class="role-card role-card--choice">
-                                        <input type="radio" name="role" value=r.key() checked=current == Some(r)/>
+                                        <input type="radio" id=(i == 0).then_some("role") name="role" value=r.key()
+                                            checked=current == Some(r)/>
                                         <span class="role-card__title">{r.label()}</span>
                                         <span class="role-card__text">{r.description()}</span>
                                     </label>
                                 }).collect_view()}
                             </fieldset>
-                            <p id="role-error" class="field__error" role="alert">{move || role_error.get()}</p>
+                            <ErrorLine id="role-error" error=role_error/>
                             <div class="wizard__actions">
                                 <SubmitButton label="Continue" busy_label="Saving…" pending=action.pending() class="btn btn--primary"/>
                             </div>

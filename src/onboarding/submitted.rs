@@ -64,7 +64,7 @@ fn Confirmation() -> impl IntoView {
                                 </div>
                             </div>
                         }),
-                        Err(e) => Either::Right(view! { <ErrorView error=e/> }),
+                        Err(e) => Either::Right(view! { <ErrorView error=e heading="Your application"/> }),
                     }
                 })}
             </Transition>

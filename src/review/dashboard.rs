@@ -5,7 +5,7 @@
 use super::{review_queue, QueuePage, QueueRow};
 use crate::applications::StatusBadge;
 use crate::domain::{Role, Status};
-use crate::live::{use_live_events, LiveIndicator};
+use crate::live::{use_live_events, LiveEvent, LiveIndicator};
 use crate::ui::guard::ErrorView;
 use crate::ui::page::Loading;
 use leptos::either::Either;
@@ -47,7 +47,21 @@ pub fn ReviewPage() -> impl IntoView {
     );
     // Ids of applications submitted while the page was open, marked "New" until reload.
     let fresh = RwSignal::new(Vec::<String>::new());
+    // What the polite live region says last: the latest arrivals or decision.
     let announcement = RwSignal::new(String::new());
+    let announce = move |event: &LiveEvent| {
+        let text = match event.kind.as_str() {
+            "submitted" | "resubmitted" => match fresh.with_untracked(Vec::len) {
+                1 => "1 new application arrived.".to_string(),
+                n => format!("{n} new applications arrived."),
+            },
+            "approved" => "An application was approved.".to_string(),
+            "rejected" => "An application was rejected.".to_string(),
+            // Assignments are not news.
+            _ => return,
+        };
+        announcement.set(text);
+    };
     let live = use_live_events(
         move |event| {
             if event.is_new_submission() {
@@ -56,13 +70,8 @@ pub fn ReviewPage() -> impl IntoView {
                         f.push(event.application_id.clone());
                     }
                 });
-                let n = fresh.with_untracked(|f| f.len());
-                announcement.set(if n == 1 {
-                    "1 new application arrived.".to_string()
-                } else {
-                    format!("{n} new applications arrived.")
-                });
             }
+            announce(&event);
             refresh.update(|n| *n += 1);
         },
         move || refresh.update(|n| *n += 1),
@@ -151,32 +160,33 @@ fn Queue(page: QueuePage, query: Query, fresh: RwSignal<Vec<String>>) -> impl In
         <Form method="GET" action="/review" attr:class="filters" attr:role="search">
             <div class="field field--inline">
                 <label for="status" class="field__label">"Status"</label>
-                <select id="status" name="status">
+                <select id="status" name="status" autocomplete="off">
                     <option value="">"All statuses"</option>
                     {status_options}
                 </select>
             </div>
             <div class="field field--inline">
                 <label for="role" class="field__label">"Role"</label>
-                <select id="role" name="role">
+                <select id="role" name="role" autocomplete="off">
                     <option value="">"All roles"</option>
                     {role_options}
                 </select>
             </div>
             <div class="field field--inline">
                 <label for="country" class="field__label">"Country/Region"</label>
-                <select id="country" name="country">
+                <select id="country" name="country" autocomplete="off">
                     <option value="">"All countries and regions"</option>
                     {country_options}
                 </select>
             </div>
             <div class="field field--inline field--grow">
                 <label for="q" class="field__label">"Search"</label>
-                <input id="q" name="q" type="search" value=query.q.clone() placeholder="Company name or email" maxlength="100"/>
+                <input id="q" name="q" type="search" value=query.q.clone() placeholder="Company name or email"
+                    maxlength="100" autocomplete="off"/>
             </div>
             <div class="field field--inline">
                 <label for="sort" class="field__label">"Sort"</label>
-                <select id="sort" name="sort">
+                <select id="sort" name="sort" autocomplete="off">
                     <option value="" selected=query.sort != "oldest">"Newest first"</option>
                     <option value="oldest" selected=query.sort == "oldest">"Oldest first"</option>
                 </select>

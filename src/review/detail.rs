@@ -10,7 +10,7 @@ use super::{
 use crate::applications::{BusinessDetails, History, StatusBadge};
 use crate::domain::{RejectionReason, Status};
 use crate::live::{use_live_events, LiveIndicator};
-use crate::ui::form::{FormAlert, TwoActions};
+use crate::ui::form::{ErrorLine, ErrorSummary, FormAlert, TwoActions};
 use crate::ui::guard::ErrorView;
 use crate::ui::page::Loading;
 use leptos::either::Either;
@@ -95,7 +95,7 @@ pub fn ReviewDetailPage() -> impl IntoView {
                             let kept = filters(&search.get_untracked());
                             Either::Left(view! { <Detail d filters=kept live assign decide/> })
                         }
-                        Err(e) => Either::Right(view! { <ErrorView error=e/> }),
+                        Err(e) => Either::Right(view! { <ErrorView error=e heading="Review application"/> }),
                     }
                 })}
             </Transition>
@@ -244,7 +244,7 @@ fn Actions(d: ReviewDetail, assign: Assignment, decide: Decision) -> impl IntoVi
                 })}
             </div>
             <FormAlert error=assign_error/>
-            <FormAlert error=Signal::derive(move || decide_error.get().filter(|e| e.field_message("reason").is_none()))/>
+            <ErrorSummary error=decide_error labels=&[("reason", "Reason for rejecting")]/>
             <div class="review-actions__decide">
                 <ActionForm action=decide.first attr:class="decision decision--approve">
                     <input type="hidden" name="id" value=id.get_value()/>
@@ -257,16 +257,16 @@ fn Actions(d: ReviewDetail, assign: Assignment, decide: Decision) -> impl IntoVi
                     <input type="hidden" name="round" value=d.round.to_string()/>
                     <div class="field" class:field--invalid=move || shown_reason_error.get().is_some()>
                         <label for="reason" class="field__label">"Reason for rejecting"</label>
-                        <textarea id="reason" name="reason" rows="3" maxlength=RejectionReason::MAX.to_string()
+                        <textarea id="reason" name="reason" rows="3" maxlength=RejectionReason::MAX.to_string() autocomplete="off"
                             aria-describedby="reason-help reason-error"
                             aria-invalid=move || shown_reason_error.get().is_some().then_some("true")
                             on:blur=move |ev| {
                                 let v = event_target_value(&ev);
-                                local_reason_error.set(if v.trim().is_empty() { None } else { RejectionReason::parse(&v).err() });
+                                local_reason_error.set(if v.trim().is_empty() { None } else { RejectionReason::parse(&v).err().map(|e| e.message()) });
                             }
                         >{kept_reason}</textarea>
                         <p id="reason-help" class="field__help">"Required. The applicant sees this and can change their application and submit it again."</p>
-                        <p id="reason-error" class="field__error" role="alert" aria-live="polite">{move || shown_reason_error.get()}</p>
+                        <ErrorLine id="reason-error" error=shown_reason_error/>
                     </div>
                     <button type="submit" class="btn btn--danger"
                         disabled=move || decide.pending()>"Reject"</button>

@@ -256,7 +256,7 @@ pub async fn reject_application(id: String, round: i64, reason: String) -> Resul
     use crate::domain::RejectionReason;
     let me = require_reviewer().await?;
     let reason = RejectionReason::parse(&reason)
-        .map_err(|m| AppError::field("reason", m).keep("reason", &reason))?;
+        .map_err(|e| AppError::field("reason", e.message()).keep("reason", &reason))?;
     decide(me, id, round, crate::domain::Decision::Reject(reason)).await
 }
 

@@ -84,13 +84,17 @@ impl Drop for WriteTx {
 impl std::ops::Deref for WriteTx {
     type Target = Transaction<'static, Any>;
     fn deref(&self) -> &Self::Target {
-        self.tx.as_ref().expect("a write transaction is open until it ends")
+        self.tx
+            .as_ref()
+            .expect("a write transaction is open until it ends")
     }
 }
 
 impl std::ops::DerefMut for WriteTx {
     fn deref_mut(&mut self) -> &mut Self::Target {
-        self.tx.as_mut().expect("a write transaction is open until it ends")
+        self.tx
+            .as_mut()
+            .expect("a write transaction is open until it ends")
     }
 }
 

@@ -1,8 +1,11 @@
-//! The public pages: landing, Terms of Service, Privacy Policy, and "not found".
+//! The public pages: landing, Terms of Service, Privacy Policy, the accessibility statement,
+//! and "not found".
 
+mod accessibility;
 mod landing;
 mod legal;
 
+pub use accessibility::AccessibilityPage;
 pub use landing::LandingPage;
 pub use legal::{PrivacyPage, TermsPage, PRIVACY_VERSION, TERMS_VERSION};
 

@@ -1,7 +1,7 @@
 //! Form parts: labelled fields with help text and inline errors, checked in the browser by the
 //! same domain `parse` the server uses; submit buttons that show when a request is running.
 
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
 use leptos::prelude::*;
 
 /// The error of the last submission, whether it came back through fetch (JavaScript on) or
@@ -202,11 +202,114 @@ pub fn Field(
                 }
             />
             {help.map(|h| view! { <p id=help_id.clone() class="field__help">{h}</p> })}
-            <p id=error_id class="field__error" role="alert" aria-live="polite">
-                {move || error.get()}
-            </p>
+            <ErrorLine id=error_id error/>
         </div>
     }
+}
+
+/// The line under a field that says what is wrong with it, empty while nothing is; the field's
+/// `aria-describedby` names `id`. Polite rather than an alert: the browser's own check speaks up
+/// as the person moves on, and after a submission the `ErrorSummary` has the focus.
+#[component]
+pub fn ErrorLine(
+    #[prop(into)] id: String,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    view! { <p id=id class="field__error" aria-live="polite">{move || error.get()}</p> }
+}
+
+/// "I have read and agree to the <document>" and its checkbox (the seed asks for it before
+/// Sign up and Submit). The document opens in a new tab, so the form stays as it is.
+#[component]
+pub fn Agreement(
+    name: &'static str,
+    href: &'static str,
+    document: &'static str,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let error_id = format!("{name}-error");
+    view! {
+        <div class="field field--checkbox" class:field--invalid=move || error.get().is_some()>
+            <input type="checkbox" id=name name=name value="yes"
+                aria-describedby=error_id.clone()
+                aria-invalid=move || error.get().is_some().then_some("true")/>
+            <label for=name>
+                "I have read and agree to the "
+                <a href=href target="_blank" rel="noopener">
+                    {document}<span class="visually-hidden">" (opens in a new tab)"</span>
+                </a>
+            </label>
+            <ErrorLine id=error_id error/>
+        </div>
+    }
+}
+
+/// What went wrong with the last submission, at the top of its form: "There is a problem", the
+/// form's sentence, and a link to each invalid field (its input's id is its name). It takes the
+/// focus when it appears in the browser; rendered by the server (a form posted without
+/// JavaScript comes back with its error) it asks for it with `autofocus`.
+#[component]
+pub fn ErrorSummary(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    /// The label of each field by its name, to start its link with.
+    labels: &'static [(&'static str, &'static str)],
+) -> impl IntoView {
+    // Only a different answer renders it anew, and so takes the focus again.
+    let error = Memo::new(move |_| {
+        error
+            .get()
+            .filter(|e| !e.message.is_empty() || !e.fields.is_empty())
+    });
+    let summary = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(summary) = summary.get() {
+            let _ = summary.focus();
+        }
+    });
+    view! {
+        {move || error.get().map(|e| {
+            let links = (!e.fields.is_empty()).then(|| {
+                let items = e.fields.into_iter().map(|FieldError { field, message }| {
+                    let label = labels.iter().find(|(n, _)| *n == field).map(|(_, l)| format!("{l}: "));
+                    let href = format!("#{field}");
+                    view! {
+                        <li>
+                            <a href=href target="_self" on:click=move |ev| focus_field(&ev, &field)>
+                                {label}{message}
+                            </a>
+                        </li>
+                    }
+                }).collect_view();
+                view! { <ul class="error-summary__list">{items}</ul> }
+            });
+            view! {
+                <div class="error-summary" role="alert" tabindex="-1" autofocus=true node_ref=summary>
+                    <h2 class="error-summary__title">"There is a problem"</h2>
+                    {(!e.message.is_empty()).then(|| view! { <p>{e.message}</p> })}
+                    {links}
+                </div>
+            }
+        })}
+    }
+}
+
+/// Follows a link of the error summary in the browser by focusing the field, where the browser
+/// would only scroll to it (`target="_self"` keeps the router out of it).
+fn focus_field(ev: &web_sys::MouseEvent, id: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(field) = document()
+            .get_element_by_id(id)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            ev.prevent_default();
+            let _ = field.focus();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ev, id);
 }
 
 /// A form-level message (the sentence of an error, or a notice).

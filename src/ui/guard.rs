@@ -45,10 +45,19 @@ pub fn SignInFirst() -> impl IntoView {
 
 /// A page's data could not be shown: sign in first, or the error's sentence.
 #[component]
-pub fn ErrorView(error: AppError) -> impl IntoView {
+pub fn ErrorView(
+    error: AppError,
+    /// The page's heading, where the error takes the place of everything under it (a page keeps
+    /// its one `h1` either way).
+    #[prop(optional)]
+    heading: Option<&'static str>,
+) -> impl IntoView {
     if error.kind == ErrorKind::Unauthenticated {
         Either::Left(view! { <SignInFirst/> })
     } else {
-        Either::Right(view! { <p class="alert alert--error" role="alert">{error.message}</p> })
+        Either::Right(view! {
+            {heading.map(|h| view! { <h1>{h}</h1> })}
+            <p class="alert alert--error" role="alert">{error.message}</p>
+        })
     }
 }

@@ -72,6 +72,7 @@ pub fn Footer() -> impl IntoView {
             <span>"© Mini Program Platform"</span>
             <a href="/terms">"Terms of Service"</a>
             <a href="/privacy">"Privacy Policy"</a>
+            <a href="/accessibility">"Accessibility"</a>
         </footer>
     }
 }

@@ -10,7 +10,7 @@ use crate::accounts::SignOut;
 use crate::applications::MemberRole;
 use crate::domain::Email;
 use crate::error::{AppError, ErrorKind};
-use crate::ui::form::{last_error, FormAlert, SubmitButton};
+use crate::ui::form::{last_error, ErrorLine, ErrorSummary, FormAlert, SubmitButton};
 use crate::ui::guard::ErrorView;
 use crate::ui::page::{answer_not_found, Loading};
 use leptos::either::EitherOf3;
@@ -552,7 +552,7 @@ pub fn InviteForm(
     view! {
         <section class="team-invite" aria-labelledby="invite-title">
             <h2 id="invite-title">"Invite people"</h2>
-            <FormAlert error/>
+            <ErrorSummary error labels=&[("emails", "Email addresses"), ("role", "Role")]/>
             <ActionForm action=action>
                 <input type="hidden" name="workspace_id" value=workspace_id/>
                 <div class="field" class:field--invalid=move || emails_error.get().is_some()>
@@ -563,19 +563,22 @@ pub fn InviteForm(
                     <p id="emails-help" class="field__help">
                         {format!("Up to {MAX_AT_ONCE} addresses, one per line or separated by commas. Each gets an email with a link that works once, for 3 days.")}
                     </p>
-                    <p id="emails-error" class="field__error" role="alert" aria-live="polite">{move || emails_error.get()}</p>
+                    <ErrorLine id="emails-error" error=emails_error/>
                 </div>
-                <fieldset class="team-invite__roles" aria-describedby="role-error">
+                <fieldset class="team-invite__roles" role="radiogroup" aria-describedby="role-error"
+                    aria-invalid=move || role_error.get().is_some().then_some("true")>
                     <legend class="field__label">"Role"</legend>
-                    {roles.into_iter().map(|r| view! {
+                    // The first choice carries the id the error summary links to.
+                    {roles.into_iter().enumerate().map(|(i, r)| view! {
                         <label class="role-option">
-                            <input type="radio" name="role" value=r.key() checked=chosen == Some(r)/>
+                            <input type="radio" name="role" value=r.key() checked=chosen == Some(r)
+                                id=(i == 0).then_some("role")/>
                             <span class="role-option__title">{r.label()}</span>
                             <span class="role-option__text">{describe(r)}</span>
                         </label>
                     }).collect_view()}
                 </fieldset>
-                <p id="role-error" class="field__error" role="alert">{move || role_error.get()}</p>
+                <ErrorLine id="role-error" error=role_error/>
                 <SubmitButton label="Send invitations" busy_label="Sending…" pending=action.pending()
                     class="btn btn--primary"/>
             </ActionForm>

@@ -1,0 +1,410 @@
+//! Why a domain `parse` refused its input: a code with its parameters, worded only when shown
+//! (in the browser or on the server), so the same code can later be told in any language.
+
+use serde::{Deserialize, Serialize};
+
+/// A field whose name a sentence of [`Invalid`] mentions ("Enter the company name.").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Named {
+    CompanyName,
+    BusinessAddress,
+    Representative,
+    RejectionReason,
+}
+
+/// What is wrong with a value typed into a field; `message` says it to the person.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Invalid {
+    /// A required text field is empty.
+    Missing {
+        what: Named,
+    },
+    /// A one-line text field holds a line break or another control character.
+    ControlChars {
+        what: Named,
+    },
+    /// Fewer than `min` characters.
+    TooShort {
+        what: Named,
+        min: usize,
+    },
+    /// More than `max` characters; `len` is how many it has.
+    TooLong {
+        what: Named,
+        max: usize,
+        len: usize,
+    },
+    CountryMissing,
+    /// Neither an alpha-2 code nor a listed name.
+    CountryUnknown,
+    /// Not a web address with a host (or one with a user name or password in it).
+    WebsiteFormat,
+    /// A scheme other than http or https.
+    WebsiteScheme,
+    /// Not a phone number's shape (digits, spaces, `-().` and a leading `+`).
+    PhoneFormat,
+    /// Neither of the roles an applicant can choose.
+    RoleUnknown,
+    CodeMissing,
+    /// Not exactly six digits.
+    CodeFormat,
+    EmailMissing,
+    EmailTooLong {
+        max: usize,
+    },
+    /// Spaces or control characters.
+    EmailSpaces,
+    /// Not the shape of an address.
+    EmailFormat,
+    PasswordMissing,
+    PasswordTooShort {
+        min: usize,
+    },
+    PasswordTooLong {
+        max: usize,
+    },
+    /// Contains the account's username or e-mail.
+    PasswordHasName,
+    /// Sign-in without a password.
+    SignInPasswordMissing,
+    /// A sign-in password longer than any password can be: refused as a wrong password is, so
+    /// that the answer says nothing more.
+    SignInIncorrect,
+    /// A rejection without its reason.
+    ReasonMissing,
+    /// Control characters other than line breaks and tabs.
+    ReasonControlChars,
+    ReasonTooShort {
+        min: usize,
+    },
+    UsernameMissing,
+    /// Outside the length of `USERNAME_RULE`.
+    UsernameLength,
+    /// Characters outside those of `USERNAME_RULE`.
+    UsernameChars,
+}
+
+impl Invalid {
+    /// The sentence shown under the field.
+    pub fn message(&self) -> String {
+        en(self)
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+/// The English catalogue: every sentence of every [`Invalid`], and the names of the fields they
+/// mention. A language is added by adding a sibling function (say `fr`) with the same matches,
+/// and choosing between them by locale in [`Invalid::message`].
+fn en(invalid: &Invalid) -> String {
+    fn name(what: Named) -> &'static str {
+        match what {
+            Named::CompanyName => "company name",
+            Named::BusinessAddress => "business address",
+            Named::Representative => "business representative",
+            Named::RejectionReason => "reason",
+        }
+    }
+    match invalid {
+        Invalid::Missing { what } => format!("Enter the {}.", name(*what)),
+        Invalid::ControlChars { what } => format!(
+            "The {} cannot contain line breaks or control characters.",
+            name(*what)
+        ),
+        Invalid::TooShort { what, min } => {
+            format!("The {} needs at least {min} characters.", name(*what))
+        }
+        Invalid::TooLong { what, max, len } => format!(
+            "The {} can have at most {max} characters (this one has {len}).",
+            name(*what)
+        ),
+        Invalid::CountryMissing => {
+            "Select the country or region where your company is registered.".into()
+        }
+        Invalid::CountryUnknown => "Select a country or region from the list.".into(),
+        Invalid::WebsiteFormat => "Enter a web address like https://www.example.com.".into(),
+        Invalid::WebsiteScheme => "The website must start with http:// or https://.".into(),
+        Invalid::PhoneFormat => {
+            "Enter a phone number with its country code, like +65 6123 4567.".into()
+        }
+        Invalid::RoleUnknown => "Choose ISV or Merchant.".into(),
+        Invalid::CodeMissing => "Enter the 6-digit code we emailed you.".into(),
+        Invalid::CodeFormat => "The code has exactly 6 digits.".into(),
+        Invalid::EmailMissing => "Enter your email address.".into(),
+        Invalid::EmailTooLong { max } => {
+            format!("An email address has at most {max} characters.")
+        }
+        Invalid::EmailSpaces => "An email address cannot contain spaces.".into(),
+        Invalid::EmailFormat => "Enter an email address like name@example.com.".into(),
+        Invalid::PasswordMissing => "Enter a password.".into(),
+        Invalid::PasswordTooShort { min } => format!("Use at least {min} characters."),
+        Invalid::PasswordTooLong { max } => format!("Use at most {max} characters."),
+        Invalid::PasswordHasName => "Your password must not contain your username or email.".into(),
+        Invalid::SignInPasswordMissing => "Enter your password.".into(),
+        Invalid::SignInIncorrect => "Incorrect email, username or password.".into(),
+        Invalid::ReasonMissing => {
+            "Enter the reason for rejecting. The applicant will see it.".into()
+        }
+        Invalid::ReasonControlChars => "The reason cannot contain control characters.".into(),
+        Invalid::ReasonTooShort { min } => format!(
+            "Say a little more (at least {min} characters), so the applicant knows what to change."
+        ),
+        Invalid::UsernameMissing => "Choose a username.".into(),
+        Invalid::UsernameLength => format!("A username has {}", super::USERNAME_RULE),
+        Invalid::UsernameChars => {
+            "Use only letters, digits, dots (.), underscores (_) and hyphens (-).".into()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Invalid, Named};
+
+    /// Every code with the sentence it said before codes existed (pages, tests and end-to-end
+    /// specs match them word for word).
+    fn catalogue() -> Vec<(Invalid, &'static str)> {
+        use Invalid::*;
+        use Named::*;
+        vec![
+            (Missing { what: CompanyName }, "Enter the company name."),
+            (Missing { what: BusinessAddress }, "Enter the business address."),
+            (
+                Missing { what: Representative },
+                "Enter the business representative.",
+            ),
+            (
+                ControlChars { what: CompanyName },
+                "The company name cannot contain line breaks or control characters.",
+            ),
+            (
+                ControlChars { what: BusinessAddress },
+                "The business address cannot contain line breaks or control characters.",
+            ),
+            (
+                TooShort { what: CompanyName, min: 2 },
+                "The company name needs at least 2 characters.",
+            ),
+            (
+                TooShort { what: BusinessAddress, min: 5 },
+                "The business address needs at least 5 characters.",
+            ),
+            (
+                TooShort { what: Representative, min: 2 },
+                "The business representative needs at least 2 characters.",
+            ),
+            (
+                TooLong { what: CompanyName, max: 100, len: 101 },
+                "The company name can have at most 100 characters (this one has 101).",
+            ),
+            (
+                TooLong { what: Representative, max: 100, len: 120 },
+                "The business representative can have at most 100 characters (this one has 120).",
+            ),
+            (
+                TooLong { what: RejectionReason, max: 1000, len: 1001 },
+                "The reason can have at most 1000 characters (this one has 1001).",
+            ),
+            (
+                CountryMissing,
+                "Select the country or region where your company is registered.",
+            ),
+            (CountryUnknown, "Select a country or region from the list."),
+            (
+                WebsiteFormat,
+                "Enter a web address like https://www.example.com.",
+            ),
+            (
+                WebsiteScheme,
+                "The website must start with http:// or https://.",
+            ),
+            (
+                PhoneFormat,
+                "Enter a phone number with its country code, like +65 6123 4567.",
+            ),
+            (RoleUnknown, "Choose ISV or Merchant."),
+            (CodeMissing, "Enter the 6-digit code we emailed you."),
+            (CodeFormat, "The code has exactly 6 digits."),
+            (EmailMissing, "Enter your email address."),
+            (
+                EmailTooLong { max: 254 },
+                "An email address has at most 254 characters.",
+            ),
+            (EmailSpaces, "An email address cannot contain spaces."),
+            (EmailFormat, "Enter an email address like name@example.com."),
+            (PasswordMissing, "Enter a password."),
+            (PasswordTooShort { min: 8 }, "Use at least 8 characters."),
+            (PasswordTooLong { max: 128 }, "Use at most 128 characters."),
+            (
+                PasswordHasName,
+                "Your password must not contain your username or email.",
+            ),
+            (SignInPasswordMissing, "Enter your password."),
+            (SignInIncorrect, "Incorrect email, username or password."),
+            (
+                ReasonMissing,
+                "Enter the reason for rejecting. The applicant will see it.",
+            ),
+            (
+                ReasonControlChars,
+                "The reason cannot contain control characters.",
+            ),
+            (
+                ReasonTooShort { min: 10 },
+                "Say a little more (at least 10 characters), so the applicant knows what to change.",
+            ),
+            (UsernameMissing, "Choose a username."),
+            (
+                UsernameLength,
+                "A username has 3 to 32 characters: letters, digits, dots, underscores or hyphens.",
+            ),
+            (
+                UsernameChars,
+                "Use only letters, digits, dots (.), underscores (_) and hyphens (-).",
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_code_says_its_english_sentence() {
+        for (invalid, sentence) in catalogue() {
+            assert_eq!(invalid.message(), sentence, "{invalid:?}");
+            assert_eq!(invalid.to_string(), sentence, "{invalid:?}");
+        }
+    }
+
+    #[test]
+    fn parsers_answer_with_the_codes() {
+        use crate::domain::*;
+        assert_eq!(
+            CompanyName::parse(" ").unwrap_err(),
+            Invalid::Missing {
+                what: Named::CompanyName
+            }
+        );
+        assert_eq!(
+            CompanyName::parse(&"x".repeat(101)).unwrap_err().message(),
+            "The company name can have at most 100 characters (this one has 101)."
+        );
+        assert_eq!(
+            BusinessAddress::parse("abc").unwrap_err(),
+            Invalid::TooShort {
+                what: Named::BusinessAddress,
+                min: 5
+            }
+        );
+        assert_eq!(
+            Representative::parse("Ann\tLee").unwrap_err(),
+            Invalid::ControlChars {
+                what: Named::Representative
+            }
+        );
+        assert_eq!(CountryCode::parse("").unwrap_err(), Invalid::CountryMissing);
+        assert_eq!(
+            CountryCode::parse("Atlantis").unwrap_err(),
+            Invalid::CountryUnknown
+        );
+        assert_eq!(
+            Website::parse("ftp://example.com").unwrap_err(),
+            Invalid::WebsiteScheme
+        );
+        assert_eq!(
+            Website::parse("localhost").unwrap_err(),
+            Invalid::WebsiteFormat
+        );
+        assert_eq!(
+            PhoneNumberInput::parse("abc").unwrap_err(),
+            Invalid::PhoneFormat
+        );
+        assert_eq!(Role::parse("reviewer").unwrap_err(), Invalid::RoleUnknown);
+        assert_eq!(
+            VerificationCode::parse("").unwrap_err(),
+            Invalid::CodeMissing
+        );
+        assert_eq!(
+            VerificationCode::parse("12345").unwrap_err(),
+            Invalid::CodeFormat
+        );
+        assert_eq!(Email::parse("").unwrap_err(), Invalid::EmailMissing);
+        assert_eq!(
+            Email::parse(&format!("{}@example.com", "a".repeat(250))).unwrap_err(),
+            Invalid::EmailTooLong { max: 254 }
+        );
+        assert_eq!(
+            Email::parse("a b@example.com").unwrap_err(),
+            Invalid::EmailSpaces
+        );
+        assert_eq!(Email::parse("plain").unwrap_err(), Invalid::EmailFormat);
+        assert_eq!(
+            Password::parse("", &[]).unwrap_err(),
+            Invalid::PasswordMissing
+        );
+        assert_eq!(
+            Password::parse("short", &[]).unwrap_err(),
+            Invalid::PasswordTooShort { min: 8 }
+        );
+        assert_eq!(
+            Password::parse(&"x".repeat(129), &[]).unwrap_err(),
+            Invalid::PasswordTooLong { max: 128 }
+        );
+        assert_eq!(
+            Password::parse("my-annlee-secret", &["annlee"]).unwrap_err(),
+            Invalid::PasswordHasName
+        );
+        assert_eq!(
+            Password::for_sign_in("").unwrap_err(),
+            Invalid::SignInPasswordMissing
+        );
+        assert_eq!(
+            Password::for_sign_in(&"x".repeat(129)).unwrap_err(),
+            Invalid::SignInIncorrect
+        );
+        assert_eq!(
+            RejectionReason::parse(" ").unwrap_err(),
+            Invalid::ReasonMissing
+        );
+        assert_eq!(
+            RejectionReason::parse("The logo is blurry\u{0007}").unwrap_err(),
+            Invalid::ReasonControlChars
+        );
+        assert_eq!(
+            RejectionReason::parse("too short").unwrap_err(),
+            Invalid::ReasonTooShort { min: 10 }
+        );
+        assert_eq!(
+            RejectionReason::parse(&"x".repeat(1001)).unwrap_err(),
+            Invalid::TooLong {
+                what: Named::RejectionReason,
+                max: 1000,
+                len: 1001
+            }
+        );
+        assert_eq!(Username::parse(" ").unwrap_err(), Invalid::UsernameMissing);
+        assert_eq!(Username::parse("ab").unwrap_err(), Invalid::UsernameLength);
+        assert_eq!(
+            Username::parse("ann lee").unwrap_err(),
+            Invalid::UsernameChars
+        );
+    }
+
+    #[test]
+    fn codes_survive_a_round_trip_through_json() {
+        for (invalid, _) in catalogue() {
+            let json = serde_json::to_string(&invalid).unwrap();
+            let back: Invalid = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, invalid, "{json}");
+        }
+        assert_eq!(
+            serde_json::to_string(&Invalid::TooShort {
+                what: Named::CompanyName,
+                min: 2
+            })
+            .unwrap(),
+            r#"{"TooShort":{"what":"CompanyName","min":2}}"#
+        );
+    }
+}
