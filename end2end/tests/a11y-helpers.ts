@@ -145,10 +145,26 @@ export async function checkPage(page: Page, label: string, ready: Locator) {
     if (hydrated()) await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
     const url = page.url();
 
-    const { violations } = await axeResults(page);
+    const { violations, incomplete } = await axeResults(page);
     expect
       .soft(violations.map((v) => v.id), describeViolations(label, url, violations))
       .toEqual([]);
+    // axe leaves duplicate ids "to review" (incomplete); two elements with one id break a
+    // label or an error summary's link, so they count as failures here.
+    const duplicates = incomplete.filter((v) => v.id.startsWith('duplicate-id'));
+    expect
+      .soft(duplicates.map((v) => v.id), describeViolations(label, url, duplicates))
+      .toEqual([]);
+    // Any id used twice (a `<label for>` or a summary link then reaches the wrong element,
+    // which axe does not report).
+    const twice = await page.evaluate(() => {
+      const seen = new Map<string, number>();
+      for (const el of Array.from(document.querySelectorAll('[id]'))) {
+        seen.set(el.id, (seen.get(el.id) ?? 0) + 1);
+      }
+      return [...seen].filter(([, n]) => n > 1).map(([id]) => id);
+    });
+    expect.soft(twice, `${label} (${url}) uses these ids more than once`).toEqual([]);
 
     const reflow = await measureReflow(page);
     expect
@@ -179,8 +195,8 @@ async function focused(page: Page): Promise<Focused> {
       return { document: true, description: el ? el.tagName.toLowerCase() : '(nothing)', indicated: true, style: '' };
     }
     const s = getComputedStyle(el);
-    const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
-    const shadow = s.boxShadow !== '' && s.boxShadow !== 'none';
+    // The portal's own ring (a solid outline of 3 px), not the browser's default `auto 1px`.
+    const outline = s.outlineStyle === 'solid' && parseFloat(s.outlineWidth) >= 2;
     const labels = (el as HTMLInputElement).labels;
     const name = (
       el.getAttribute('aria-label') ||
@@ -193,7 +209,7 @@ async function focused(page: Page): Promise<Focused> {
     return {
       document: false,
       description: `<${el.tagName.toLowerCase()}${type ? ` type=${type}` : ''}${el.id ? `#${el.id}` : ''}> "${name}"`,
-      indicated: outline || shadow,
+      indicated: outline,
       style: `outline: ${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}; box-shadow: ${s.boxShadow}`,
     };
   });

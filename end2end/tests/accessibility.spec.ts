@@ -84,7 +84,7 @@ test('signed-out pages pass the WCAG 2.2 AA audit and reflow at 320 px', async (
   await open(page, '/');
   await page.getByRole('contentinfo').getByRole('link', { name: 'Accessibility', exact: true }).click();
   await expect(page).toHaveURL(/\/accessibility$/);
-  await checkPage(page, 'the accessibility statement', h1(page));
+  await checkPage(page, 'the accessibility statement', h1(page, 'Accessibility statement'));
 
   const missing = await page.goto('/no-such-page-here');
   expect(missing?.status()).toBe(404);

@@ -628,19 +628,19 @@ fn Team(
         <h2 id="team-list-title">"Team"</h2>
         <Form method="GET" action=base attr:class="filters" attr:role="search">
             <div class="field field--inline field--grow">
-                <label for="q" class="field__label">"Search"</label>
-                <input id="q" name="q" type="search" value=q placeholder="Email or username" maxlength="100"/>
+                <label for="filter-q" class="field__label">"Search"</label>
+                <input id="filter-q" name="q" type="search" value=q placeholder="Email or username" maxlength="100"/>
             </div>
             <div class="field field--inline">
-                <label for="status" class="field__label">"Status"</label>
-                <select id="status" name="status">
+                <label for="filter-status" class="field__label">"Status"</label>
+                <select id="filter-status" name="status">
                     <option value="">"All statuses"</option>
                     {status_options}
                 </select>
             </div>
             <div class="field field--inline">
-                <label for="role" class="field__label">"Role"</label>
-                <select id="role" name="role">
+                <label for="filter-role" class="field__label">"Role"</label>
+                <select id="filter-role" name="role">
                     <option value="">"All roles"</option>
                     {role_options}
                 </select>
