@@ -48,15 +48,9 @@ impl TestApp {
 
     /// A page as the browser loads it (rendered on the server, with its hydration data).
     async fn page(&self, path: &str) -> String {
-        let r = self
-            .client
-            .get(self.url(path))
-            .header("accept", "text/html")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "{path}");
-        r.text().await.unwrap()
+        let (status, html) = self.html(path).await;
+        assert_eq!(status, 200, "{path}");
+        html
     }
 
     /// Fields as `VALID`, with another company name.

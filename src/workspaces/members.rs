@@ -334,16 +334,14 @@ impl TeamActions {
             || self.leave.pending().get()
     }
 
-    /// Changes each time one of them completes (for resources that follow them).
-    pub fn version(self) -> [usize; 6] {
-        [
-            self.change_role.version().get(),
-            self.block.version().get(),
-            self.unblock.version().get(),
-            self.remove.version().get(),
-            self.transfer.version().get(),
-            self.leave.version().get(),
-        ]
+    /// Subscribes the caller to each completion of the actions that change the team; not
+    /// `leave`, after which the page goes to the CONSOLE.
+    fn track_changes(self) {
+        self.change_role.version().track();
+        self.block.version().track();
+        self.unblock.version().track();
+        self.remove.version().track();
+        self.transfer.version().track();
     }
 
     /// Forgets their answers (another action on the page was sent).
@@ -432,12 +430,7 @@ pub fn MembersPage() -> impl IntoView {
         refresh.track();
         invite.version().track();
         actions.version();
-        // Not `leave`: the page goes to the CONSOLE after it.
-        team_actions.change_role.version().track();
-        team_actions.block.version().track();
-        team_actions.unblock.version().track();
-        team_actions.remove.version().track();
-        team_actions.transfer.version().track();
+        team_actions.track_changes();
         if first_run.is_none() {
             return;
         }
