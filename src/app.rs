@@ -19,7 +19,7 @@ use leptos_router::{path, SsrMode};
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=crate::i18n::lang().tag()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -40,9 +40,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let frame = &crate::i18n::t().frame;
     view! {
-        <Title formatter=|t: String| {
-            if t.is_empty() { "Mini Program Platform".to_string() } else { format!("{t} · Mini Program Platform") }
+        <Title formatter=move |page: String| {
+            if page.is_empty() { frame.platform.to_string() } else { crate::i18n::fill(frame.title, &[("page", &page)]) }
         }/>
         <Router>
             <Frame/>
@@ -83,6 +84,13 @@ fn Frame() -> impl IntoView {
         move |_, _, _| {
             leptos::task::spawn_local(async move {
                 if let Ok(now) = current_user().await {
+                    // Signed in to an account that reads another language: the whole page
+                    // is loaded again in it (the browser renders only in the page's language).
+                    #[cfg(feature = "hydrate")]
+                    if now.as_ref().is_some_and(|u| u.lang != crate::i18n::lang()) {
+                        let _ = window().location().reload();
+                        return;
+                    }
                     user.0.set(now);
                 }
             });
@@ -99,7 +107,7 @@ fn Frame() -> impl IntoView {
     view! {
         // `target="_self"` leaves the jump to the browser (the router would only scroll), so
         // the next Tab goes on from the main content.
-        <a class="skip-link" href="#main" target="_self">"Skip to main content"</a>
+        <a class="skip-link" href="#main" target="_self">{crate::i18n::t().frame.skip_link}</a>
         <Header sign_out/>
         <main id="main" class="page">
             // Every page renders whole before it is sent (no streaming): statuses and redirects
@@ -146,6 +154,7 @@ fn signed_in_from_request() -> Option<SignedInUser> {
                 username: u.username,
                 email: u.email,
                 is_reviewer: u.is_reviewer,
+                lang: crate::i18n::lang(),
             })
     }
     #[cfg(not(feature = "ssr"))]

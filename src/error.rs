@@ -46,11 +46,25 @@ pub struct AppError {
     pub kept: Vec<(String, String)>,
 }
 
+/// The English sentence of [`AppError::internal`] (what tests compare with); the page's
+/// language says [`internal_message`].
 pub const INTERNAL_MESSAGE: &str =
     "Something went wrong on our side. Please try again in a moment.";
 
+/// [`INTERNAL_MESSAGE`] in the language of the page or request.
+pub fn internal_message() -> &'static str {
+    crate::i18n::t().ui.internal
+}
+
+/// The English sentence of [`AppError::malformed`] (what tests compare with); the page's
+/// language says [`malformed_message`].
 pub const MALFORMED_MESSAGE: &str =
     "We could not read this request: it is incomplete or malformed. Reload the page and try again.";
+
+/// [`MALFORMED_MESSAGE`] in the language of the page or request.
+pub fn malformed_message() -> &'static str {
+    crate::i18n::t().ui.malformed
+}
 
 impl AppError {
     fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
@@ -74,7 +88,7 @@ impl AppError {
     pub fn fields(fields: Vec<FieldError>) -> Self {
         Self {
             fields,
-            ..Self::invalid("Please correct the fields marked below.")
+            ..Self::invalid(crate::i18n::t().ui.fix_fields)
         }
     }
 
@@ -87,19 +101,22 @@ impl AppError {
 
     /// A body over the limit of its endpoint (413).
     pub fn too_large() -> Self {
-        Self::new(ErrorKind::TooLarge, "This request is too large.")
+        Self::new(ErrorKind::TooLarge, crate::i18n::t().ui.too_large)
     }
 
     pub fn unauthenticated() -> Self {
-        Self::new(ErrorKind::Unauthenticated, "Please sign in to continue.")
+        Self::new(
+            ErrorKind::Unauthenticated,
+            crate::i18n::t().ui.sign_in_to_continue,
+        )
     }
 
     pub fn forbidden() -> Self {
-        Self::new(ErrorKind::Forbidden, "You are not allowed to do that.")
+        Self::new(ErrorKind::Forbidden, crate::i18n::t().ui.forbidden)
     }
 
     pub fn not_found() -> Self {
-        Self::new(ErrorKind::NotFound, "We could not find that.")
+        Self::new(ErrorKind::NotFound, crate::i18n::t().ui.not_found)
     }
 
     pub fn conflict(message: impl Into<String>) -> Self {
@@ -107,12 +124,12 @@ impl AppError {
     }
 
     pub fn internal() -> Self {
-        Self::new(ErrorKind::Internal, INTERNAL_MESSAGE)
+        Self::new(ErrorKind::Internal, internal_message())
     }
 
     /// A request that could not be read (400).
     pub fn malformed() -> Self {
-        Self::new(ErrorKind::BadRequest, MALFORMED_MESSAGE)
+        Self::new(ErrorKind::BadRequest, malformed_message())
     }
 
     pub fn with_field(mut self, field: &str, message: impl Into<String>) -> Self {
@@ -177,10 +194,9 @@ impl FromServerFnError for AppError {
                     Self::malformed()
                 }
             }
-            ServerFnErrorErr::Request(_) => Self::new(
-                ErrorKind::Internal,
-                "We could not reach the server. Check your connection and try again.",
-            ),
+            ServerFnErrorErr::Request(_) => {
+                Self::new(ErrorKind::Internal, crate::i18n::t().ui.unreachable)
+            }
             _ => Self::internal(),
         }
     }

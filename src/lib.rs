@@ -14,6 +14,7 @@ pub mod applications;
 pub mod console;
 pub mod domain;
 pub mod error;
+pub mod i18n;
 pub mod live;
 pub mod mailbox;
 pub mod onboarding;
@@ -29,5 +30,6 @@ pub mod server;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
+    i18n::start_in_page_language();
     leptos::mount::hydrate_body(app::App);
 }

@@ -67,12 +67,14 @@ pub enum LiveState {
 }
 
 impl LiveState {
+    /// What the indicator says, in the page's language.
     pub fn label(self) -> &'static str {
+        let t = &crate::i18n::t().review.live;
         match self {
-            LiveState::Connecting => "Connecting…",
-            LiveState::Live => "Live",
-            LiveState::Reconnecting => "Reconnecting…",
-            LiveState::Offline => "Offline: reload the page to see new changes",
+            LiveState::Connecting => t.connecting,
+            LiveState::Live => t.live,
+            LiveState::Reconnecting => t.reconnecting,
+            LiveState::Offline => t.offline,
         }
     }
 

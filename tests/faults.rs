@@ -327,6 +327,7 @@ async fn fifty_concurrent_writers_on_sqlite_all_succeed() {
             &format!("writer{i}"),
             &format!("writer{i}"),
             "not-a-hash",
+            isv_portal::i18n::Lang::En,
         )
         .await
         .unwrap();

@@ -2,8 +2,9 @@
 //! first; every other session ends and a notice is mailed), and the signed-in devices, each of
 //! which can be signed out from here.
 
-use crate::domain::{Password, PASSWORD_RULE};
+use crate::domain::Password;
 use crate::error::AppError;
+use crate::i18n::{self, fill};
 use crate::ui::form::{last_error, ErrorSummary, Field, FormAlert, SubmitButton, TwoActions};
 use crate::ui::guard::ErrorView;
 use crate::ui::layout::SignedIn;
@@ -109,17 +110,21 @@ fn browser_summary(user_agent: &str) -> String {
     } else {
         None
     };
+    let t = i18n::t();
     match (browser, system) {
-        (Some(b), Some(s)) => format!("{b} on {s}"),
+        (Some(b), Some(s)) => fill(
+            t.account.browser_on_system,
+            &[("browser", &b), ("system", &s)],
+        ),
         (Some(b), None) => b.to_string(),
-        (None, _) => "Unknown browser".to_string(),
+        (None, _) => t.account.unknown_browser.to_string(),
     }
 }
 
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::accounts::passwords::{self, CHANGED_MEANWHILE};
+    use crate::accounts::passwords;
     use crate::accounts::{require_user, store};
     use crate::error::FieldErrors;
     use crate::server::crypto::{constant_time_eq, Secret};
@@ -127,9 +132,6 @@ mod ssr {
     use crate::server::mail::{enqueue, templates};
     use crate::server::request::{cookie, is_plain_form_post, state, AppState, OrInternal};
     use crate::server::sessions;
-
-    const THIS_DEVICE: &str =
-        "This is the device you are using. To end this session, use Sign out in the account menu.";
 
     /// The name of a session on the page: keyed by the secret, so neither the token nor its
     /// stored hash can be read back from it, and stable while the session lives.
@@ -183,7 +185,7 @@ mod ssr {
             return Err(AppError::not_found());
         };
         if target == current {
-            return Err(AppError::invalid(THIS_DEVICE));
+            return Err(AppError::invalid(i18n::t().account.this_device_in_use));
         }
         // Bound to the user as well, and a parallel request that ended it first leaves it
         // ended just the same.
@@ -219,6 +221,7 @@ mod ssr {
         confirm: &str,
     ) -> Result<(), AppError> {
         let user = require_user().await?;
+        let t = i18n::t();
         let names = [user.username.as_str(), user.email.as_str()];
         let mut errors = FieldErrors::default();
         if let Some(problem) = passwords::current_password_problem(current_password) {
@@ -226,15 +229,12 @@ mod ssr {
         }
         let password = errors.check("new_password", Password::parse(new_password, &names));
         if password.is_some() && !current_password.is_empty() && new_password == current_password {
-            errors.add(
-                "new_password",
-                "Choose a new password, not your current one.",
-            );
+            errors.add("new_password", t.account.same_as_current);
         }
         if confirm.is_empty() {
-            errors.add("confirm_password", "Enter the new password again.");
+            errors.add("confirm_password", t.account.enter_new_again);
         } else if confirm != new_password {
-            errors.add("confirm_password", "The passwords do not match.");
+            errors.add("confirm_password", t.account.passwords_differ);
         }
         errors.into_result()?;
         // Every field parsed, so there is a password.
@@ -272,7 +272,10 @@ mod ssr {
             drop(tx);
             // The password given was right when checked: this try does not count.
             proved.give_back(&st.db).await?;
-            return Err(AppError::field("current_password", CHANGED_MEANWHILE));
+            return Err(AppError::field(
+                "current_password",
+                crate::i18n::t().accounts.passwords.changed_meanwhile,
+            ));
         }
         // Every session ends, this one too: it gets a new token (in case this token is what
         // leaked), and every other device must sign in with the new password.
@@ -283,6 +286,7 @@ mod ssr {
         enqueue(
             &mut tx,
             templates::password_changed_on_account_page(
+                user.lang,
                 &user.email,
                 &user.username,
                 &st.config.public_url,
@@ -319,19 +323,20 @@ pub fn AccountPage() -> impl IntoView {
         .as_ref()
         .map(|u| (u.username.clone(), u.email.clone()))
         .unwrap_or_default();
+    let t = i18n::t();
     view! {
-        <Title text="Account"/>
+        <Title text=t.account.title/>
         <section class="panel account" aria-labelledby="account-title">
-            <h1 id="account-title">"Account"</h1>
+            <h1 id="account-title">{t.account.title}</h1>
             {me.map(|u| view! {
                 <dl class="details">
-                    <div><dt>"Username"</dt><dd>{u.username}</dd></div>
-                    <div><dt>"Email"</dt><dd>{u.email}</dd></div>
+                    <div><dt>{t.account.username}</dt><dd>{u.username}</dd></div>
+                    <div><dt>{t.account.email}</dt><dd>{u.email}</dd></div>
                 </dl>
             })}
             <ChangePasswordForm action=change names/>
             <section class="account__section" aria-labelledby="devices-title">
-                <h2 id="devices-title">"Signed-in devices"</h2>
+                <h2 id="devices-title">{t.account.devices_title}</h2>
                 <FormAlert error=device_actions.error/>
                 <Transition fallback=Loading>
                     {move || Suspend::new(async move {
@@ -341,6 +346,11 @@ pub fn AccountPage() -> impl IntoView {
                         }
                     })}
                 </Transition>
+            </section>
+            <section class="account__section" aria-labelledby="language-title">
+                <h2 id="language-title">{t.account.language_title}</h2>
+                <p>{i18n::fill(t.account.language_intro, &[("language", &i18n::lang().endonym())])}</p>
+                <crate::ui::layout::LanguageSwitcher label=t.account.language_change/>
             </section>
             <super::ExportSection/>
             <super::DeleteAccountSection/>
@@ -355,6 +365,7 @@ fn ChangePasswordForm(
     names: (String, String),
 ) -> impl IntoView {
     let query = use_query_map();
+    let t = i18n::t();
     let error = last_error(action.value());
     let field = move |name: &'static str| {
         Signal::derive(move || error.get().and_then(|e| e.field_message(name)))
@@ -384,26 +395,26 @@ fn ChangePasswordForm(
     });
     view! {
         <section class="account__section" aria-labelledby="password-title">
-            <h2 id="password-title">"Change password"</h2>
+            <h2 id="password-title">{t.account.change_password}</h2>
             {move || changed().then(|| view! {
                 <p class="alert alert--success" role="status">
-                    "Your password was changed. Other devices were signed out."
+                    {t.account.password_changed}
                 </p>
             })}
-            <ErrorSummary error labels=&[
-                ("current_password", "Current password"), ("new_password", "New password"),
-                ("confirm_password", "Confirm new password"),
+            <ErrorSummary error labels=vec![
+                ("current_password", t.account.current_password), ("new_password", t.account.new_password),
+                ("confirm_password", t.account.confirm_password),
             ]/>
             <ActionForm action=action node_ref=form_ref>
-                <Field label="Current password" name="current_password" input_type="password"
+                <Field label=t.account.current_password name="current_password" input_type="password"
                     autocomplete="current-password" server_error=field("current_password")/>
-                <Field label="New password" name="new_password" input_type="password"
-                    autocomplete="new-password" help=PASSWORD_RULE server_error=field("new_password")
+                <Field label=t.account.new_password name="new_password" input_type="password"
+                    autocomplete="new-password" help=t.invalid.password_rule server_error=field("new_password")
                     mirror=new_typed check=check_new/>
-                <Field label="Confirm new password" name="confirm_password" input_type="password"
+                <Field label=t.account.confirm_password name="confirm_password" input_type="password"
                     autocomplete="new-password" server_error=field("confirm_password")
-                    check=Callback::new(move |v: String| (v != new_typed.get_untracked()).then(|| "The passwords do not match.".to_string()))/>
-                <SubmitButton label="Change password" busy_label="Changing…" pending=action.pending()
+                    check=Callback::new(move |v: String| (v != new_typed.get_untracked()).then(|| t.account.passwords_differ.to_string()))/>
+                <SubmitButton label=t.account.change_password busy_label=t.account.changing pending=action.pending()
                     class="btn btn--primary"/>
             </ActionForm>
         </section>
@@ -413,17 +424,18 @@ fn ChangePasswordForm(
 #[component]
 fn DeviceList(list: Vec<Device>, actions: DeviceActions) -> impl IntoView {
     let others = list.iter().filter(|d| !d.current).count();
+    let t = i18n::t();
     view! {
         <ul class="devices">
             {list.into_iter().map(|d| view! { <DeviceItem d actions/> }).collect_view()}
         </ul>
         {if others == 0 {
-            Either::Left(view! { <p class="muted">"Only this device is signed in."</p> })
+            Either::Left(view! { <p class="muted">{t.account.only_this_device}</p> })
         } else {
             Either::Right(view! {
                 <ActionForm action=actions.second>
                     <button type="submit" class="btn btn--secondary"
-                        disabled=move || actions.pending()>"Sign out everywhere else"</button>
+                        disabled=move || actions.pending()>{t.account.sign_out_elsewhere}</button>
                 </ActionForm>
             })
         }}
@@ -439,14 +451,22 @@ fn DeviceItem(d: Device, actions: DeviceActions) -> impl IntoView {
         last_seen,
         current,
     } = d;
+    let t = i18n::t();
     // The button's name says which device it ends, for a screen reader's list of buttons.
-    let label = format!("Sign out {browser}, {ip}");
+    let label = fill(
+        t.account.sign_out_device,
+        &[("browser", &browser), ("ip", &ip)],
+    );
+    let meta = fill(
+        t.account.last_seen,
+        &[("ip", &ip), ("last_seen", &last_seen)],
+    );
     let sign_out = (!current).then(move || {
         view! {
             <ActionForm action=actions.first>
                 <input type="hidden" name="device" value=id/>
                 <button type="submit" class="btn btn--ghost btn--small" aria-label=label
-                    disabled=move || actions.pending()>"Sign out"</button>
+                    disabled=move || actions.pending()>{t.account.sign_out}</button>
             </ActionForm>
         }
     });
@@ -455,9 +475,9 @@ fn DeviceItem(d: Device, actions: DeviceActions) -> impl IntoView {
             <span class="device__body">
                 <span class="device__name">
                     {browser}
-                    {current.then(|| view! { " " <span class="badge badge--role">"This device"</span> })}
+                    {current.then(|| view! { " " <span class="badge badge--role">{t.account.this_device}</span> })}
                 </span>
-                <span class="device__meta">{ip} " · Last seen " {last_seen}</span>
+                <span class="device__meta">{meta}</span>
             </span>
             {sign_out}
         </li>

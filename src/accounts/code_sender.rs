@@ -6,6 +6,7 @@
 use super::CodeSent;
 use crate::domain::{CODE_RESEND_SECONDS, CODE_VALID_MINUTES};
 use crate::error::{AppError, ErrorKind};
+use crate::i18n::fill;
 use leptos::form::FromFormData;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -59,6 +60,7 @@ pub fn CodeSender(
     /// The URL of the send-code server function (the button's `formaction`).
     action: &'static str,
 ) -> impl IntoView {
+    let t = &crate::i18n::t().accounts.codes;
     let sent = code_sent_state(value);
     // Seconds until "Send code" works again. Only the browser counts down; without JavaScript
     // the button stays enabled and the server says how long to wait.
@@ -105,19 +107,25 @@ pub fn CodeSender(
             >
                 {move || {
                     if sending.get() {
-                        "Sending…".to_string()
+                        t.sending.to_string()
                     } else if remaining.get() > 0 {
-                        format!("Resend in {} s", remaining.get())
+                        fill(t.resend_in, &[("seconds", &remaining.get())])
                     } else if sent.get().is_some() {
-                        "Resend code".to_string()
+                        t.resend.to_string()
                     } else {
-                        "Send code".to_string()
+                        t.send.to_string()
                     }
                 }}
             </button>
             <p class="code-sender__notice" role="status" aria-live="polite">
-                {move || sent.get().map(|(email, _)| format!(
-                    "If {email} can receive it, a 6-digit code is on its way. It is valid for {CODE_VALID_MINUTES} minutes. You can request another after {CODE_RESEND_SECONDS} seconds."
+                {move || sent.get().map(|(email, _)| fill(
+                    t.on_its_way,
+                    // The address last: what a person typed is not searched for placeholders.
+                    &[
+                        ("minutes", &CODE_VALID_MINUTES),
+                        ("seconds", &CODE_RESEND_SECONDS),
+                        ("email", &email),
+                    ],
                 ))}
             </p>
         </div>

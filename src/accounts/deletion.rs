@@ -5,6 +5,7 @@
 //! What it submitted stays with the reviewers, under the replaced e-mail.
 
 use crate::error::AppError;
+use crate::i18n;
 use crate::ui::form::{last_error, ErrorSummary, Field, SubmitButton};
 use leptos::prelude::*;
 
@@ -22,7 +23,7 @@ pub async fn delete_account(password: String) -> Result<(), AppError> {
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::accounts::passwords::{self, CHANGED_MEANWHILE};
+    use crate::accounts::passwords;
     use crate::accounts::require_user;
     use crate::accounts::store::{self, Deletion};
     use crate::server::db::now_ms;
@@ -33,10 +34,7 @@ mod ssr {
 
     /// The refusal of an Owner whose workspace has other members, with the way out.
     fn owns_a_team(workspace: &str) -> String {
-        format!(
-            "You own {workspace}, which has other members. Transfer its ownership to another \
-             member, or remove the members, before deleting your account."
-        )
+        i18n::fill(i18n::t().account.owns_a_team, &[("workspace", &workspace)])
     }
 
     pub async fn delete_account(password: &str) -> Result<(), AppError> {
@@ -57,7 +55,10 @@ mod ssr {
             Deletion::PasswordChanged => {
                 drop(tx);
                 proved.give_back(&st.db).await?;
-                return Err(AppError::field("password", CHANGED_MEANWHILE));
+                return Err(AppError::field(
+                    "password",
+                    crate::i18n::t().accounts.passwords.changed_meanwhile,
+                ));
             }
             // A parallel request deleted it (and ended this session with it).
             Deletion::AlreadyDeleted => return Err(AppError::unauthenticated()),
@@ -83,7 +84,12 @@ mod ssr {
         // To the address the account had: the only one that reaches the person now.
         enqueue(
             &mut tx,
-            templates::account_deleted(&user.email, &user.username, &st.config.public_url),
+            templates::account_deleted(
+                user.lang,
+                &user.email,
+                &user.username,
+                &st.config.public_url,
+            ),
         )
         .await
         .or_internal("queueing mail")?;
@@ -112,22 +118,23 @@ pub fn DeleteAccountSection() -> impl IntoView {
     let error = last_error(action.value());
     let password_error =
         Signal::derive(move || error.get().and_then(|e| e.field_message("password")));
+    let t = i18n::t();
     view! {
         <section class="account__section account__danger" aria-labelledby="delete-title">
-            <h2 id="delete-title">"Delete my account"</h2>
-            <p>"Deleting your account:"</p>
+            <h2 id="delete-title">{t.account.delete_title}</h2>
+            <p>{t.account.delete_intro}</p>
             <ul>
-                <li>"signs you out on every device;"</li>
-                <li>"deletes your drafts;"</li>
-                <li>"keeps the applications you submitted for the platform's reviewers' records, with your email address replaced."</li>
+                <li>{t.account.delete_signs_out}</li>
+                <li>{t.account.delete_drafts}</li>
+                <li>{t.account.delete_keeps_applications}</li>
             </ul>
-            <p>"If you own a workspace that has other members, transfer its ownership or remove the members first."</p>
-            <p><strong>"This cannot be undone."</strong></p>
-            <ErrorSummary error labels=&[("password", "Password")]/>
+            <p>{t.account.delete_owner_first}</p>
+            <p><strong>{t.account.delete_final}</strong></p>
+            <ErrorSummary error labels=vec![("password", t.account.password)]/>
             <ActionForm action=action>
-                <Field label="Password" name="password" input_type="password"
+                <Field label=t.account.password name="password" input_type="password"
                     autocomplete="current-password" server_error=password_error/>
-                <SubmitButton label="Delete my account" busy_label="Deleting…"
+                <SubmitButton label=t.account.delete_title busy_label=t.account.deleting
                     pending=action.pending() class="btn btn--danger"/>
             </ActionForm>
         </section>

@@ -14,16 +14,17 @@ pub use ssr::export;
 
 #[component]
 pub fn ExportSection() -> impl IntoView {
+    let t = crate::i18n::t();
     view! {
         <section class="account__section" aria-labelledby="export-title">
-            <h2 id="export-title">"Export my data"</h2>
+            <h2 id="export-title">{t.account.export_title}</h2>
             <p>
-                "A JSON file with your account, the terms you accepted, your workspaces, and your applications with their history, as you see them on your pages."
+                {t.account.export_intro}
             </p>
             // `download` (and `rel="external"`) leave the click to the browser: the router
             // navigates client-side only to links that have neither.
             <a class="btn btn--secondary" href=EXPORT_PATH download="" rel="external">
-                "Download my data (JSON)"
+                {t.account.export_download}
             </a>
         </section>
     }
@@ -272,9 +273,19 @@ mod ssr {
         (status, e.message).into_response()
     }
 
-    /// `GET /account/export`: the signed-in user's data as a JSON file to download.
+    /// `GET /account/export`: the signed-in user's data as a JSON file to download, its words
+    /// (history, dates) in the language the reader reads the pages in.
     #[tracing::instrument(skip_all, fields(user = tracing::field::Empty))]
     pub async fn export(
+        state: State<AppState>,
+        signed_in: Option<Extension<SessionUser>>,
+        headers: HeaderMap,
+    ) -> Response {
+        let lang = crate::i18n::switch::of_request(&headers);
+        crate::i18n::switch::speaking_async(lang, export_now(state, signed_in, headers)).await
+    }
+
+    async fn export_now(
         State(st): State<AppState>,
         signed_in: Option<Extension<SessionUser>>,
         headers: HeaderMap,

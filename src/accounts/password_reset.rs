@@ -5,7 +5,7 @@
 
 use super::code_sender::{asks_for_code, dispatch_from, CodeSender};
 use super::CodeSent;
-use crate::domain::{Email, Password, VerificationCode, PASSWORD_RULE};
+use crate::domain::{Email, Password, VerificationCode};
 use crate::error::AppError;
 use crate::ui::form::{ErrorSummary, Field, SubmitButton, TwoActions};
 use leptos::prelude::*;
@@ -59,7 +59,7 @@ mod ssr {
 
     /// Same answer whether or not the address has an account; only an account gets mail.
     fn code_mail(email: &Email, code: &str, has_account: bool, _public_url: &str) -> Option<Mail> {
-        has_account.then(|| templates::reset_code(email.as_str(), code))
+        has_account.then(|| templates::reset_code(crate::i18n::lang(), email.as_str(), code))
     }
 
     pub async fn change_password(
@@ -68,14 +68,15 @@ mod ssr {
         new_password: &str,
         confirm: &str,
     ) -> Result<(), AppError> {
+        let t = &crate::i18n::t().accounts.reset;
         let mut errors = FieldErrors::default();
         let email = errors.check("email", Email::parse(email_raw));
         let code = errors.check("code", VerificationCode::parse(code));
         let password = errors.check("new_password", Password::parse(new_password, &[email_raw]));
         if confirm.is_empty() {
-            errors.add("confirm_password", "Enter the new password again.");
+            errors.add("confirm_password", t.confirm_missing);
         } else if confirm != new_password {
-            errors.add("confirm_password", "The passwords do not match.");
+            errors.add("confirm_password", t.passwords_differ);
         }
         let (Some(email), Some(code), Some(password)) = (email, code, password) else {
             // A field that did not parse left its error behind.
@@ -119,7 +120,12 @@ mod ssr {
             .or_internal("ending sessions")?;
         enqueue(
             &mut tx,
-            templates::password_changed(&user.email, &user.username, &st.config.public_url),
+            templates::password_changed(
+                user.lang(),
+                &user.email,
+                &user.username,
+                &st.config.public_url,
+            ),
         )
         .await
         .or_internal("queueing mail")?;
@@ -138,6 +144,13 @@ mod ssr {
 
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
+    let t = crate::i18n::t();
+    let labels = vec![
+        ("email", t.accounts.email),
+        ("code", t.accounts.verification_code),
+        ("new_password", t.accounts.new_password),
+        ("confirm_password", t.accounts.confirm_password),
+    ];
     let actions = TwoActions::<SendResetCode, ResetPassword>::new();
     let (send, reset, error) = (actions.first, actions.second, actions.error);
     let query = use_query_map();
@@ -164,18 +177,15 @@ pub fn ForgotPasswordPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text="Reset your password"/>
+        <Title text=t.accounts.reset.title/>
         <section class="auth-card" aria-labelledby="reset-title">
-            <h1 id="reset-title">"Reset your password"</h1>
-            <p class="auth-card__lead">"We will email you a code to confirm it is you."</p>
-            <ErrorSummary error labels=&[
-                ("email", "Email"), ("code", "Verification code"), ("new_password", "New password"),
-                ("confirm_password", "Confirm password"),
-            ]/>
+            <h1 id="reset-title">{t.accounts.reset.title}</h1>
+            <p class="auth-card__lead">{t.accounts.reset.lead}</p>
+            <ErrorSummary error labels/>
             <form method="post" action=ResetPassword::PATH on:submit=on_submit>
                 // Pressing Enter in any field means "Continue", not "Send code".
-                <button type="submit" class="visually-hidden" tabindex="-1" aria-hidden="true">"Continue"</button>
-                <Field label="Email" name="email" input_type="email" autocomplete="email"
+                <button type="submit" class="visually-hidden" tabindex="-1" aria-hidden="true">{t.accounts.reset.submit}</button>
+                <Field label=t.accounts.email name="email" input_type="email" autocomplete="email"
                     initial=kept_email server_error=field("email") mirror=email_typed
                     check=Callback::new(|v: String| Email::parse(&v).err().map(|e| e.message()))/>
                 <CodeSender
@@ -183,18 +193,18 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                     sending=send.pending()
                     action=SendResetCode::PATH
                 />
-                <Field label="Verification code" name="code" inputmode="numeric" autocomplete="one-time-code"
-                    maxlength=7 help="The 6-digit code we emailed you." server_error=field("code")
+                <Field label=t.accounts.verification_code name="code" inputmode="numeric" autocomplete="one-time-code"
+                    maxlength=7 help=t.accounts.code_help server_error=field("code")
                     check=Callback::new(|v: String| VerificationCode::parse(&v).err().map(|e| e.message()))/>
-                <Field label="New password" name="new_password" input_type="password" autocomplete="new-password"
-                    help=PASSWORD_RULE server_error=field("new_password") mirror=new_typed
+                <Field label=t.accounts.new_password name="new_password" input_type="password" autocomplete="new-password"
+                    help=t.invalid.password_rule server_error=field("new_password") mirror=new_typed
                     check=Callback::new(move |v: String| Password::parse(&v, &[&email_typed.get_untracked()]).err().map(|e| e.message()))/>
-                <Field label="Confirm password" name="confirm_password" input_type="password" autocomplete="new-password"
+                <Field label=t.accounts.confirm_password name="confirm_password" input_type="password" autocomplete="new-password"
                     server_error=field("confirm_password")
-                    check=Callback::new(move |v: String| (v != new_typed.get_untracked()).then(|| "The passwords do not match.".to_string()))/>
-                <SubmitButton label="Continue" busy_label="Saving…" pending=reset.pending()/>
+                    check=Callback::new(move |v: String| (v != new_typed.get_untracked()).then(|| t.accounts.reset.passwords_differ.to_string()))/>
+                <SubmitButton label=t.accounts.reset.submit busy_label=t.accounts.reset.busy pending=reset.pending()/>
             </form>
-            <p class="auth-card__switch">"Remembered it? " <a href="/signin">"Sign in"</a></p>
+            <p class="auth-card__switch">{t.accounts.reset.remembered} <a href="/signin">{t.accounts.sign_in}</a></p>
         </section>
     }
 }

@@ -14,24 +14,15 @@ use crate::server::request::{AppState, OrInternal};
 use crate::server::sessions::SessionUser;
 use crate::server::throttle::{self, Reservation};
 
-/// The current password typed is not the account's.
-pub const WRONG_CURRENT: &str = "Your current password is not right.";
-/// A parallel request changed the password between the check and the change.
-pub const CHANGED_MEANWHILE: &str =
-    "Your password was changed a moment ago, from another tab or device. Enter the new one.";
-// The same backoff as sign-in (an account's budget): a stolen session cannot guess the
-// password on the account page faster than at the sign-in form.
-const WAITS: &str =
-    "Too many wrong passwords for this account. Try again in {when}, or reset your password.";
-
 /// Why a typed current password cannot be the account's, before anything is checked: empty, or
 /// longer than any password can be (argon2 is spared). A form collecting its field errors asks
 /// this first; `prove_current_password` asks it again.
 pub fn current_password_problem(input: &str) -> Option<&'static str> {
+    let t = &crate::i18n::t().accounts.passwords;
     if input.is_empty() {
-        Some("Enter your current password.")
+        Some(t.current_missing)
     } else if Password::for_sign_in(input).is_err() {
-        Some(WRONG_CURRENT)
+        Some(t.wrong_current)
     } else {
         None
     }
@@ -76,13 +67,16 @@ pub async fn prove_current_password(
     if let Some(problem) = current_password_problem(password) {
         return Err(AppError::field(field, problem));
     }
+    let t = &crate::i18n::t().accounts.passwords;
     let key = throttle::account(Some(&user.user_id), "");
     if let Reservation::RateLimited { wait_secs } = throttle::reserve(&st.db, &key)
         .await
         .or_internal("reserving a password check")?
     {
         crate::server::metrics::throttled(scope);
-        return Err(waiting(WAITS, wait_secs));
+        // The same backoff as sign-in (an account's budget): a stolen session cannot guess the
+        // password on the account page faster than at the sign-in form.
+        return Err(waiting(t.waits, wait_secs));
     }
     let Some(stored_hash) = store::password_hash(&st.db, &user.user_id)
         .await
@@ -94,7 +88,7 @@ pub async fn prove_current_password(
     };
     if !verify_password(password.to_string(), Some(stored_hash.clone())).await {
         // The try stays counted.
-        return Err(AppError::field(field, WRONG_CURRENT));
+        return Err(AppError::field(field, t.wrong_current));
     }
     Ok(Proved { stored_hash, key })
 }
@@ -119,38 +113,35 @@ impl Unusable {
 }
 
 /// Checks what only the server can check and hashes the password. `names` are the account's
-/// username and e-mail. Both steps run off the async threads.
+/// username and e-mail. Both steps run off the async threads. A weak password is worded in the
+/// request's language (English where there is none, as for `create-reviewer`).
 pub async fn check_and_hash(password: &Password, names: &[&str]) -> Result<String, Unusable> {
-    if let Some(message) = weakness_off_thread(password.expose(), names).await {
-        return Err(Unusable::Weak(message));
+    let t = &crate::i18n::t().accounts.passwords;
+    match strong_enough_off_thread(password.expose(), names).await {
+        Some(true) => {}
+        Some(false) => return Err(Unusable::Weak(t.too_weak.into())),
+        None => return Err(Unusable::Weak(t.not_checked.into())),
     }
     hash_password(password.expose().to_string())
         .await
         .map_err(|e| Unusable::NotHashed(e.to_string()))
 }
 
-/// Passwords that are common or easy to guess from the account's own names.
-fn weakness(password: &str, names: &[&str]) -> Option<String> {
-    let entropy = zxcvbn::zxcvbn(password, names);
-    if entropy.score() < zxcvbn::Score::Two {
-        Some(
-            "This password is too common or easy to guess. Try a longer phrase of unrelated words."
-                .into(),
-        )
-    } else {
-        None
-    }
+/// Whether a password is neither common nor easy to guess from the account's own names (only
+/// zxcvbn's score is used; its English feedback is never shown).
+fn strong_enough(password: &str, names: &[&str]) -> bool {
+    zxcvbn::zxcvbn(password, names).score() >= zxcvbn::Score::Two
 }
 
-/// `weakness` on the blocking pool: zxcvbn's matching grows with the length (up to 128
-/// characters here) and must not hold up an async worker.
-async fn weakness_off_thread(password: &str, names: &[&str]) -> Option<String> {
+/// `strong_enough` on the blocking pool: zxcvbn's matching grows with the length (up to 128
+/// characters here) and must not hold up an async worker. `None`: it could not be checked.
+async fn strong_enough_off_thread(password: &str, names: &[&str]) -> Option<bool> {
     let password = password.to_string();
     let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
     tokio::task::spawn_blocking(move || {
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        weakness(&password, &names)
+        strong_enough(&password, &names)
     })
     .await
-    .unwrap_or_else(|_| Some("This password could not be checked. Try another.".into()))
+    .ok()
 }

@@ -47,7 +47,7 @@ pub async fn create_reviewer(
             Unusable::NotHashed(e) => format!("cannot hash the password: {e}"),
         })?;
     let mut tx = db.begin_write().await.map_err(internal)?;
-    let user_id = match store::create(&mut tx, &email, &username, &hash)
+    let user_id = match store::create(&mut tx, &email, &username, &hash, crate::i18n::Lang::En)
         .await
         .map_err(internal)?
     {

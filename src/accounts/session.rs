@@ -9,6 +9,9 @@ pub struct SignedInUser {
     pub username: String,
     pub email: String,
     pub is_reviewer: bool,
+    /// The language the server answers this browser in now: a page in another language (the
+    /// sign-in just brought the account's) is loaded again in it.
+    pub lang: crate::i18n::Lang,
 }
 
 /// The session behind this request's cookie, if it is still alive.
@@ -116,6 +119,7 @@ pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
         username: u.username,
         email: u.email,
         is_reviewer: u.is_reviewer,
+        lang: crate::i18n::lang(),
     }))
 }
 

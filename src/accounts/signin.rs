@@ -28,12 +28,14 @@ pub async fn sign_in(
 /// password check counts against the same backoff and words its wait this way too).
 #[cfg(feature = "ssr")]
 pub(super) fn waiting(sentence: &str, wait_secs: u64) -> AppError {
+    use crate::i18n::fill;
+    let t = &crate::i18n::t().accounts.sign_in_page;
     let when = if wait_secs > 90 {
-        format!("{} minutes", wait_secs.div_ceil(60))
+        fill(t.wait_minutes, &[("minutes", &wait_secs.div_ceil(60))])
     } else {
-        format!("{wait_secs} seconds")
+        fill(t.wait_seconds, &[("seconds", &wait_secs)])
     };
-    AppError::too_many(sentence.replace("{when}", &when), wait_secs)
+    AppError::too_many(fill(sentence, &[("when", &when)]), wait_secs)
 }
 
 #[cfg(feature = "ssr")]
@@ -45,16 +47,11 @@ mod ssr {
     use crate::server::request::{client_key, safe_next, state, OrInternal};
     use crate::server::throttle::{self, Reservation};
 
-    const WRONG: &str = "Incorrect email, username or password.";
-    const ACCOUNT_WAITS: &str =
-        "Too many failed sign-in attempts. Try again in {when}, or reset your password.";
-    // A reset clears an account's wait, not a network's: do not promise it here.
-    const CLIENT_WAITS: &str = "Too many sign-in attempts from your network. Try again in {when}.";
-
     pub async fn sign_in(login: &str, password: &str, next: &str) -> Result<(), AppError> {
+        let t = &crate::i18n::t().accounts.sign_in_page;
         let login = login.trim();
         if login.is_empty() {
-            return Err(AppError::field("login", "Enter your email or username."));
+            return Err(AppError::field("login", t.login_missing));
         }
         let password = Password::for_sign_in(password)
             .map_err(|e| AppError::field("password", e.message()))?;
@@ -73,7 +70,8 @@ mod ssr {
             .or_internal("reserving a sign-in attempt")?
         {
             crate::server::metrics::throttled("sign_in_client");
-            return Err(waiting(CLIENT_WAITS, wait_secs));
+            // A reset clears an account's wait, not a network's: its sentence does not promise it.
+            return Err(waiting(t.client_waits, wait_secs));
         }
         if let Reservation::RateLimited { wait_secs } = throttle::reserve(&st.db, &account_key)
             .await
@@ -84,7 +82,7 @@ mod ssr {
                 .await
                 .or_internal("giving back an attempt")?;
             crate::server::metrics::throttled("sign_in_account");
-            return Err(waiting(ACCOUNT_WAITS, wait_secs));
+            return Err(waiting(t.account_waits, wait_secs));
         }
 
         let ok = verify_password(
@@ -94,7 +92,7 @@ mod ssr {
         .await;
         let Some(user) = user.filter(|_| ok) else {
             crate::server::metrics::sign_in_failed();
-            return Err(AppError::invalid(WRONG));
+            return Err(AppError::invalid(t.wrong));
         };
         tracing::Span::current().record("user", user.id.as_str());
         throttle::clear(&st.db, &account_key)
@@ -108,7 +106,23 @@ mod ssr {
         if !session::start(&user.id, &user.password_hash).await? {
             // The password was changed between the check and now: the one given is no more.
             crate::server::metrics::sign_in_failed();
-            return Err(AppError::invalid(WRONG));
+            return Err(AppError::invalid(t.wrong));
+        }
+        // The language: one chosen in this browser (the header's buttons) is the latest choice
+        // and becomes the account's; a browser that never chose gets the account's.
+        let chosen = crate::server::request::cookie(crate::i18n::COOKIE)
+            .and_then(|tag| crate::i18n::Lang::parse(&tag));
+        match chosen {
+            Some(lang) if lang != user.lang() => {
+                crate::accounts::store::set_language(&st.db, &user.id, lang)
+                    .await
+                    .or_internal("keeping the language")?;
+            }
+            Some(_) => {}
+            None => crate::server::request::set_cookie(&crate::i18n::switch::cookie_header(
+                user.lang(),
+                st.config.https(),
+            )),
         }
         // Reviewers start on the review dashboard unless they were on their way elsewhere.
         let to = if user.is_reviewer != 0 && next == "/console" {
@@ -123,6 +137,11 @@ mod ssr {
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
+    let t = crate::i18n::t();
+    let labels = vec![
+        ("login", t.accounts.sign_in_page.login_label),
+        ("password", t.accounts.password),
+    ];
     let action = ServerAction::<SignIn>::new();
     let query = use_query_map();
     let error = last_error(action.value());
@@ -143,31 +162,31 @@ pub fn SignInPage() -> impl IntoView {
     let notice = move || {
         query.with(|q| {
             if q.get("reset").is_some() {
-                Some("Your password was changed. Sign in with your new password.")
+                Some(t.accounts.sign_in_page.password_was_reset)
             } else if q.get("next").is_some() {
-                Some("Please sign in to continue.")
+                Some(t.accounts.sign_in_page.to_continue)
             } else {
                 None
             }
         })
     };
     view! {
-        <Title text="Sign in"/>
+        <Title text=t.accounts.sign_in/>
         <section class="auth-card" aria-labelledby="signin-title">
-            <h1 id="signin-title">"Sign in"</h1>
-            <p class="auth-card__lead">"Welcome back to Mini Program Platform."</p>
+            <h1 id="signin-title">{t.accounts.sign_in}</h1>
+            <p class="auth-card__lead">{t.accounts.sign_in_page.lead}</p>
             {move || notice().map(|n| view! { <p class="alert alert--info" role="status">{n}</p> })}
-            <ErrorSummary error labels=&[("login", "Email or username"), ("password", "Password")]/>
+            <ErrorSummary error labels/>
             <ActionForm action=action>
                 <input type="hidden" name="next" value=next/>
-                <Field label="Email or username" name="login" autocomplete="username"
+                <Field label=t.accounts.sign_in_page.login_label name="login" autocomplete="username"
                     initial=kept_login server_error=field("login")/>
-                <Field label="Password" name="password" input_type="password"
+                <Field label=t.accounts.password name="password" input_type="password"
                     autocomplete="current-password" server_error=field("password")/>
-                <p class="auth-card__aside"><a href="/forgot-password">"Forgot your password?"</a></p>
-                <SubmitButton label="Sign in" busy_label="Signing in…" pending=action.pending()/>
+                <p class="auth-card__aside"><a href="/forgot-password">{t.accounts.sign_in_page.forgot_password}</a></p>
+                <SubmitButton label=t.accounts.sign_in busy_label=t.accounts.sign_in_page.busy pending=action.pending()/>
             </ActionForm>
-            <p class="auth-card__switch">"New to the platform? " <a href="/signup">"Sign up"</a></p>
+            <p class="auth-card__switch">{t.accounts.sign_in_page.new_here} <a href="/signup">{t.accounts.sign_up}</a></p>
         </section>
     }
 }

@@ -6,7 +6,7 @@
 
 use super::code_sender::{asks_for_code, dispatch_from, CodeSender};
 use super::CodeSent;
-use crate::domain::{Email, Password, Username, VerificationCode, PASSWORD_RULE, USERNAME_RULE};
+use crate::domain::{Email, Password, Username, VerificationCode};
 use crate::error::AppError;
 use crate::ui::form::{Agreement, ErrorSummary, Field, SubmitButton, TwoActions};
 use leptos::prelude::*;
@@ -72,7 +72,7 @@ mod ssr {
     use crate::server::request::{
         client_ip, is_plain_form_post, safe_next, state, user_agent, OrInternal,
     };
-    use crate::site::TERMS_VERSION;
+    use crate::site::terms_version;
 
     pub const CODES: CodeFlow = CodeFlow {
         purpose: Purpose::SignUp,
@@ -81,16 +81,22 @@ mod ssr {
     };
 
     /// The same answer either way; the owner of an existing account is told by mail instead.
+    /// Both mails are in the language of the page that asked for them: the person reading it
+    /// is waiting for the mail.
     fn code_mail(email: &Email, code: &str, has_account: bool, public_url: &str) -> Option<Mail> {
+        let lang = crate::i18n::lang();
         Some(if has_account {
-            templates::signup_existing(email.as_str(), public_url)
+            templates::signup_existing(lang, email.as_str(), public_url)
         } else {
-            templates::signup_code(email.as_str(), code)
+            templates::signup_code(lang, email.as_str(), code)
         })
     }
 
     fn taken() -> AppError {
-        AppError::field("username", "This username is taken. Try another.")
+        AppError::field(
+            "username",
+            crate::i18n::t().accounts.sign_up_page.username_taken,
+        )
     }
 
     /// A plain form post of "Send code" is sent back to the form (`?sent=1&email=…`, see
@@ -115,6 +121,7 @@ mod ssr {
         agreed: bool,
         next: Option<&str>,
     ) -> Result<(), AppError> {
+        let t = crate::i18n::t();
         let mut errors = FieldErrors::default();
         let email = errors.check("email", Email::parse(email_raw));
         let code = errors.check("code", VerificationCode::parse(code));
@@ -124,7 +131,7 @@ mod ssr {
             Password::parse(password, &[username_raw, email_raw]),
         );
         if !agreed {
-            errors.add("terms", "Please read and agree to the Terms of Service.");
+            errors.add("terms", t.accounts.sign_up_page.agree_to_terms);
         }
         let (Some(email), Some(code), Some(username), Some(password)) =
             (email, code, username, password)
@@ -154,26 +161,28 @@ mod ssr {
 
         let mut tx = st.db.begin_write().await.or_internal("begin")?;
         verification::spend(&mut tx, &verified).await?;
-        let user_id =
-            match store::create(&mut tx, &email, &username, &hash)
-                .await
-                .or_internal("creating a user")?
-            {
-                Creation::Created { user_id } => user_id,
-                // Reaching here needs the code mailed to this address: no enumeration. Returning
-                // drops the transaction, so the code is not spent.
-                Creation::EmailTaken => return Err(AppError::field(
+        let user_id = match store::create(&mut tx, &email, &username, &hash, crate::i18n::lang())
+            .await
+            .or_internal("creating a user")?
+        {
+            Creation::Created { user_id } => user_id,
+            // Reaching here needs the code mailed to this address: no enumeration. Returning
+            // drops the transaction, so the code is not spent.
+            Creation::EmailTaken => {
+                return Err(AppError::field(
                     "email",
-                    "An account already exists for this email. Sign in, or reset your password.",
-                )),
-                Creation::UsernameTaken => return Err(taken()),
-            };
+                    t.accounts.sign_up_page.email_has_account,
+                ))
+            }
+            Creation::UsernameTaken => return Err(taken()),
+        };
         tracing::Span::current().record("user", user_id.as_str());
         store::record_acceptance(
             &mut tx,
             &user_id,
             "terms",
-            TERMS_VERSION,
+            terms_version(crate::i18n::lang()),
+            crate::i18n::lang(),
             &client_ip(),
             &user_agent(),
         )
@@ -195,6 +204,14 @@ mod ssr {
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
+    let t = crate::i18n::t();
+    let labels = vec![
+        ("email", t.accounts.email),
+        ("code", t.accounts.verification_code),
+        ("username", t.accounts.username),
+        ("password", t.accounts.password),
+        ("terms", t.accounts.sign_up_page.terms_of_service),
+    ];
     let actions = TwoActions::<SendSignUpCode, SignUp>::new();
     let (send, sign_up, error) = (actions.first, actions.second, actions.error);
     let query = use_query_map();
@@ -241,20 +258,17 @@ pub fn SignUpPage() -> impl IntoView {
     };
 
     view! {
-        <Title text="Sign up"/>
+        <Title text=t.accounts.sign_up/>
         <section class="auth-card" aria-labelledby="signup-title">
-            <h1 id="signup-title">"Create your account"</h1>
-            <p class="auth-card__lead">"Apply for an account on Mini Program Platform."</p>
-            <ErrorSummary error labels=&[
-                ("email", "Email"), ("code", "Verification code"), ("username", "Username"),
-                ("password", "Password"), ("terms", "Terms of Service"),
-            ]/>
+            <h1 id="signup-title">{t.accounts.sign_up_page.heading}</h1>
+            <p class="auth-card__lead">{t.accounts.sign_up_page.lead}</p>
+            <ErrorSummary error labels/>
             <form method="post" action=SignUp::PATH on:submit=on_submit>
                 // Pressing Enter in any field means "Sign up", not "Send code".
-                <button type="submit" class="visually-hidden" tabindex="-1" aria-hidden="true">"Sign up"</button>
+                <button type="submit" class="visually-hidden" tabindex="-1" aria-hidden="true">{t.accounts.sign_up}</button>
                 <input type="hidden" name="next" value=next/>
                 <Field
-                    label="Email" name="email" input_type="email" autocomplete="email"
+                    label=t.accounts.email name="email" input_type="email" autocomplete="email"
                     initial=kept("email") server_error=field("email") mirror=email_typed
                     check=Callback::new(|v: String| Email::parse(&v).err().map(|e| e.message()))
                 />
@@ -264,24 +278,24 @@ pub fn SignUpPage() -> impl IntoView {
                     action=SendSignUpCode::PATH
                 />
                 <Field
-                    label="Verification code" name="code" inputmode="numeric" autocomplete="one-time-code"
-                    maxlength=7 help="The 6-digit code we emailed you."
+                    label=t.accounts.verification_code name="code" inputmode="numeric" autocomplete="one-time-code"
+                    maxlength=7 help=t.accounts.code_help
                     server_error=field("code")
                     check=Callback::new(|v: String| VerificationCode::parse(&v).err().map(|e| e.message()))
                 />
                 <Field
-                    label="Username" name="username" autocomplete="username" help=USERNAME_RULE
+                    label=t.accounts.username name="username" autocomplete="username" help=t.invalid.username_rule
                     initial=kept("username") server_error=field("username") mirror=username_typed
                     check=Callback::new(|v: String| Username::parse(&v).err().map(|e| e.message()))
                 />
                 <Field
-                    label="Password" name="password" input_type="password" autocomplete="new-password"
-                    help=PASSWORD_RULE server_error=field("password") check=check_password
+                    label=t.accounts.password name="password" input_type="password" autocomplete="new-password"
+                    help=t.invalid.password_rule server_error=field("password") check=check_password
                 />
-                <Agreement name="terms" href="/terms" document="Terms of Service" error=field("terms")/>
-                <SubmitButton label="Sign up" busy_label="Signing up…" pending=sign_up.pending()/>
+                <Agreement name="terms" href="/terms" document=t.accounts.sign_up_page.terms_of_service error=field("terms")/>
+                <SubmitButton label=t.accounts.sign_up busy_label=t.accounts.sign_up_page.busy pending=sign_up.pending()/>
             </form>
-            <p class="auth-card__switch">"Already have an account? " <a href=signin_href>"Sign in"</a></p>
+            <p class="auth-card__switch">{t.accounts.sign_up_page.have_account} <a href=signin_href>{t.accounts.sign_in}</a></p>
         </section>
     }
 }

@@ -6,6 +6,7 @@
 //! are replaced by values no person can sign in with, sign up with, or type by chance.
 
 use crate::domain::{Email, Username};
+use crate::i18n::Lang;
 use crate::server::crypto::new_id;
 use crate::server::db::{now_ms, Db};
 use sqlx::{Any, Transaction};
@@ -17,9 +18,17 @@ pub struct UserRow {
     pub username: String,
     pub password_hash: String,
     pub is_reviewer: i64,
+    /// The account's language tag (`i18n::Lang::tag`).
+    pub language: String,
 }
 
-const USER_COLUMNS: &str = "id, email, username, password_hash, is_reviewer";
+impl UserRow {
+    pub fn lang(&self) -> Lang {
+        Lang::parse(&self.language).unwrap_or_default()
+    }
+}
+
+const USER_COLUMNS: &str = "id, email, username, password_hash, is_reviewer, language";
 
 /// By e-mail address (already normalised) or by username (any case); a deleted account is
 /// not found, whatever is typed.
@@ -77,6 +86,7 @@ pub async fn create(
     email: &Email,
     username: &Username,
     password_hash: &str,
+    lang: Lang,
 ) -> Result<Creation, sqlx::Error> {
     if find_by_email(tx, email.as_str()).await?.is_some() {
         return Ok(Creation::EmailTaken);
@@ -87,6 +97,7 @@ pub async fn create(
         username.as_str(),
         &username.key(),
         password_hash,
+        lang,
     )
     .await
     {
@@ -114,12 +125,13 @@ pub async fn insert(
     username: &str,
     username_key: &str,
     password_hash: &str,
+    lang: Lang,
 ) -> Result<String, sqlx::Error> {
     let id = new_id();
     let now = now_ms();
     sqlx::query(
-        "INSERT INTO users (id, email, username, username_key, password_hash, created_at, password_changed_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        "INSERT INTO users (id, email, username, username_key, password_hash, created_at, password_changed_at, language) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
     )
     .bind(&id)
     .bind(email)
@@ -127,9 +139,51 @@ pub async fn insert(
     .bind(username_key)
     .bind(password_hash)
     .bind(now)
+    .bind(lang.tag())
     .execute(&mut **tx)
     .await?;
     Ok(id)
+}
+
+/// Keeps the language an account reads the portal and its mail in.
+pub async fn set_language(db: &Db, user_id: &str, lang: Lang) -> Result<(), sqlx::Error> {
+    db.write_one(
+        sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
+            .bind(lang.tag())
+            .bind(user_id),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The language mail to this address goes out in: its account's, or `otherwise` for an
+/// address without an account (a sign-up code, an invitation to a newcomer).
+pub async fn language_of_email<'c, E>(
+    db: E,
+    email: &str,
+    otherwise: Lang,
+) -> Result<Lang, sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = Any>,
+{
+    let tag: Option<String> =
+        sqlx::query_scalar("SELECT language FROM users WHERE email = $1 AND deleted_at IS NULL")
+            .bind(email)
+            .fetch_optional(db)
+            .await?;
+    Ok(tag.and_then(|t| Lang::parse(&t)).unwrap_or(otherwise))
+}
+
+/// The language of an account, by id (English if it is gone).
+pub async fn language_of_user<'c, E>(db: E, user_id: &str) -> Result<Lang, sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = Any>,
+{
+    let tag: Option<String> = sqlx::query_scalar("SELECT language FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(db)
+        .await?;
+    Ok(tag.and_then(|t| Lang::parse(&t)).unwrap_or_default())
 }
 
 pub async fn record_acceptance(
@@ -137,12 +191,13 @@ pub async fn record_acceptance(
     user_id: &str,
     document: &str,
     version: &str,
+    lang: Lang,
     ip: &str,
     user_agent: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO acceptances (id, user_id, document, version, accepted_at, ip, user_agent) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO acceptances (id, user_id, document, version, accepted_at, ip, user_agent, language) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(new_id())
     .bind(user_id)
@@ -151,6 +206,7 @@ pub async fn record_acceptance(
     .bind(now_ms())
     .bind(ip)
     .bind(user_agent)
+    .bind(lang.tag())
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -318,14 +374,21 @@ pub async fn forget(
     // ("Invited …", "… joined"), the invitations it accepted, and the mail already sent to it
     // (what is still to be sent goes out; the notice of this deletion is queued after this).
     let replaced = deleted_email(user_id);
-    sqlx::query("UPDATE application_events SET note = REPLACE(note, $1, $2) WHERE note LIKE $3")
-        .bind(old_email)
-        .bind(&replaced)
-        // A `_` in the address matches any character here: that only widens the rows read,
-        // and REPLACE changes the exact address alone.
-        .bind(format!("%{old_email}%"))
-        .execute(&mut **tx)
-        .await?;
+    // In a note's parts (JSON) the address is a whole string value: replaced with its quotes,
+    // so `ann@x.io` never changes `joann@x.io`.
+    sqlx::query(
+        "UPDATE application_events SET note = REPLACE(note, $1, $2), \
+         params = REPLACE(params, $4, $5) WHERE note LIKE $3",
+    )
+    .bind(old_email)
+    .bind(&replaced)
+    // A `_` in the address matches any character here: that only widens the rows read,
+    // and REPLACE changes the exact address alone.
+    .bind(format!("%{old_email}%"))
+    .bind(format!("\"{old_email}\""))
+    .bind(format!("\"{replaced}\""))
+    .execute(&mut **tx)
+    .await?;
     sqlx::query("UPDATE workspace_invitations SET email = $1 WHERE email = $2")
         .bind(&replaced)
         .bind(old_email)

@@ -5,6 +5,7 @@
 use super::{store, CodeSent};
 use crate::domain::{Email, VerificationCode, CODE_RESEND_SECONDS};
 use crate::error::AppError;
+use crate::i18n::fill;
 use crate::server::codes::{self, Checked, CodeLimit, Issued, Purpose, Verified};
 use crate::server::db::WriteTx;
 use crate::server::mail::{enqueue, Mail};
@@ -20,8 +21,6 @@ pub struct CodeFlow {
     /// account; `None` mails nothing. The answer is the same either way (no enumeration).
     pub mail: fn(&Email, &str, bool, &str) -> Option<Mail>,
 }
-
-const NO_LONGER_VALID: &str = "This code is no longer valid. Request a new code.";
 
 /// Issues a code for `email` and queues its mail, or says how long to wait.
 /// The form comes back with the address filled in when it is refused.
@@ -75,18 +74,12 @@ async fn issue_and_mail(flow: &CodeFlow, email: &str) -> Result<CodeSent, AppErr
 }
 
 fn too_many_codes(limit: CodeLimit, wait_secs: u64) -> AppError {
+    let t = &crate::i18n::t().accounts.codes;
+    let minutes = wait_secs.div_ceil(60);
     let message = match limit {
-        CodeLimit::Resend => {
-            format!("Please wait {wait_secs} seconds before requesting another code.")
-        }
-        CodeLimit::Address => format!(
-            "Too many codes were requested for this address. Try again in {} minutes.",
-            wait_secs.div_ceil(60)
-        ),
-        CodeLimit::Client => format!(
-            "Too many codes were requested from your network. Try again in {} minutes.",
-            wait_secs.div_ceil(60)
-        ),
+        CodeLimit::Resend => fill(t.wait_before_resend, &[("seconds", &wait_secs)]),
+        CodeLimit::Address => fill(t.too_many_for_address, &[("minutes", &minutes)]),
+        CodeLimit::Client => fill(t.too_many_from_network, &[("minutes", &minutes)]),
     };
     AppError::too_many(message, wait_secs)
 }
@@ -98,6 +91,7 @@ pub async fn check(
     email: &Email,
     code: &VerificationCode,
 ) -> Result<Verified, AppError> {
+    let t = &crate::i18n::t().accounts.codes;
     let st = state()?;
     let message = match codes::check(
         &st.db,
@@ -110,15 +104,17 @@ pub async fn check(
     .or_internal("checking a code")?
     {
         Checked::Verified(verified) => return Ok(verified),
-        Checked::Wrong { tries_left } => format!(
-            "That code is not right. {tries_left} {} left.",
-            if tries_left == 1 { "try" } else { "tries" }
+        Checked::Wrong { tries_left } => fill(
+            if tries_left == 1 {
+                t.wrong_one
+            } else {
+                t.wrong_other
+            },
+            &[("tries", &tries_left)],
         ),
-        Checked::TooManyWrong => {
-            "Too many wrong codes. This code no longer works: request a new code.".to_string()
-        }
-        Checked::Expired => "This code has expired. Request a new code.".to_string(),
-        Checked::NoLongerValid => NO_LONGER_VALID.to_string(),
+        Checked::TooManyWrong => t.too_many_wrong.to_string(),
+        Checked::Expired => t.expired.to_string(),
+        Checked::NoLongerValid => t.no_longer_valid.to_string(),
     };
     Err(AppError::field("code", message))
 }
@@ -133,12 +129,15 @@ pub async fn spend(tx: &mut WriteTx, verified: &Verified) -> Result<(), AppError
         Ok(())
     } else {
         // A parallel request with the same code got there first.
-        Err(AppError::field("code", NO_LONGER_VALID))
+        Err(AppError::field(
+            "code",
+            crate::i18n::t().accounts.codes.no_longer_valid,
+        ))
     }
 }
 
 /// A right-looking code for an address that never got one (codes are mailed only where they
 /// can be used): answered like a wrong guess.
 pub fn not_right() -> AppError {
-    AppError::field("code", "That code is not right.")
+    AppError::field("code", crate::i18n::t().accounts.codes.not_right)
 }

@@ -3,6 +3,7 @@
 
 use super::{ApplicationView, HistoryEntry};
 use crate::domain::Status;
+use crate::i18n::fill;
 use leptos::either::Either;
 use leptos::prelude::*;
 
@@ -13,24 +14,25 @@ pub fn StatusBadge(status: Status) -> impl IntoView {
 
 #[component]
 pub fn BusinessDetails(app: ApplicationView) -> impl IntoView {
+    let t = &crate::i18n::t().review.application;
     let f = app.fields;
     let optional = |v: String| {
         if v.is_empty() {
-            "Not provided".to_string()
+            t.not_provided.to_string()
         } else {
             v
         }
     };
     view! {
         <dl class="details">
-            <div><dt>"Role"</dt><dd>{app.role.label()}</dd></div>
-            <div><dt>"Company Name"</dt><dd>{f.company_name}</dd></div>
-            <div><dt>"Business Address"</dt><dd>{f.business_address}</dd></div>
-            <div><dt>"Country/Region"</dt><dd>{app.country_name}</dd></div>
-            <div><dt>"Business Representative"</dt><dd>{f.representative}</dd></div>
-            <div><dt>"Website"</dt><dd>{optional(f.website)}</dd></div>
-            <div><dt>"Customer Service Number"</dt><dd>{optional(f.service_phone)}</dd></div>
-            <div><dt>"Customer Service Email"</dt><dd>{optional(f.service_email)}</dd></div>
+            <div><dt>{t.role}</dt><dd>{app.role.label()}</dd></div>
+            <div><dt>{t.company_name}</dt><dd>{f.company_name}</dd></div>
+            <div><dt>{t.business_address}</dt><dd>{f.business_address}</dd></div>
+            <div><dt>{t.country}</dt><dd>{app.country_name}</dd></div>
+            <div><dt>{t.representative}</dt><dd>{f.representative}</dd></div>
+            <div><dt>{t.website}</dt><dd>{optional(f.website)}</dd></div>
+            <div><dt>{t.service_phone}</dt><dd>{optional(f.service_phone)}</dd></div>
+            <div><dt>{t.service_email}</dt><dd>{optional(f.service_email)}</dd></div>
         </dl>
     }
 }
@@ -43,11 +45,12 @@ pub fn History(
     /// this page); `None` leaves it plain text.
     round_href: Option<String>,
 ) -> impl IntoView {
+    let t = &crate::i18n::t().review.application;
     view! {
         <ol class="history">
             {entries.into_iter().map(|h| {
                 let round = (h.round > 0).then(|| {
-                    let label = format!("Round {}", h.round);
+                    let label = fill(t.round, &[("round", &h.round)]);
                     let link = match &round_href {
                         Some(prefix) => Either::Left(view! { <a href=format!("{prefix}{}", h.round)>{label}</a> }),
                         None => Either::Right(view! { <span>{label}</span> }),
@@ -57,7 +60,7 @@ pub fn History(
                 view! {
                     <li class=format!("history__item history__item--{}", h.kind)>
                         <span class="history__what">{h.note}</span>
-                        <span class="history__meta">{h.at} {h.actor.map(|w| format!(" · by {w}"))}
+                        <span class="history__meta">{h.at} {h.actor.map(|w| fill(t.history_by, &[("name", &w)]))}
                             {round}</span>
                     </li>
                 }

@@ -1,11 +1,166 @@
 //! The event log of applications: every change is one row of `application_events`, numbered
 //! by a counter for the live feed (`server::feed`) and read back as the application's history.
 
-use super::HistoryEntry;
+use super::{HistoryEntry, MemberRole};
+use crate::i18n::{fill, Lang, Texts};
 use crate::server::crypto::new_id;
 use crate::server::dates::format_date;
 use crate::server::db::{now_ms, Db};
 use sqlx::{Any, Transaction};
+
+/// What a history entry says, kept as its parts (the `params` column, JSON) so that it is
+/// worded when read, in the reader's language; the `note` column keeps it in English too, for
+/// the records (exports, and entries written before notes had parts).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "say", rename_all = "snake_case")]
+pub enum Note {
+    Started,
+    Submitted,
+    Resubmitted,
+    Approved,
+    /// The reviewer's reason, shown as written.
+    Rejected {
+        reason: String,
+    },
+    Assigned {
+        username: String,
+    },
+    Unassigned,
+    Invited {
+        email: String,
+        role: MemberRole,
+    },
+    InvitedAgain {
+        email: String,
+        role: MemberRole,
+    },
+    Resent {
+        email: String,
+        role: MemberRole,
+    },
+    Withdrawn {
+        email: String,
+        role: MemberRole,
+    },
+    Joined {
+        username: String,
+        role: MemberRole,
+        email: String,
+    },
+    RoleChanged {
+        actor: String,
+        name: String,
+        old: MemberRole,
+        new: MemberRole,
+    },
+    Blocked {
+        actor: String,
+        name: String,
+        role: MemberRole,
+    },
+    Unblocked {
+        actor: String,
+        name: String,
+        role: MemberRole,
+    },
+    Removed {
+        actor: String,
+        name: String,
+        role: MemberRole,
+    },
+    Transferred {
+        actor: String,
+        name: String,
+    },
+    Left {
+        username: String,
+        role: MemberRole,
+    },
+    LeftByDeletion,
+}
+
+impl Note {
+    /// The entry in the words of `t` (role names in its language too).
+    pub fn words(&self, t: &'static Texts) -> String {
+        let h = &t.history;
+        let role = |r: &MemberRole| r.label_in(t);
+        match self {
+            Note::Started => h.started.into(),
+            Note::Submitted => h.submitted.into(),
+            Note::Resubmitted => h.resubmitted.into(),
+            Note::Approved => h.approved.into(),
+            // Values typed by people go in last, so braces in them are never placeholders.
+            Note::Rejected { reason } => fill(h.rejected, &[("reason", reason)]),
+            Note::Assigned { username } => fill(h.assigned, &[("username", username)]),
+            Note::Unassigned => h.unassigned.into(),
+            Note::Invited { email, role: r } => {
+                fill(h.invited, &[("role", &role(r)), ("email", email)])
+            }
+            Note::InvitedAgain { email, role: r } => {
+                fill(h.invited_again, &[("role", &role(r)), ("email", email)])
+            }
+            Note::Resent { email, role: r } => {
+                fill(h.resent, &[("role", &role(r)), ("email", email)])
+            }
+            Note::Withdrawn { email, role: r } => {
+                fill(h.withdrawn, &[("role", &role(r)), ("email", email)])
+            }
+            Note::Joined {
+                username,
+                role: r,
+                email,
+            } => fill(
+                h.joined,
+                &[("role", &role(r)), ("email", email), ("username", username)],
+            ),
+            Note::RoleChanged {
+                actor,
+                name,
+                old,
+                new,
+            } => fill(
+                h.role_changed,
+                &[
+                    ("old", &role(old)),
+                    ("new", &role(new)),
+                    ("actor", actor),
+                    ("name", name),
+                ],
+            ),
+            Note::Blocked {
+                actor,
+                name,
+                role: r,
+            } => fill(
+                h.blocked,
+                &[("role", &role(r)), ("actor", actor), ("name", name)],
+            ),
+            Note::Unblocked {
+                actor,
+                name,
+                role: r,
+            } => fill(
+                h.unblocked,
+                &[("role", &role(r)), ("actor", actor), ("name", name)],
+            ),
+            Note::Removed {
+                actor,
+                name,
+                role: r,
+            } => fill(
+                h.removed,
+                &[("role", &role(r)), ("actor", actor), ("name", name)],
+            ),
+            Note::Transferred { actor, name } => {
+                fill(h.transferred, &[("actor", actor), ("name", name)])
+            }
+            Note::Left { username, role: r } => {
+                fill(h.left, &[("role", &role(r)), ("username", username)])
+            }
+            Note::LeftByDeletion => h.left_by_deletion.into(),
+        }
+    }
+}
 
 /// Writes one history (audit) entry, numbered for the live feed (`server::feed`): the counter
 /// row stays locked until the transaction ends, so numbers become visible in commit order.
@@ -15,8 +170,10 @@ pub async fn record_event(
     application_id: &str,
     kind: &str,
     actor_id: Option<&str>,
-    note: &str,
+    note: &Note,
 ) -> Result<(), sqlx::Error> {
+    let params = serde_json::to_string(note).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let english = note.words(Lang::En.texts());
     let seq: i64 = sqlx::query_scalar(
         "UPDATE counters SET value = value + 1 WHERE name = 'events' RETURNING value",
     )
@@ -24,16 +181,17 @@ pub async fn record_event(
     .await?;
     // The event belongs to the application's round at this moment (0 before any submission).
     sqlx::query(
-        "INSERT INTO application_events (id, application_id, kind, actor_id, note, created_at, seq, round) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE((SELECT round FROM applications WHERE id = $2), 0))",
+        "INSERT INTO application_events (id, application_id, kind, actor_id, note, created_at, seq, round, params) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE((SELECT round FROM applications WHERE id = $2), 0), $8)",
     )
     .bind(new_id())
     .bind(application_id)
     .bind(kind)
     .bind(actor_id)
-    .bind(note)
+    .bind(english)
     .bind(now_ms())
     .bind(seq)
+    .bind(params)
     .execute(&mut **tx)
     .await?;
     if tx.backend_name() == "PostgreSQL" {
@@ -48,6 +206,7 @@ pub async fn record_event(
 struct EventRow {
     kind: String,
     note: String,
+    params: Option<String>,
     actor_id: Option<String>,
     actor: Option<String>,
     round: i64,
@@ -55,10 +214,16 @@ struct EventRow {
 }
 
 impl From<EventRow> for HistoryEntry {
+    /// Worded in the request's language; an entry without parts keeps its stored words.
     fn from(e: EventRow) -> Self {
+        let note = e
+            .params
+            .as_deref()
+            .and_then(|p| serde_json::from_str::<Note>(p).ok())
+            .map_or(e.note, |n| n.words(crate::i18n::t()));
         HistoryEntry {
             kind: e.kind,
-            note: e.note,
+            note,
             actor: e.actor,
             actor_id: e.actor_id,
             at: format_date(e.created_at),
@@ -70,7 +235,8 @@ impl From<EventRow> for HistoryEntry {
 /// An application's history, oldest first, naming who acted by their username.
 pub async fn history(db: &Db, application_id: &str) -> Result<Vec<HistoryEntry>, sqlx::Error> {
     let rows: Vec<EventRow> = sqlx::query_as(
-        "SELECT e.kind AS kind, e.note AS note, e.actor_id AS actor_id, u.username AS actor, \
+        "SELECT e.kind AS kind, e.note AS note, e.params AS params, e.actor_id AS actor_id, \
+         u.username AS actor, \
          e.round AS round, e.created_at AS created_at FROM application_events e \
          LEFT JOIN users u ON u.id = e.actor_id WHERE e.application_id = $1 ORDER BY e.seq",
     )
@@ -82,17 +248,18 @@ pub async fn history(db: &Db, application_id: &str) -> Result<Vec<HistoryEntry>,
 
 /// One history entry as the applicant sees it: their own actions by their name, a reviewer's
 /// as "a reviewer", and the assignment without the reviewer's name.
+/// Both are worded when read (in the request's language), never stored.
 fn seen_by_applicant(e: HistoryEntry, applicant_id: &str) -> HistoryEntry {
-    /// Whoever decided or was assigned, as the applicant sees them.
-    const A_REVIEWER: &str = "a reviewer";
+    let t = &crate::i18n::t().review.application;
     let by_applicant = e.actor_id.as_deref() == Some(applicant_id);
     let actor = match e.actor_id {
         Some(_) if by_applicant => e.actor,
-        Some(_) => Some(A_REVIEWER.to_string()),
+        // Whoever decided or was assigned, as the applicant sees them.
+        Some(_) => Some(t.a_reviewer.to_string()),
         None => None,
     };
     let note = if e.kind == "assigned" && !by_applicant {
-        format!("Assigned to {A_REVIEWER}")
+        t.assigned_to_a_reviewer.to_string()
     } else {
         e.note
     };

@@ -112,13 +112,21 @@ impl MemberRole {
         }
     }
 
+    /// The role's name in the page's (or the request's) language.
     pub fn label(self) -> &'static str {
+        self.label_in(crate::i18n::t())
+    }
+
+    /// The role's name in the language of `texts` (a mail's recipient's; English for what is
+    /// stored, such as history notes).
+    pub fn label_in(self, texts: &'static crate::i18n::Texts) -> &'static str {
+        let t = &texts.review.application;
         match self {
-            MemberRole::Applicant => "Applicant",
-            MemberRole::Owner => "Owner",
-            MemberRole::Admin => "Admin",
-            MemberRole::Developer => "Developer",
-            MemberRole::Operator => "Operator",
+            MemberRole::Applicant => t.member_applicant,
+            MemberRole::Owner => t.member_owner,
+            MemberRole::Admin => t.member_admin,
+            MemberRole::Developer => t.member_developer,
+            MemberRole::Operator => t.member_operator,
         }
     }
 
@@ -149,12 +157,18 @@ pub struct Member {
     pub role: MemberRole,
 }
 
-/// A country field's name for display: its country's name once it is a valid code, else the
-/// text as typed (a draft's).
-pub fn country_name(code: &str) -> String {
-    CountryCode::parse(code)
+/// A country field's name for display, in the reader's language: its country's name once it
+/// names one (a code, or a name in any language), else the text as typed (a draft's).
+pub fn country_name(typed: &str) -> String {
+    #[cfg(feature = "ssr")]
+    if let Some(name) = crate::server::countries::code_of(typed)
+        .and_then(|code| crate::server::countries::name(crate::i18n::lang(), code))
+    {
+        return name.to_string();
+    }
+    CountryCode::parse(typed)
         .map(|c| c.name().to_string())
-        .unwrap_or_else(|_| code.to_string())
+        .unwrap_or_else(|_| typed.to_string())
 }
 
 /// One of the signed-in user's own applications; anyone else's (or none) is "not found".

@@ -8,7 +8,7 @@
 //! Functions answer in outcomes (`RoleChosen`, `Submitted`, `None` for "no such row"); the
 //! server functions put them into words.
 
-use super::events::record_event;
+use super::events::{record_event, Note};
 use super::{country_name, ApplicationView, BusinessFields, Member, MemberRole, RoundView};
 use crate::domain::{Role, Status};
 use crate::server::crypto::new_id;
@@ -267,14 +267,7 @@ async fn start_draft(db: &Db, user_id: &str, role: Role) -> Result<bool, sqlx::E
         Err(e) if is_unique_violation(&e) => return Ok(false),
         Err(e) => return Err(e),
     }
-    record_event(
-        &mut tx,
-        &id,
-        "created",
-        Some(user_id),
-        "Application started",
-    )
-    .await?;
+    record_event(&mut tx, &id, "created", Some(user_id), &Note::Started).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -427,14 +420,7 @@ pub async fn submit(
             .bind(id)
             .execute(&mut **tx)
             .await?;
-        record_event(
-            tx,
-            id,
-            "resubmitted",
-            Some(user_id),
-            "Resubmitted for review",
-        )
-        .await?;
+        record_event(tx, id, "resubmitted", Some(user_id), &Note::Resubmitted).await?;
     } else {
         sqlx::query("INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)")
             .bind(id)
@@ -451,7 +437,7 @@ pub async fn submit(
         .bind(now)
         .execute(&mut **tx)
         .await?;
-        record_event(tx, id, "submitted", Some(user_id), "Submitted for review").await?;
+        record_event(tx, id, "submitted", Some(user_id), &Note::Submitted).await?;
     }
     Ok(Submitted::Now {
         company_name: f.company_name.clone(),

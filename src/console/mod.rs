@@ -10,6 +10,7 @@ pub use workspace::{OnboardingDetailsPage, WorkspacePage};
 use crate::applications::{ApplicationView, MemberRole, StatusBadge};
 use crate::domain::Status;
 use crate::error::AppError;
+use crate::i18n::{self, fill};
 use crate::ui::guard::ErrorView;
 use crate::ui::page::Loading;
 use leptos::either::{Either, EitherOf3};
@@ -48,8 +49,9 @@ pub async fn my_applications() -> Result<Vec<ConsoleCard>, AppError> {
 
 #[component]
 pub fn ConsolePage() -> impl IntoView {
+    let t = i18n::t();
     view! {
-        <Title text="Console"/>
+        <Title text=t.console.title/>
         <Workspaces/>
     }
 }
@@ -63,10 +65,11 @@ fn Workspaces() -> impl IntoView {
         move |_| refresh.update(|n| *n += 1),
         move || refresh.update(|n| *n += 1),
     );
+    let t = i18n::t();
     view! {
         <section class="panel">
             <div class="panel__head">
-                <h1>"Workspaces"</h1>
+                <h1>{t.console.workspaces_title}</h1>
             </div>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
@@ -74,9 +77,9 @@ fn Workspaces() -> impl IntoView {
                         // No application yet: the next step is choosing a role.
                         Ok(list) if list.is_empty() => EitherOf3::A(view! {
                             <div class="empty-state">
-                                <h2>"No workspaces yet"</h2>
-                                <p>"Choose your role and tell us about your business; your workspace appears here."</p>
-                                <a class="btn btn--primary" href="/onboarding/role">"Choose your role"</a>
+                                <h2>{t.console.empty_title}</h2>
+                                <p>{t.console.empty_text}</p>
+                                <a class="btn btn--primary" href="/onboarding/role">{t.console.choose_role}</a>
                                 <Redirect path="/onboarding/role"/>
                             </div>
                         }),
@@ -98,8 +101,9 @@ fn WorkspaceCard(app: ApplicationView, my_role: Option<MemberRole>) -> impl Into
     let draft = app.status == Status::Draft;
     // Only the applicant edits a rejected application (the workspace has no one else yet).
     let rejected = app.status == Status::Rejected && my_role == Some(MemberRole::Applicant);
+    let t = i18n::t();
     let name = if app.fields.company_name.trim().is_empty() {
-        "Untitled application".to_string()
+        t.console.untitled.to_string()
     } else {
         app.fields.company_name.clone()
     };
@@ -114,14 +118,25 @@ fn WorkspaceCard(app: ApplicationView, my_role: Option<MemberRole>) -> impl Into
         .unwrap_or('?')
         .to_uppercase()
         .to_string();
-    // The link's name is what a screen reader lists: the name, the status and the role.
+    // The link's name is what a screen reader lists: the name, the status and the role. The
+    // name, which its applicant typed, goes in last, so nothing in it is taken for a placeholder.
     let label = match my_role {
-        Some(r) => format!("{name}, {}, your role: {}", app.status.label(), r.label()),
-        None => format!("{name}, {}", app.status.label()),
+        Some(r) => fill(
+            t.console.card_label_with_role,
+            &[
+                ("status", &app.status.label()),
+                ("role", &r.label()),
+                ("name", &name),
+            ],
+        ),
+        None => fill(
+            t.console.card_label,
+            &[("status", &app.status.label()), ("name", &name)],
+        ),
     };
     let when = match &app.submitted_at {
-        Some(d) => format!("Submitted {d}"),
-        None => format!("Started {}", app.created_at),
+        Some(d) => fill(t.console.submitted, &[("date", d)]),
+        None => fill(t.console.started, &[("date", &app.created_at)]),
     };
     view! {
         <li class="workspace-card">
@@ -136,16 +151,16 @@ fn WorkspaceCard(app: ApplicationView, my_role: Option<MemberRole>) -> impl Into
                     <span class="workspace-card__name">{name.clone()}</span>
                     <span class="workspace-card__meta">{app.role.label()} " · " {when}</span>
                     {my_role.map(|r| view! {
-                        <span class="workspace-card__role">{format!("Your role: {}", r.label())}</span>
+                        <span class="workspace-card__role">{fill(t.console.your_role, &[("role", &r.label())])}</span>
                     })}
                     <StatusBadge status=app.status/>
                 </span>
             </a>
-            {draft.then(|| view! { <p class="workspace-card__hint">"Continue your application to submit it for review."</p> })}
+            {draft.then(|| view! { <p class="workspace-card__hint">{t.console.continue_hint}</p> })}
             {rejected.then(|| view! {
                 <div class="workspace-card__hint workspace-card__hint--rejected">
-                    <p>"Reason: " {app.rejection_reason.clone().unwrap_or_default()}</p>
-                    <a class="btn btn--small btn--primary" href="/onboarding/business">"Edit and resubmit"</a>
+                    <p>{fill(t.console.reason, &[("reason", &app.rejection_reason.clone().unwrap_or_default())])}</p>
+                    <a class="btn btn--small btn--primary" href="/onboarding/business">{t.console.edit_resubmit}</a>
                 </div>
             })}
         </li>

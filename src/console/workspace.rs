@@ -9,6 +9,7 @@ use crate::applications::{
 };
 use crate::domain::Status;
 use crate::error::{AppError, ErrorKind};
+use crate::i18n::{self, fill, Texts};
 use crate::ui::guard::ErrorView;
 use crate::ui::page::Loading;
 use leptos::either::Either;
@@ -94,15 +95,18 @@ fn use_workspace() -> Resource<Result<WorkspaceView, AppError>> {
 
 #[component]
 pub fn WorkspacePage() -> impl IntoView {
+    let t = i18n::t();
     view! {
-        <Title text="Workspace"/>
+        <Title text=t.console.workspace_title/>
         <WorkspaceBody/>
     }
 }
 
-/// Loads the workspace named in the address and shows it, or "not found".
+/// Loads the workspace named in the address and shows it (in the page's language), or "not
+/// found".
 #[component]
-fn WithWorkspace(render: fn(WorkspaceView) -> AnyView) -> impl IntoView {
+fn WithWorkspace(render: fn(WorkspaceView, &'static Texts) -> AnyView) -> impl IntoView {
+    let t = i18n::t();
     let ws = use_workspace();
     let params = use_params_map();
     // The workspace last shown: refused it afterwards, the page says access was lost.
@@ -113,7 +117,7 @@ fn WithWorkspace(render: fn(WorkspaceView) -> AnyView) -> impl IntoView {
                 match ws.await {
                     Ok(w) => {
                         shown.set_value(Some(w.app.id.clone()));
-                        Either::Left(render(w))
+                        Either::Left(render(w, t))
                     }
                     Err(e) => {
                         let id = params.with_untracked(|p| p.get("id"));
@@ -129,43 +133,43 @@ fn WithWorkspace(render: fn(WorkspaceView) -> AnyView) -> impl IntoView {
 #[component]
 fn WorkspaceBody() -> impl IntoView {
     view! {
-        <WithWorkspace render=|w| view! {
+        <WithWorkspace render=|w, t| view! {
                         <section class="panel">
-                            <p class="breadcrumb"><a href="/console">"CONSOLE"</a> " / Workspace"</p>
+                            <p class="breadcrumb"><a href="/console">{t.console.crumb_console}</a> " / " {t.console.workspace_title}</p>
                             <div class="panel__head">
-                                {w.app.logo_url.clone().map(|src| view! { <img class="workspace-logo" src=src alt="Business logo" width="56" height="56"/> })}
+                                {w.app.logo_url.clone().map(|src| view! { <img class="workspace-logo" src=src alt=t.console.business_logo width="56" height="56"/> })}
                                 <h1>{w.app.fields.company_name.clone()}</h1>
                                 <StatusBadge status=w.app.status/>
                             </div>
                             {(w.app.status == Status::UnderReview).then(|| view! {
-                                <p class="alert alert--info" role="status">"Your request is under review. The information below cannot be changed while it is reviewed."</p>
+                                <p class="alert alert--info" role="status">{t.console.under_review}</p>
                             })}
                             {(w.app.status == Status::Approved).then(|| view! {
                                 <p class="alert alert--success" role="status">{
                                     if w.my_role == MemberRole::Owner {
-                                        "Your request is approved. You are the Owner of this workspace.".to_string()
+                                        t.console.approved_owner.to_string()
                                     } else {
-                                        format!("You are a member of this workspace. Your role: {}.", w.my_role.label())
+                                        fill(t.console.approved_member, &[("role", &w.my_role.label())])
                                     }
                                 }</p>
                             })}
                             {w.app.rejection_reason.clone().filter(|_| w.my_role == MemberRole::Applicant).map(|reason| view! {
                                 <div class="alert alert--error" role="status">
-                                    <p><strong>"Your request was rejected."</strong> " Reason: " {reason}</p>
-                                    <a class="btn btn--small btn--primary" href="/onboarding/business">"Edit and resubmit"</a>
+                                    <p><strong>{t.console.rejected}</strong> {fill(t.console.rejected_reason, &[("reason", &reason)])}</p>
+                                    <a class="btn btn--small btn--primary" href="/onboarding/business">{t.console.edit_resubmit}</a>
                                 </div>
                             })}
-                            <h2>"Business information"</h2>
+                            <h2>{t.console.business_information}</h2>
                             <BusinessDetails app=w.app.clone()/>
-                            <h2>"Members"</h2>
+                            <h2>{t.console.members}</h2>
                             <ul class="members">
                                 {w.members.into_iter().map(|m| view! {
                                     <li><span>{m.username}</span><span class="badge badge--role">{m.role.label()}</span></li>
                                 }).collect_view()}
                             </ul>
                             <div class="workspace-links">
-                                <a class="btn btn--secondary" href=format!("/workspaces/{}/members", w.app.id)>"Members"</a>
-                                <a class="btn btn--ghost" href=format!("/workspaces/{}/onboarding", w.app.id)>"Onboarding details"</a>
+                                <a class="btn btn--secondary" href=format!("/workspaces/{}/members", w.app.id)>{t.console.members}</a>
+                                <a class="btn btn--ghost" href=format!("/workspaces/{}/onboarding", w.app.id)>{t.console.onboarding_details}</a>
                             </div>
                         </section>
         }.into_any()/>
@@ -174,8 +178,9 @@ fn WorkspaceBody() -> impl IntoView {
 
 #[component]
 pub fn OnboardingDetailsPage() -> impl IntoView {
+    let t = i18n::t();
     view! {
-        <Title text="Onboarding details"/>
+        <Title text=t.console.onboarding_details/>
         <OnboardingBody/>
     }
 }
@@ -183,28 +188,28 @@ pub fn OnboardingDetailsPage() -> impl IntoView {
 #[component]
 fn OnboardingBody() -> impl IntoView {
     view! {
-        <WithWorkspace render=|w| {
+        <WithWorkspace render=|w, t| {
             // Earlier rounds are worth showing once there is more than the one on this page.
             let show_rounds = w.rounds.len() > 1 || w.app.status == Status::Rejected;
             let rounds = show_rounds.then(|| view! {
-                <h2>"Rounds"</h2>
+                <h2>{t.console.rounds}</h2>
                 <ol class="rounds">
                     {w.rounds.into_iter().rev().map(|r| view! { <RoundDetails r/> }).collect_view()}
                 </ol>
             });
             view! {
                         <section class="panel">
-                            <p class="breadcrumb"><a href="/console">"CONSOLE"</a> " / "
-                                <a href=format!("/workspaces/{}", w.app.id)>{w.app.fields.company_name.clone()}</a> " / Onboarding details"</p>
+                            <p class="breadcrumb"><a href="/console">{t.console.crumb_console}</a> " / "
+                                <a href=format!("/workspaces/{}", w.app.id)>{w.app.fields.company_name.clone()}</a> " / " {t.console.onboarding_details}</p>
                             <div class="panel__head">
-                                <h1>"Onboarding details"</h1>
+                                <h1>{t.console.onboarding_details}</h1>
                                 <StatusBadge status=w.app.status/>
                             </div>
-                            <p class="muted">{w.app.submitted_at.clone().map(|d| format!("Submitted {d}"))}</p>
-                            <h2>"Application"</h2>
+                            <p class="muted">{w.app.submitted_at.clone().map(|d| fill(t.console.submitted, &[("date", &d)]))}</p>
+                            <h2>{t.console.application}</h2>
                             <BusinessDetails app=w.app.clone()/>
                             {rounds}
-                            <h2>"History"</h2>
+                            <h2>{t.console.history}</h2>
                             <History entries=w.history round_href=show_rounds.then(|| "#round-".to_string())/>
                         </section>
             }.into_any()
@@ -220,15 +225,19 @@ fn RoundDetails(r: RoundView) -> impl IntoView {
     } = r;
     let n = app.round;
     let status = app.status;
-    let when = app.submitted_at.clone().map(|d| format!("Submitted {d}"));
-    let decided = decided_at.map(|d| format!(" · decided {d}"));
+    let t = i18n::t();
+    let when = app
+        .submitted_at
+        .clone()
+        .map(|d| fill(t.console.submitted, &[("date", &d)]));
+    let decided = decided_at.map(|d| fill(t.console.decided, &[("date", &d)]));
     let reason = app.rejection_reason.clone();
     view! {
         <li id=format!("round-{n}") class="round">
             <details>
-                <summary>{format!("Round {n} ")} <StatusBadge status/></summary>
+                <summary>{fill(t.console.round, &[("n", &n)])} " " <StatusBadge status/></summary>
                 <p class="muted">{when} {decided}</p>
-                {reason.map(|reason| view! { <p>"Reason: " {reason}</p> })}
+                {reason.map(|reason| view! { <p>{fill(t.console.reason, &[("reason", &reason)])}</p> })}
                 <BusinessDetails app/>
             </details>
         </li>

@@ -173,17 +173,20 @@ impl Role {
         }
     }
 
+    /// The role's name, in the page's (or the request's) language.
     pub fn label(self) -> &'static str {
+        let t = &crate::i18n::t().onboarding;
         match self {
-            Role::Isv => "ISV",
-            Role::Merchant => "Merchant",
+            Role::Isv => t.role_isv,
+            Role::Merchant => t.role_merchant,
         }
     }
 
     pub fn description(self) -> &'static str {
+        let t = &crate::i18n::t().onboarding;
         match self {
-            Role::Isv => "Build and manage mini programs for merchants.",
-            Role::Merchant => "Own, develop and manage your own mini programs.",
+            Role::Isv => t.role_isv_description,
+            Role::Merchant => t.role_merchant_description,
         }
     }
 }
@@ -234,12 +237,14 @@ impl Status {
         }
     }
 
+    /// The status's name, in the page's (or the request's) language.
     pub fn label(self) -> &'static str {
+        let t = &crate::i18n::t().onboarding;
         match self {
-            Status::Draft => "Draft",
-            Status::UnderReview => "Under Review",
-            Status::Approved => "Approved",
-            Status::Rejected => "Rejected",
+            Status::Draft => t.status_draft,
+            Status::UnderReview => t.status_under_review,
+            Status::Approved => t.status_approved,
+            Status::Rejected => t.status_rejected,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Why a domain `parse` refused its input: a code with its parameters, worded only when shown
-//! (in the browser or on the server), so the same code can later be told in any language.
+//! (in the browser or on the server), in the language of the page or request (`i18n`).
 
+use crate::i18n::{fill, FieldErrors};
 use serde::{Deserialize, Serialize};
 
 /// A field whose name a sentence of [`Invalid`] mentions ("Enter the company name.").
@@ -78,16 +79,16 @@ pub enum Invalid {
         min: usize,
     },
     UsernameMissing,
-    /// Outside the length of `USERNAME_RULE`.
+    /// Outside the length the username rule allows (3 to 32 characters).
     UsernameLength,
-    /// Characters outside those of `USERNAME_RULE`.
+    /// Characters outside those the username rule allows.
     UsernameChars,
 }
 
 impl Invalid {
-    /// The sentence shown under the field.
+    /// The sentence shown under the field, in the page's (or the request's) language.
     pub fn message(&self) -> String {
-        en(self)
+        words(self, &crate::i18n::t().invalid)
     }
 }
 
@@ -97,67 +98,49 @@ impl std::fmt::Display for Invalid {
     }
 }
 
-/// The English catalogue: every sentence of every [`Invalid`], and the names of the fields they
-/// mention. A language is added by adding a sibling function (say `fr`) with the same matches,
-/// and choosing between them by locale in [`Invalid::message`].
-fn en(invalid: &Invalid) -> String {
-    fn name(what: Named) -> &'static str {
-        match what {
-            Named::CompanyName => "company name",
-            Named::BusinessAddress => "business address",
-            Named::Representative => "business representative",
-            Named::RejectionReason => "reason",
-        }
-    }
+/// Every sentence of every [`Invalid`], and the names of the fields they mention, from one
+/// language's catalogue (`i18n`'s `FieldErrors`).
+fn words(invalid: &Invalid, t: &FieldErrors) -> String {
+    let name = |what: Named| match what {
+        Named::CompanyName => t.company_name,
+        Named::BusinessAddress => t.business_address,
+        Named::Representative => t.representative,
+        Named::RejectionReason => t.rejection_reason,
+    };
     match invalid {
-        Invalid::Missing { what } => format!("Enter the {}.", name(*what)),
-        Invalid::ControlChars { what } => format!(
-            "The {} cannot contain line breaks or control characters.",
-            name(*what)
-        ),
+        Invalid::Missing { what } => fill(t.missing, &[("what", &name(*what))]),
+        Invalid::ControlChars { what } => fill(t.control_chars, &[("what", &name(*what))]),
         Invalid::TooShort { what, min } => {
-            format!("The {} needs at least {min} characters.", name(*what))
+            fill(t.too_short, &[("what", &name(*what)), ("min", min)])
         }
-        Invalid::TooLong { what, max, len } => format!(
-            "The {} can have at most {max} characters (this one has {len}).",
-            name(*what)
+        Invalid::TooLong { what, max, len } => fill(
+            t.too_long,
+            &[("what", &name(*what)), ("max", max), ("len", len)],
         ),
-        Invalid::CountryMissing => {
-            "Select the country or region where your company is registered.".into()
-        }
-        Invalid::CountryUnknown => "Select a country or region from the list.".into(),
-        Invalid::WebsiteFormat => "Enter a web address like https://www.example.com.".into(),
-        Invalid::WebsiteScheme => "The website must start with http:// or https://.".into(),
-        Invalid::PhoneFormat => {
-            "Enter a phone number with its country code, like +65 6123 4567.".into()
-        }
-        Invalid::RoleUnknown => "Choose ISV or Merchant.".into(),
-        Invalid::CodeMissing => "Enter the 6-digit code we emailed you.".into(),
-        Invalid::CodeFormat => "The code has exactly 6 digits.".into(),
-        Invalid::EmailMissing => "Enter your email address.".into(),
-        Invalid::EmailTooLong { max } => {
-            format!("An email address has at most {max} characters.")
-        }
-        Invalid::EmailSpaces => "An email address cannot contain spaces.".into(),
-        Invalid::EmailFormat => "Enter an email address like name@example.com.".into(),
-        Invalid::PasswordMissing => "Enter a password.".into(),
-        Invalid::PasswordTooShort { min } => format!("Use at least {min} characters."),
-        Invalid::PasswordTooLong { max } => format!("Use at most {max} characters."),
-        Invalid::PasswordHasName => "Your password must not contain your username or email.".into(),
-        Invalid::SignInPasswordMissing => "Enter your password.".into(),
-        Invalid::SignInIncorrect => "Incorrect email, username or password.".into(),
-        Invalid::ReasonMissing => {
-            "Enter the reason for rejecting. The applicant will see it.".into()
-        }
-        Invalid::ReasonControlChars => "The reason cannot contain control characters.".into(),
-        Invalid::ReasonTooShort { min } => format!(
-            "Say a little more (at least {min} characters), so the applicant knows what to change."
-        ),
-        Invalid::UsernameMissing => "Choose a username.".into(),
-        Invalid::UsernameLength => format!("A username has {}", super::USERNAME_RULE),
-        Invalid::UsernameChars => {
-            "Use only letters, digits, dots (.), underscores (_) and hyphens (-).".into()
-        }
+        Invalid::CountryMissing => t.country_missing.into(),
+        Invalid::CountryUnknown => t.country_unknown.into(),
+        Invalid::WebsiteFormat => t.website_format.into(),
+        Invalid::WebsiteScheme => t.website_scheme.into(),
+        Invalid::PhoneFormat => t.phone_format.into(),
+        Invalid::RoleUnknown => t.role_unknown.into(),
+        Invalid::CodeMissing => t.code_missing.into(),
+        Invalid::CodeFormat => t.code_format.into(),
+        Invalid::EmailMissing => t.email_missing.into(),
+        Invalid::EmailTooLong { max } => fill(t.email_too_long, &[("max", max)]),
+        Invalid::EmailSpaces => t.email_spaces.into(),
+        Invalid::EmailFormat => t.email_format.into(),
+        Invalid::PasswordMissing => t.password_missing.into(),
+        Invalid::PasswordTooShort { min } => fill(t.password_too_short, &[("min", min)]),
+        Invalid::PasswordTooLong { max } => fill(t.password_too_long, &[("max", max)]),
+        Invalid::PasswordHasName => t.password_has_name.into(),
+        Invalid::SignInPasswordMissing => t.sign_in_password_missing.into(),
+        Invalid::SignInIncorrect => t.sign_in_incorrect.into(),
+        Invalid::ReasonMissing => t.reason_missing.into(),
+        Invalid::ReasonControlChars => t.reason_control_chars.into(),
+        Invalid::ReasonTooShort { min } => fill(t.reason_too_short, &[("min", min)]),
+        Invalid::UsernameMissing => t.username_missing.into(),
+        Invalid::UsernameLength => t.username_length.into(),
+        Invalid::UsernameChars => t.username_chars.into(),
     }
 }
 

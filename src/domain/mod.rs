@@ -16,9 +16,9 @@ pub use business::{
 pub use code::{VerificationCode, CODE_RESEND_SECONDS, CODE_VALID_MINUTES};
 pub use email::Email;
 pub use invalid::{Invalid, Named};
-pub use password::{Password, PASSWORD_RULE};
+pub use password::Password;
 pub use review::{Decision, RejectionReason};
-pub use username::{Username, USERNAME_RULE};
+pub use username::Username;
 
 /// A stored key that none of a type's values has (say a status written by a newer version):
 /// rows decode it loudly into this error, never into a default.

@@ -1,8 +1,6 @@
 use super::Invalid;
 use serde::{Deserialize, Serialize};
 
-pub const PASSWORD_RULE: &str = "8 to 128 characters. Spaces and any symbols are welcome; avoid common passwords and your username or email.";
-
 /// A password that meets the length rule and does not contain the account's own names.
 /// Whether it is *common* is decided on the server only (the word lists are large).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,10 +1,8 @@
 use super::Invalid;
 use serde::{Deserialize, Serialize};
 
-pub const USERNAME_RULE: &str =
-    "3 to 32 characters: letters, digits, dots, underscores or hyphens.";
-
-/// A username as the person chose it; uniqueness ignores case (see `key`).
+/// A username as the person chose it: 3 to 32 letters, digits, dots, underscores or hyphens
+/// (the pages say it as `i18n`'s `invalid.username_rule`); uniqueness ignores case (see `key`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Username(String);
 

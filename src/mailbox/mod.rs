@@ -86,27 +86,28 @@ fn linkify(body: &str) -> impl IntoView {
 
 #[component]
 pub fn DevMailboxPage() -> impl IntoView {
+    let t = &crate::i18n::t().review.mailbox;
     let mails = Resource::new(|| (), |_| dev_mailbox());
     view! {
-        <Title text="Dev mailbox"/>
+        <Title text=t.title/>
         <section class="panel">
-            <h1>"Dev mailbox"</h1>
-            <p class="muted">"No SMTP server is configured, so mail is kept here instead of being sent. Newest first."</p>
+            <h1>{t.title}</h1>
+            <p class="muted">{t.intro}</p>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match mails.await {
                         Ok(list) if list.is_empty() => EitherOf3::A(view! {
-                            <div class="empty-state"><h2>"No mail yet"</h2><p>"Mail the portal sends, such as verification codes, appears here."</p></div>
+                            <div class="empty-state"><h2>{t.empty_title}</h2><p>{t.empty_text}</p></div>
                         }),
                         Ok(list) => EitherOf3::B(view! {
                             <ol class="mail-list">
                                 {list.into_iter().map(|m| {
-                                    let label = format!("Mail to {}: {}", m.to, m.subject);
+                                    let label = crate::i18n::fill(t.mail_label, &[("to", &m.to), ("subject", &m.subject)]);
                                     view! {
                                     <li class="mail" aria-label=label>
                                         <div class="mail__head">
                                             <span class="mail__subject">{m.subject}</span>
-                                            <span class="mail__meta">"To " <span class="mail__to">{m.to}</span> " · " {m.created_at} " · " {m.status}</span>
+                                            <span class="mail__meta">{t.to_prefix} <span class="mail__to">{m.to}</span> " · " {m.created_at} " · " {m.status}</span>
                                         </div>
                                         <pre class="mail__body">{linkify(&m.body)}</pre>
                                     </li>
@@ -116,11 +117,11 @@ pub fn DevMailboxPage() -> impl IntoView {
                         Err(e) => {
                             let text = if e.kind == ErrorKind::NotFound {
                                 answer_not_found();
-                                "There is no dev mailbox: this portal sends mail through SMTP.".to_string()
+                                t.no_mailbox.to_string()
                             } else {
                                 e.message
                             };
-                            EitherOf3::C(view! { <div class="empty-state"><h2>"Not available"</h2><p>{text}</p></div> })
+                            EitherOf3::C(view! { <div class="empty-state"><h2>{t.not_available}</h2><p>{text}</p></div> })
                         }
                     }
                 })}

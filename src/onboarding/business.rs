@@ -6,9 +6,10 @@
 use super::my_draft;
 use super::steps::Steps;
 use crate::applications::ApplicationView;
+#[cfg(feature = "ssr")]
+use crate::domain::CountryCode;
 use crate::domain::{
-    countries, BusinessAddress, CompanyName, CountryCode, Email, Invalid, PhoneNumberInput,
-    Representative, Website,
+    BusinessAddress, CompanyName, Email, Invalid, PhoneNumberInput, Representative, Website,
 };
 use crate::error::AppError;
 use crate::ui::form::{url_error, Agreement, ErrorLine, ErrorSummary, Field};
@@ -32,45 +33,63 @@ const GO_BACK_PATH: &str = <SaveBusinessAndGoBack as ServerFn>::PATH;
 /// shown under the field (browser and server); the refusals are said by the server
 /// (`onboarding::logo` and the body limit of the form's endpoints).
 pub mod logo_rules {
+    use crate::i18n::fill;
+    #[cfg(feature = "ssr")]
+    use crate::i18n::Texts;
+
     /// The largest logo file accepted.
     pub const MAX_BYTES: usize = 256 * 1024;
     /// The shortest side accepted, in pixels.
     pub const MIN_SIDE: u32 = 128;
     const MAX_KB: usize = MAX_BYTES / 1024;
-    const SQUARE: &str = "square (1:1)";
 
     /// The rules in one sentence, under the field.
     pub fn summary() -> String {
-        format!("JPG or PNG, at most {MAX_KB} KB, {SQUARE}, at least {MIN_SIDE}×{MIN_SIDE} pixels.")
+        fill(
+            crate::i18n::t().onboarding.logo.summary,
+            &[("max_kb", &MAX_KB), ("min_side", &MIN_SIDE)],
+        )
     }
 
-    /// A logo over the limit, refused while it arrives (before its whole size is known).
+    /// A logo over the limit, refused while it arrives (before its whole size is known), in
+    /// the request's language.
     #[cfg(feature = "ssr")]
     pub fn too_large() -> crate::error::AppError {
         crate::error::AppError::field(
             "logo",
-            format!("The logo is larger than {MAX_KB} KB. Choose a smaller image."),
+            fill(
+                crate::i18n::t().onboarding.logo.too_large,
+                &[("max_kb", &MAX_KB)],
+            ),
         )
     }
 
     /// A logo over the limit, of `bytes`.
     #[cfg(feature = "ssr")]
-    pub fn over_size(bytes: usize) -> String {
-        format!(
-            "The logo is {} KB; it can be at most {MAX_KB} KB.",
-            bytes.div_ceil(1024)
+    pub fn over_size(t: &Texts, bytes: usize) -> String {
+        fill(
+            t.onboarding.logo.over_size,
+            &[("size_kb", &bytes.div_ceil(1024)), ("max_kb", &MAX_KB)],
         )
     }
 
     #[cfg(feature = "ssr")]
-    pub fn not_square(width: u32, height: u32) -> String {
-        format!("The logo must be {SQUARE}; this one is {width}×{height} pixels.")
+    pub fn not_square(t: &Texts, width: u32, height: u32) -> String {
+        fill(
+            t.onboarding.logo.not_square,
+            &[("width", &width), ("height", &height)],
+        )
     }
 
     #[cfg(feature = "ssr")]
-    pub fn too_small(width: u32, height: u32) -> String {
-        format!(
-            "The logo must be at least {MIN_SIDE}×{MIN_SIDE} pixels; this one is {width}×{height}."
+    pub fn too_small(t: &Texts, width: u32, height: u32) -> String {
+        fill(
+            t.onboarding.logo.too_small,
+            &[
+                ("min_side", &MIN_SIDE),
+                ("width", &width),
+                ("height", &height),
+            ],
         )
     }
 }
@@ -136,7 +155,7 @@ pub fn uploads() -> Vec<crate::server::http::body_limit::Upload> {
         .map(|path| Upload {
             path,
             limit: logo_rules::MAX_BYTES + TEXT_ROOM,
-            too_large: logo_rules::too_large(),
+            too_large: logo_rules::too_large,
         })
         .collect()
 }
@@ -150,7 +169,7 @@ mod ssr {
     use crate::onboarding::logo::{self, Logo};
     use crate::server::mail::enqueue;
     use crate::server::request::{client_ip, is_plain_form_post, state, user_agent, OrInternal};
-    use crate::site::{PRIVACY_VERSION, TERMS_VERSION};
+    use crate::site::{privacy_version, terms_version};
     use std::collections::HashMap;
 
     const MAX_TEXT: usize = 4 * 1024;
@@ -214,7 +233,7 @@ mod ssr {
                     refused = Some(if is_logo {
                         logo_rules::too_large()
                     } else {
-                        AppError::invalid("A field is too long.")
+                        AppError::invalid(crate::i18n::t().onboarding.business.field_too_long)
                     });
                     continue;
                 }
@@ -301,7 +320,7 @@ mod ssr {
                     Ok(BusinessOutcome::Submitted { id })
                 }
                 Some(_) => Err(AppError::invalid(
-                    "This application is being reviewed and cannot be changed now.",
+                    crate::i18n::t().onboarding.business.locked,
                 )),
                 None => Err(AppError::not_found()),
             };
@@ -334,7 +353,7 @@ mod ssr {
     fn e164(input: &str, country: Option<CountryCode>) -> Result<String, String> {
         let shape = PhoneNumberInput::parse(input).map_err(|e| e.message())?;
         let region = country.and_then(|c| c.code().parse::<phonenumber::country::Id>().ok());
-        let hint = "This phone number does not exist in its country's numbering plan. Include the country code, like +65 6123 4567.";
+        let hint = crate::i18n::t().onboarding.business.phone_not_in_plan;
         let number = phonenumber::parse(region, shape.as_str()).map_err(|_| hint.to_string())?;
         if !phonenumber::is_valid(&number) {
             return Err(hint.into());
@@ -348,13 +367,16 @@ mod ssr {
         f: &BusinessFields,
         form: &Form,
     ) -> Result<BusinessOutcome, AppError> {
+        let t = &crate::i18n::t().onboarding.business;
         let mut errors = FieldErrors::default();
         let company = errors.check("company_name", CompanyName::parse(&f.company_name));
         let address = errors.check(
             "business_address",
             BusinessAddress::parse(&f.business_address),
         );
-        let country = errors.check("country", CountryCode::parse(&f.country));
+        // A name typed in any of the portal's languages is its code.
+        let typed_country = crate::server::countries::code_of(&f.country).unwrap_or(&f.country);
+        let country = errors.check("country", CountryCode::parse(typed_country));
         let representative =
             errors.check("representative", Representative::parse(&f.representative));
         let optional = |v: &str, parse: &dyn Fn(&str) -> Result<String, String>| {
@@ -385,16 +407,10 @@ mod ssr {
             }),
         );
         if form.get("agree_terms").is_empty() {
-            errors.add(
-                "agree_terms",
-                "Please read and agree to the Terms of Service.",
-            );
+            errors.add("agree_terms", t.agree_terms);
         }
         if form.get("agree_privacy").is_empty() {
-            errors.add(
-                "agree_privacy",
-                "Please read and agree to the Privacy Policy.",
-            );
+            errors.add("agree_privacy", t.agree_privacy);
         }
         errors.into_result()?;
         let normalised = BusinessFields {
@@ -415,12 +431,17 @@ mod ssr {
         {
             Submitted::Now { company_name } => {
                 let (ip, ua) = (client_ip(), user_agent());
-                for (doc, version) in [("terms", TERMS_VERSION), ("privacy", PRIVACY_VERSION)] {
+                let lang = crate::i18n::lang();
+                for (doc, version) in [
+                    ("terms", terms_version(lang)),
+                    ("privacy", privacy_version(lang)),
+                ] {
                     crate::accounts::record_acceptance(
                         &mut tx,
                         &user.user_id,
                         doc,
                         version,
+                        lang,
                         &ip,
                         &ua,
                     )
@@ -430,6 +451,7 @@ mod ssr {
                 enqueue(
                     &mut tx,
                     crate::server::mail::templates::application_received(
+                        user.lang,
                         &user.email,
                         &user.username,
                         &company_name,
@@ -466,23 +488,49 @@ async fn post_to(path: String, data: MultipartData) -> Result<BusinessOutcome, A
 
 #[component]
 pub fn BusinessPage() -> impl IntoView {
+    let t = crate::i18n::t();
     view! {
-        <Title text="Business information"/>
+        <Title text=t.onboarding.business.title/>
         <BusinessLoader/>
     }
 }
 
+/// Every country and region to choose from, by name: first in the reader's language, then in
+/// each other (so either is found as it is typed; the server takes a name in any).
+#[server(endpoint = "onboarding/countries")]
+pub async fn country_choices() -> Result<Vec<String>, AppError> {
+    use crate::i18n::Lang;
+    use crate::server::countries;
+    let reader = crate::i18n::lang();
+    let mut names: Vec<String> = countries::list(reader)
+        .iter()
+        .map(|(_, n)| n.clone())
+        .collect();
+    for lang in Lang::ALL.into_iter().filter(|l| *l != reader) {
+        let more: Vec<String> = countries::list(lang)
+            .iter()
+            .map(|(_, n)| n.clone())
+            .filter(|n| !names.contains(n))
+            .collect();
+        names.extend(more);
+    }
+    Ok(names)
+}
+
 #[component]
 fn BusinessLoader() -> impl IntoView {
+    let t = crate::i18n::t();
     let draft = Resource::new(|| (), |_| my_draft());
+    let countries = Resource::new(|| (), |_| country_choices());
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
+                let countries = countries.await.unwrap_or_default();
                 match draft.await {
-                    Ok(Some(app)) => EitherOf3::A(view! { <BusinessForm app/> }),
+                    Ok(Some(app)) => EitherOf3::A(view! { <BusinessForm app countries/> }),
                     // No draft yet: a role comes first.
                     Ok(None) => EitherOf3::B(view! { <Redirect path="/onboarding/role"/> }),
-                    Err(e) => EitherOf3::C(view! { <ErrorView error=e heading="Tell us about your business"/> }),
+                    Err(e) => EitherOf3::C(view! { <ErrorView error=e heading=t.onboarding.business.heading/> }),
                 }
             })}
         </Suspense>
@@ -490,7 +538,25 @@ fn BusinessLoader() -> impl IntoView {
 }
 
 #[component]
-fn BusinessForm(app: ApplicationView) -> impl IntoView {
+fn BusinessForm(app: ApplicationView, countries: Vec<String>) -> impl IntoView {
+    let o = &crate::i18n::t().onboarding;
+    let t = &o.business;
+    let labels = {
+        let b = &crate::i18n::t().onboarding.business;
+        vec![
+            ("company_name", b.company_name),
+            ("business_address", b.business_address),
+            ("country", b.country),
+            ("representative", b.representative),
+            ("logo", b.logo),
+            ("website", b.website),
+            ("service_phone", b.service_phone),
+            ("service_email", b.service_email),
+            ("agree_terms", b.terms),
+            ("agree_privacy", b.privacy),
+        ]
+    };
+    let (applying_before, applying_after) = super::around(t.applying_as, "role");
     let query = leptos_router::hooks::use_query_map();
     // Without JavaScript an error comes back in the address, from whichever button posted.
     let from_url = {
@@ -533,14 +599,14 @@ fn BusinessForm(app: ApplicationView) -> impl IntoView {
     let preview = RwSignal::new(None::<String>);
     let status = Signal::derive(move || {
         if save.pending().get() || autosave.pending().get() {
-            Some("Saving…")
+            Some(t.saving)
         } else if autosave.value().with(|v| matches!(v, Some(Ok(_))))
             || save
                 .value()
                 .with(|v| matches!(v, Some(Ok(BusinessOutcome::Saved { .. }))))
             || query.with(|q| q.get("saved").is_some())
         {
-            Some("Draft saved.")
+            Some(t.saved)
         } else {
             None
         }
@@ -597,9 +663,8 @@ fn BusinessForm(app: ApplicationView) -> impl IntoView {
     };
 
     let f = app.fields.clone();
-    let initial_country = CountryCode::parse(&f.country)
-        .map(|c| c.name().to_string())
-        .unwrap_or(f.country.clone());
+    // Named by the server in the reader's language (the text as typed, if it is no country).
+    let initial_country = app.country_name.clone();
     let text = |v: String| Signal::derive(move || v.clone());
     // The domain's code, worded here where it is shown.
     let check = |parse: fn(&str) -> Option<Invalid>| {
@@ -619,21 +684,15 @@ fn BusinessForm(app: ApplicationView) -> impl IntoView {
     view! {
         <section class="panel wizard">
             <Steps current=2/>
-            <h1>"Tell us about your business"</h1>
-            <p class="muted">"Applying as " <strong>{app.role.label()}</strong> ". Your draft is saved as you go; come back any time to finish it."</p>
+            <h1>{t.heading}</h1>
+            <p class="muted">{applying_before} <strong>{app.role.label()}</strong> {applying_after}</p>
             {app.rejection_reason.clone().map(|reason| view! {
                 <div class="alert alert--error" role="status">
-                    <p><strong>"Your application was rejected."</strong> " Reason: " {reason}</p>
-                    <p>"Change what the reason asks for, then submit again."</p>
+                    <p><strong>{t.rejected}</strong> {o.reason_label} {reason}</p>
+                    <p>{t.rejected_next}</p>
                 </div>
             })}
-            <ErrorSummary error=answer labels=&[
-                ("company_name", "Company Name"), ("business_address", "Business Address"),
-                ("country", "Country/Region"), ("representative", "Business Representative"),
-                ("logo", "Business Logo"), ("website", "Website"),
-                ("service_phone", "Customer Service Number"), ("service_email", "Customer Service Email"),
-                ("agree_terms", "Terms of Service"), ("agree_privacy", "Privacy Policy"),
-            ]/>
+            <ErrorSummary error=answer labels/>
             <form
                 method="post"
                 action=SAVE_PATH
@@ -645,38 +704,38 @@ fn BusinessForm(app: ApplicationView) -> impl IntoView {
             >
                 <input type="hidden" name="application_id" value=app.id.clone()/>
                 // Pressing Enter saves the draft; Submit is always a deliberate click.
-                <button type="submit" class="visually-hidden" tabindex="-1" aria-hidden="true">"Save draft"</button>
-                <Field label="Company Name" name="company_name" autocomplete="organization"
-                    help="This will become your workspace name automatically."
+                <button type="submit" class="visually-hidden" tabindex="-1" aria-hidden="true">{t.save_draft}</button>
+                <Field label=t.company_name name="company_name" autocomplete="organization"
+                    help=t.company_name_help
                     initial=text(f.company_name.clone()) server_error=field("company_name")
                     check=check(|v| CompanyName::parse(v).err())/>
-                <Field label="Business Address" name="business_address" autocomplete="street-address"
-                    help="The address of your company."
+                <Field label=t.business_address name="business_address" autocomplete="street-address"
+                    help=t.business_address_help
                     initial=text(f.business_address.clone()) server_error=field("business_address")
                     check=check(|v| BusinessAddress::parse(v).err())/>
                 <div class="field" class:field--invalid=move || field("country").get().is_some()>
-                    <label for="country" class="field__label">"Country/Region"</label>
+                    <label for="country" class="field__label">{t.country}</label>
                     <input id="country" name="country" list="country-list" autocomplete="country-name"
                         value=initial_country aria-describedby="country-help country-error"
                         aria-invalid=move || field("country").get().is_some().then_some("true")/>
                     <datalist id="country-list">
-                        {countries().into_iter().map(|(_, name)| view! { <option value=name></option> }).collect_view()}
+                        {countries.into_iter().map(|name| view! { <option value=name></option> }).collect_view()}
                     </datalist>
-                    <p id="country-help" class="field__help">"Where your company is registered. Start typing to search."</p>
+                    <p id="country-help" class="field__help">{t.country_help}</p>
                     <ErrorLine id="country-error" error=field("country")/>
                 </div>
-                <Field label="Business Representative" name="representative" autocomplete="name"
-                    help="The person who represents your company."
+                <Field label=t.representative name="representative" autocomplete="name"
+                    help=t.representative_help
                     initial=text(f.representative.clone()) server_error=field("representative")
                     check=check(|v| Representative::parse(v).err())/>
 
                 <div class="field logo-field" class:field--invalid=move || field("logo").get().is_some()>
-                    <label for="logo" class="field__label">"Business Logo (optional)"</label>
+                    <label for="logo" class="field__label">{t.logo_optional}</label>
                     <div class="logo-field__row">
                         <div class="logo-preview" aria-hidden="true">
                             {move || match shown_logo.get() {
                                 Some(src) => Either::Left(view! { <img src=src alt="" width="64" height="64"/> }),
-                                None => Either::Right(view! { <span>"Logo"</span> }),
+                                None => Either::Right(view! { <span>{t.logo_placeholder}</span> }),
                             }}
                         </div>
                         <input id="logo" name="logo" type="file" accept="image/png,image/jpeg"
@@ -684,33 +743,33 @@ fn BusinessForm(app: ApplicationView) -> impl IntoView {
                             aria-invalid=move || field("logo").get().is_some().then_some("true")/>
                     </div>
                     <p id="logo-help" class="field__help">{logo_rules::summary()}
-                        {move || logo_url.get().map(|_| " A logo is uploaded; choose a file only to replace it.")}</p>
+                        {move || logo_url.get().map(|_| t.logo_uploaded)}</p>
                     <ErrorLine id="logo-error" error=field("logo")/>
                 </div>
-                <Field label="Website (optional)" name="website" autocomplete="url"
-                    help="Your company website, like https://www.example.com."
+                <Field label=t.website_optional name="website" autocomplete="url"
+                    help=t.website_help
                     initial=text(f.website.clone()) server_error=field("website")
                     check=optional(|v| Website::parse(v).err())/>
-                <Field label="Customer Service Number (optional)" name="service_phone" input_type="tel" autocomplete="tel"
-                    help="A number merchants can call, with the country code."
+                <Field label=t.service_phone_optional name="service_phone" input_type="tel" autocomplete="tel"
+                    help=t.service_phone_help
                     initial=text(f.service_phone.clone()) server_error=field("service_phone")
                     check=optional(|v| PhoneNumberInput::parse(v).err())/>
-                <Field label="Customer Service Email (optional)" name="service_email" input_type="email" autocomplete="email"
-                    help="An address merchants can write to."
+                <Field label=t.service_email_optional name="service_email" input_type="email" autocomplete="email"
+                    help=t.service_email_help
                     initial=text(f.service_email.clone()) server_error=field("service_email")
                     check=optional(|v| Email::parse(v).err())/>
 
-                <Agreement name="agree_terms" href="/terms" document="Terms of Service" error=field("agree_terms")/>
-                <Agreement name="agree_privacy" href="/privacy" document="Privacy Policy" error=field("agree_privacy")/>
+                <Agreement name="agree_terms" href="/terms" document=t.terms error=field("agree_terms")/>
+                <Agreement name="agree_privacy" href="/privacy" document=t.privacy error=field("agree_privacy")/>
 
                 <p class="wizard__status" role="status" aria-live="polite">{move || status.get()}</p>
                 <div class="wizard__actions">
-                    <button type="submit" formaction=GO_BACK_PATH class="btn btn--ghost" formnovalidate=true>"Previous"</button>
-                    <button type="submit" formaction=SAVE_PATH class="btn btn--secondary">"Save draft"</button>
+                    <button type="submit" formaction=GO_BACK_PATH class="btn btn--ghost" formnovalidate=true>{t.previous}</button>
+                    <button type="submit" formaction=SAVE_PATH class="btn btn--secondary">{t.save_draft}</button>
                     <button type="submit" formaction=SUBMIT_PATH class="btn btn--primary"
                         disabled=move || save.pending().get()
                         aria-busy=move || save.pending().get().then_some("true")>
-                        {move || if save.pending().get() { "Submitting…" } else { "Submit" }}
+                        {move || if save.pending().get() { t.submitting } else { t.submit }}
                     </button>
                 </div>
             </form>

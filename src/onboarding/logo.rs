@@ -7,6 +7,7 @@
 
 use super::business::logo_rules;
 use crate::error::AppError;
+use crate::i18n::{fill, Texts};
 use image::{ImageError, ImageFormat, ImageReader, Limits};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
@@ -38,14 +39,14 @@ fn refuse(message: impl Into<String>) -> AppError {
     AppError::field("logo", message)
 }
 
-fn damaged() -> AppError {
-    refuse("The image is damaged or incomplete.")
+fn damaged(t: &Texts) -> AppError {
+    refuse(t.onboarding.logo.damaged)
 }
 
 /// Refuses a file name that carries a path (the name is otherwise ignored).
 pub fn check_file_name(name: &str) -> Result<(), AppError> {
     if name.contains('/') || name.contains('\\') || name.contains("..") || name.contains('\0') {
-        return Err(refuse("The file name must not contain a folder path."));
+        return Err(refuse(crate::i18n::t().onboarding.logo.folder_path));
     }
     Ok(())
 }
@@ -95,6 +96,8 @@ fn decode_permits() -> Arc<Semaphore> {
 /// re-encodes on a blocking thread while holding it. This is how requests check a logo.
 pub async fn process_queued(bytes: Vec<u8>) -> Result<Logo, AppError> {
     use crate::server::request::OrInternal;
+    // The blocking thread is outside the request's context: its language goes along.
+    let t = crate::i18n::t();
     let permit = decode_permits()
         .acquire_owned()
         .await
@@ -103,7 +106,7 @@ pub async fn process_queued(bytes: Vec<u8>) -> Result<Logo, AppError> {
         // Released when the re-encoded logo is ready, even if the request was dropped
         // meanwhile: abandoned uploads cannot add decodes beyond the permits.
         let _permit = permit;
-        let result = process(&bytes);
+        let result = process_in(&bytes, DECODE_CAP_BYTES, t);
         crate::server::memory::note_heavy_work();
         result
     })
@@ -127,19 +130,21 @@ fn limits(cap_bytes: u64, max_side: Option<u32>) -> Limits {
 
 /// [`process`] with the decoder allowed `cap_bytes` (the tests show the cap is what refuses).
 pub fn process_with_cap(bytes: &[u8], cap_bytes: u64) -> Result<Logo, AppError> {
+    process_in(bytes, cap_bytes, crate::i18n::t())
+}
+
+/// [`process_with_cap`], refusing in the language of `t`.
+fn process_in(bytes: &[u8], cap_bytes: u64, t: &Texts) -> Result<Logo, AppError> {
+    let words = &t.onboarding.logo;
     if bytes.is_empty() {
-        return Err(refuse("The file is empty. Choose a JPG or PNG image."));
+        return Err(refuse(words.empty));
     }
     if bytes.len() > MAX_BYTES {
-        return Err(refuse(logo_rules::over_size(bytes.len())));
+        return Err(refuse(logo_rules::over_size(t, bytes.len())));
     }
-    let trailing = || {
-        refuse(
-            "The image has extra data after its end (or is incomplete). Export it again as a plain JPG or PNG.",
-        )
-    };
+    let trailing = || refuse(words.trailing_data);
     let (format, pixels): (ImageFormat, Cow<'_, [u8]>) = if bytes.starts_with(PNG_MAGIC) {
-        let (end, pixels) = png_pixels(bytes).ok_or_else(damaged)?;
+        let (end, pixels) = png_pixels(bytes).ok_or_else(|| damaged(t))?;
         if end != bytes.len() {
             return Err(trailing());
         }
@@ -150,35 +155,36 @@ pub fn process_with_cap(bytes: &[u8], cap_bytes: u64) -> Result<Logo, AppError> 
         }
         (ImageFormat::Jpeg, Cow::Borrowed(bytes))
     } else {
-        return Err(refuse(
-            "Only JPG or PNG images are accepted; this file is something else.",
-        ));
+        return Err(refuse(words.not_jpg_or_png));
     };
 
     // The header alone, under the same memory cap; the sides are judged below, with the rule
     // that names them.
     let mut header = ImageReader::with_format(Cursor::new(&pixels[..]), format);
     header.limits(limits(cap_bytes, None));
-    let (width, height) = header.into_dimensions().map_err(|_| damaged())?;
+    let (width, height) = header.into_dimensions().map_err(|_| damaged(t))?;
     if width > MAX_SIDE || height > MAX_SIDE {
-        return Err(refuse(format!(
-            "The image is {width}×{height} pixels; at most {MAX_SIDE}×{MAX_SIDE} is accepted."
+        return Err(refuse(fill(
+            words.too_many_pixels,
+            &[
+                ("width", &width),
+                ("height", &height),
+                ("max_side", &MAX_SIDE),
+            ],
         )));
     }
     if width != height {
-        return Err(refuse(logo_rules::not_square(width, height)));
+        return Err(refuse(logo_rules::not_square(t, width, height)));
     }
     if width < MIN_SIDE {
-        return Err(refuse(logo_rules::too_small(width, height)));
+        return Err(refuse(logo_rules::too_small(t, width, height)));
     }
 
     let mut reader = ImageReader::with_format(Cursor::new(&pixels[..]), format);
     reader.limits(limits(cap_bytes, Some(MAX_SIDE)));
     let image = reader.decode().map_err(|e| match e {
-        ImageError::Limits(_) => refuse(format!(
-            "This image needs more memory to decode than a logo may use (at most {MAX_SIDE}×{MAX_SIDE} pixels with 8 bits per channel). Export it again as a plain JPG or PNG."
-        )),
-        _ => damaged(),
+        ImageError::Limits(_) => refuse(fill(words.needs_memory, &[("max_side", &MAX_SIDE)])),
+        _ => damaged(t),
     })?;
 
     let mut out = Cursor::new(Vec::new());
@@ -186,7 +192,7 @@ pub fn process_with_cap(bytes: &[u8], cap_bytes: u64) -> Result<Logo, AppError> 
         ImageFormat::Png => {
             image
                 .write_to(&mut out, ImageFormat::Png)
-                .map_err(|_| refuse("The image could not be processed."))?;
+                .map_err(|_| refuse(words.not_processed))?;
             "image/png"
         }
         _ => {
@@ -194,7 +200,7 @@ pub fn process_with_cap(bytes: &[u8], cap_bytes: u64) -> Result<Logo, AppError> 
             let rgb = image.into_rgb8();
             image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
                 .encode_image(&rgb)
-                .map_err(|_| refuse("The image could not be processed."))?;
+                .map_err(|_| refuse(words.not_processed))?;
             "image/jpeg"
         }
     };

@@ -39,22 +39,24 @@ pub async fn choose_role(role: Option<String>) -> Result<(), AppError> {
             Ok(())
         }
         RoleChosen::UnderReview => Err(AppError::conflict(
-            "Your application is under review, so you cannot start another one now. \
-             Follow it in the CONSOLE; you can change it if it is rejected.",
+            crate::i18n::t().onboarding.role.under_review,
         )),
     }
 }
 
 #[component]
 pub fn ChooseRolePage() -> impl IntoView {
+    let t = crate::i18n::t();
     view! {
-        <Title text="Choose your role"/>
+        <Title text=t.onboarding.role.title/>
         <RoleForm/>
     }
 }
 
 #[component]
 fn RoleForm() -> impl IntoView {
+    let t = crate::i18n::t();
+    let labels = vec![("role", t.onboarding.role.field)];
     let action = ServerAction::<ChooseRole>::new();
     let error = last_error(action.value());
     let draft = Resource::new(|| (), |_| my_draft());
@@ -62,9 +64,9 @@ fn RoleForm() -> impl IntoView {
     view! {
         <section class="panel wizard">
             <Steps current=1/>
-            <h1>"Choose your role"</h1>
-            <p class="muted">"Get started by choosing your role. You can change it until you submit."</p>
-            <ErrorSummary error labels=&[("role", "Your role")]/>
+            <h1>{t.onboarding.role.title}</h1>
+            <p class="muted">{t.onboarding.role.intro}</p>
+            <ErrorSummary error labels/>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     let current = match draft.await {
@@ -77,20 +79,23 @@ fn RoleForm() -> impl IntoView {
                         <ActionForm action=action>
                             <fieldset class="role-grid" role="radiogroup" aria-describedby="role-error"
                                 aria-invalid=move || role_error.get().is_some().then_some("true")>
-                                <legend class="visually-hidden">"Your role"</legend>
+                                <legend class="visually-hidden">{t.onboarding.role.field}</legend>
                                 // The first choice has the field's id: the error summary links to it.
                                 {[Role::Isv, Role::Merchant].into_iter().enumerate().map(|(i, r)| view! {
                                     <label class="role-card role-card--choice">
                                         <input type="radio" id=(i == 0).then_some("role") name="role" value=r.key()
                                             checked=current == Some(r)/>
-                                        <span class="role-card__title">{r.label()}</span>
+                                        <span class="role-card__title">{match r {
+                                            Role::Isv => t.onboarding.role.isv,
+                                            Role::Merchant => t.onboarding.role.merchant,
+                                        }}</span>
                                         <span class="role-card__text">{r.description()}</span>
                                     </label>
                                 }).collect_view()}
                             </fieldset>
                             <ErrorLine id="role-error" error=role_error/>
                             <div class="wizard__actions">
-                                <SubmitButton label="Continue" busy_label="Saving…" pending=action.pending() class="btn btn--primary"/>
+                                <SubmitButton label=t.onboarding.role.continue_button busy_label=t.onboarding.role.saving pending=action.pending() class="btn btn--primary"/>
                             </div>
                         </ActionForm>
                     })

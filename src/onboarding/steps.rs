@@ -2,16 +2,15 @@
 
 use leptos::prelude::*;
 
-const STEPS: [&str; 4] = ["Account", "Role", "Business information", "Review"];
-
 #[component]
 pub fn Steps(
     /// Index of the current step in account, role, business information, review.
     current: usize,
 ) -> impl IntoView {
+    let s = &crate::i18n::t().onboarding.steps;
     view! {
-        <ol class="wizard-steps" aria-label="Onboarding progress">
-            {STEPS
+        <ol class="wizard-steps" aria-label=s.label>
+            {[s.account, s.role, s.business, s.review]
                 .iter()
                 .enumerate()
                 .map(|(i, label)| {
@@ -21,7 +20,7 @@ pub fn Steps(
                             aria-current=(i == current).then_some("step")>
                             <span class="wizard-steps__dot" aria-hidden="true">{if i < current { "✓".to_string() } else { (i + 1).to_string() }}</span>
                             <span>{*label}</span>
-                            {(i < current).then(|| view! { <span class="visually-hidden">" (done)"</span> })}
+                            {(i < current).then(|| view! { <span class="visually-hidden">{s.done}</span> })}
                         </li>
                     }
                 })

@@ -13,14 +13,20 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn SubmittedPage() -> impl IntoView {
+    let t = crate::i18n::t();
     view! {
-        <Title text="Application submitted"/>
+        <Title text=t.onboarding.submitted.title/>
         <Confirmation/>
     }
 }
 
 #[component]
 fn Confirmation() -> impl IntoView {
+    let t = &crate::i18n::t().onboarding;
+    let s = &t.submitted;
+    // The company's name (bold) and the status (a badge) sit inside the sentence.
+    let (workspace_before, rest) = super::around(s.workspace_status, "company");
+    let (workspace_middle, workspace_after) = super::around(rest, "status");
     let query = use_query_map();
     let id = move || query.with(|q| q.get("id").unwrap_or_default());
     // Fetched again when a reviewer decides, so the status shown is the real one.
@@ -34,37 +40,37 @@ fn Confirmation() -> impl IntoView {
                     match app.await {
                         Ok(a) => Either::Left(view! {
                             <div class="confirmation">
-                                <h1>"Thank you, your request is submitted"</h1>
+                                <h1>{s.heading}</h1>
                                 <p>
-                                    "Your workspace " <strong>{a.fields.company_name.clone()}</strong> " is "
-                                    <StatusBadge status=a.status/> "."
+                                    {workspace_before} <strong>{a.fields.company_name.clone()}</strong> {workspace_middle}
+                                    <StatusBadge status=a.status/> {workspace_after}
                                 </p>
                                 {match a.status {
                                     Status::Approved => EitherOf3::A(view! {
-                                        <p class="alert alert--success" role="status">"Your request is approved. You are the Owner of this workspace."</p>
+                                        <p class="alert alert--success" role="status">{s.approved}</p>
                                     }),
                                     Status::Rejected => EitherOf3::B(view! {
                                         <div class="alert alert--error" role="status">
-                                            <p><strong>"Your request was rejected."</strong> " Reason: " {a.rejection_reason.clone().unwrap_or_default()}</p>
-                                            <a class="btn btn--small btn--primary" href="/onboarding/business">"Edit and resubmit"</a>
+                                            <p><strong>{s.rejected}</strong> {t.reason_label} {a.rejection_reason.clone().unwrap_or_default()}</p>
+                                            <a class="btn btn--small btn--primary" href="/onboarding/business">{s.edit_and_resubmit}</a>
                                         </div>
                                     }),
                                     _ => EitherOf3::C(view! {
-                                        <h2>"What happens next"</h2>
+                                        <h2>{s.next_heading}</h2>
                                         <ol class="next-steps">
-                                            <li>"Our team reviews your business information."</li>
-                                            <li>"We email you when your request is approved (or if we need changes)."</li>
-                                            <li>"Once approved, you are the Owner of the workspace and can manage your business there."</li>
+                                            <li>{s.next_review}</li>
+                                            <li>{s.next_email}</li>
+                                            <li>{s.next_owner}</li>
                                         </ol>
                                     }),
                                 }}
                                 <div class="wizard__actions">
-                                    <a class="btn btn--primary" href="/console">"CONSOLE"</a>
-                                    <a class="btn btn--ghost" href=format!("/workspaces/{}/onboarding", a.id)>"Onboarding details"</a>
+                                    <a class="btn btn--primary" href="/console">{s.console}</a>
+                                    <a class="btn btn--ghost" href=format!("/workspaces/{}/onboarding", a.id)>{s.details}</a>
                                 </div>
                             </div>
                         }),
-                        Err(e) => Either::Right(view! { <ErrorView error=e heading="Your application"/> }),
+                        Err(e) => Either::Right(view! { <ErrorView error=e heading=s.error_heading/> }),
                     }
                 })}
             </Transition>

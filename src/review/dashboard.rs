@@ -5,6 +5,7 @@
 use super::{review_queue, QueuePage, QueueRow};
 use crate::applications::StatusBadge;
 use crate::domain::{Role, Status};
+use crate::i18n::fill;
 use crate::live::{use_live_events, LiveEvent, LiveIndicator};
 use crate::ui::guard::ErrorView;
 use crate::ui::page::Loading;
@@ -26,6 +27,7 @@ struct Query {
 
 #[component]
 pub fn ReviewPage() -> impl IntoView {
+    let t = crate::i18n::t();
     let query = use_query_map();
     let params = move || {
         query.with(|q| {
@@ -50,13 +52,14 @@ pub fn ReviewPage() -> impl IntoView {
     // What the polite live region says last: the latest arrivals or decision.
     let announcement = RwSignal::new(String::new());
     let announce = move |event: &LiveEvent| {
+        let t = &crate::i18n::t().review.dashboard;
         let text = match event.kind.as_str() {
             "submitted" | "resubmitted" => match fresh.with_untracked(Vec::len) {
-                1 => "1 new application arrived.".to_string(),
-                n => format!("{n} new applications arrived."),
+                1 => t.arrived_one.to_string(),
+                n => crate::i18n::fill(t.arrived_other, &[("count", &n)]),
             },
-            "approved" => "An application was approved.".to_string(),
-            "rejected" => "An application was rejected.".to_string(),
+            "approved" => t.announce_approved.to_string(),
+            "rejected" => t.announce_rejected.to_string(),
             // Assignments are not news.
             _ => return,
         };
@@ -78,10 +81,10 @@ pub fn ReviewPage() -> impl IntoView {
     );
 
     view! {
-        <Title text="Review dashboard"/>
+        <Title text=t.review.dashboard.title/>
         <section class="panel panel--wide">
             <div class="panel__head">
-                <h1>"Review dashboard"</h1>
+                <h1>{t.review.dashboard.title}</h1>
                 <LiveIndicator state=live/>
             </div>
             <p class="visually-hidden" role="status" aria-live="polite">{move || announcement.get()}</p>
@@ -99,6 +102,7 @@ pub fn ReviewPage() -> impl IntoView {
 
 #[component]
 fn Queue(page: QueuePage, query: Query, fresh: RwSignal<Vec<String>>) -> impl IntoView {
+    let t = &crate::i18n::t().review.dashboard;
     let location = use_location();
     // Kept in the detail links, so "Back to the queue" returns to the same filters and page.
     let list_query = match location.search.get_untracked().trim_start_matches('?') {
@@ -156,69 +160,65 @@ fn Queue(page: QueuePage, query: Query, fresh: RwSignal<Vec<String>>) -> impl In
         && query.q.is_empty());
     let rows = page.rows.clone();
     view! {
-        <ul class="counts" aria-label="Applications by status">{counts}</ul>
+        <ul class="counts" aria-label=t.counts_label>{counts}</ul>
         <Form method="GET" action="/review" attr:class="filters" attr:role="search">
             <div class="field field--inline">
-                <label for="status" class="field__label">"Status"</label>
+                <label for="status" class="field__label">{t.status}</label>
                 <select id="status" name="status" autocomplete="off">
-                    <option value="">"All statuses"</option>
+                    <option value="">{t.all_statuses}</option>
                     {status_options}
                 </select>
             </div>
             <div class="field field--inline">
-                <label for="role" class="field__label">"Role"</label>
+                <label for="role" class="field__label">{t.role}</label>
                 <select id="role" name="role" autocomplete="off">
-                    <option value="">"All roles"</option>
+                    <option value="">{t.all_roles}</option>
                     {role_options}
                 </select>
             </div>
             <div class="field field--inline">
-                <label for="country" class="field__label">"Country/Region"</label>
+                <label for="country" class="field__label">{t.country}</label>
                 <select id="country" name="country" autocomplete="off">
-                    <option value="">"All countries and regions"</option>
+                    <option value="">{t.all_countries}</option>
                     {country_options}
                 </select>
             </div>
             <div class="field field--inline field--grow">
-                <label for="q" class="field__label">"Search"</label>
-                <input id="q" name="q" type="search" value=query.q.clone() placeholder="Company name or email"
+                <label for="q" class="field__label">{t.search}</label>
+                <input id="q" name="q" type="search" value=query.q.clone() placeholder=t.search_placeholder
                     maxlength="100" autocomplete="off"/>
             </div>
             <div class="field field--inline">
-                <label for="sort" class="field__label">"Sort"</label>
+                <label for="sort" class="field__label">{t.sort}</label>
                 <select id="sort" name="sort" autocomplete="off">
-                    <option value="" selected=query.sort != "oldest">"Newest first"</option>
-                    <option value="oldest" selected=query.sort == "oldest">"Oldest first"</option>
+                    <option value="" selected=query.sort != "oldest">{t.newest_first}</option>
+                    <option value="oldest" selected=query.sort == "oldest">{t.oldest_first}</option>
                 </select>
             </div>
-            <button type="submit" class="btn btn--secondary">"Apply"</button>
-            {filtered.then(|| view! { <a class="btn btn--ghost" href="/review">"Clear"</a> })}
+            <button type="submit" class="btn btn--secondary">{t.apply}</button>
+            {filtered.then(|| view! { <a class="btn btn--ghost" href="/review">{t.clear}</a> })}
         </Form>
         {if rows.is_empty() {
             Either::Left(view! {
                 <div class="empty-state">
-                    <h2>{if filtered { "No applications match these filters" } else { "No applications yet" }}</h2>
-                    <p>{if filtered {
-                        "Change or clear the filters to see more."
-                    } else {
-                        "Submitted applications appear here as soon as they arrive."
-                    }}</p>
+                    <h2>{if filtered { t.empty_filtered_title } else { t.empty_title }}</h2>
+                    <p>{if filtered { t.empty_filtered_text } else { t.empty_text }}</p>
                 </div>
             })
         } else {
             Either::Right(view! {
                 <div class="table-wrap">
                     <table class="queue">
-                        <caption class="visually-hidden">"Applications"</caption>
+                        <caption class="visually-hidden">{t.table_caption}</caption>
                         <thead>
                             <tr>
-                                <th scope="col">"Company"</th>
-                                <th scope="col">"Role"</th>
-                                <th scope="col">"Country/Region"</th>
-                                <th scope="col">"Applicant"</th>
-                                <th scope="col">"Submitted"</th>
-                                <th scope="col">"Status"</th>
-                                <th scope="col">"Assigned to"</th>
+                                <th scope="col">{t.col_company}</th>
+                                <th scope="col">{t.role}</th>
+                                <th scope="col">{t.country}</th>
+                                <th scope="col">{t.col_applicant}</th>
+                                <th scope="col">{t.col_submitted}</th>
+                                <th scope="col">{t.status}</th>
+                                <th scope="col">{t.col_assigned_to}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -228,17 +228,18 @@ fn Queue(page: QueuePage, query: Query, fresh: RwSignal<Vec<String>>) -> impl In
                 </div>
             })
         }}
-        <nav class="pager" aria-label="Pages">
-            <span>{format!("{} application{}", page.total, if page.total == 1 { "" } else { "s" })}
-                {(page.pages > 1).then(|| format!(" · page {} of {}", page.page, page.pages))}</span>
-            {(page.page > 1).then(|| view! { <a href=pager_href(page.page - 1) rel="prev">"Previous"</a> })}
-            {(page.page < page.pages).then(|| view! { <a href=pager_href(page.page + 1) rel="next">"Next"</a> })}
+        <nav class="pager" aria-label=t.pages_label>
+            <span>{fill(if page.total == 1 { t.total_one } else { t.total_other }, &[("count", &page.total)])}
+                {(page.pages > 1).then(|| fill(t.page_of, &[("page", &page.page), ("pages", &page.pages)]))}</span>
+            {(page.page > 1).then(|| view! { <a href=pager_href(page.page - 1) rel="prev">{t.previous}</a> })}
+            {(page.page < page.pages).then(|| view! { <a href=pager_href(page.page + 1) rel="next">{t.next}</a> })}
         </nav>
     }
 }
 
 #[component]
 fn Row(row: QueueRow, fresh: RwSignal<Vec<String>>, list_query: String) -> impl IntoView {
+    let t = &crate::i18n::t().review.dashboard;
     let id = row.id.clone();
     let is_new = Signal::derive(move || fresh.with(|f| f.contains(&id)));
     let href = format!("/review/{}{}", row.id, list_query);
@@ -246,15 +247,15 @@ fn Row(row: QueueRow, fresh: RwSignal<Vec<String>>, list_query: String) -> impl 
         <tr class:queue__row--new=is_new>
             <th scope="row">
                 <a href=href>{row.company_name.clone()}</a>
-                {move || is_new.get().then(|| view! { <span class="tag tag--new">"New"</span> })}
-                {row.resubmitted.then(|| view! { <span class="tag">"Resubmitted"</span> })}
+                {move || is_new.get().then(|| view! { <span class="tag tag--new">{t.tag_new}</span> })}
+                {row.resubmitted.then(|| view! { <span class="tag">{t.tag_resubmitted}</span> })}
             </th>
             <td>{row.role.label()}</td>
             <td>{row.country_name.clone()}</td>
             <td><span class="queue__applicant">{row.applicant.clone()}</span><span class="queue__email">{row.email.clone()}</span></td>
             <td>{row.submitted_at.clone()}</td>
             <td><StatusBadge status=row.status/></td>
-            <td>{row.assigned_to.clone().unwrap_or_else(|| "Unassigned".into())}</td>
+            <td>{row.assigned_to.clone().unwrap_or_else(|| t.unassigned.into())}</td>
         </tr>
     }
 }

@@ -9,6 +9,7 @@ use super::{
 };
 use crate::applications::{BusinessDetails, History, StatusBadge};
 use crate::domain::{RejectionReason, Status};
+use crate::i18n::fill;
 use crate::live::{use_live_events, LiveIndicator};
 use crate::ui::form::{ErrorLine, ErrorSummary, FormAlert, TwoActions};
 use crate::ui::guard::ErrorView;
@@ -47,6 +48,7 @@ type Decision = TwoActions<ApproveApplication, RejectApplication>;
 
 #[component]
 pub fn ReviewDetailPage() -> impl IntoView {
+    let t = &crate::i18n::t().review;
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let search = use_location().search;
@@ -85,9 +87,9 @@ pub fn ReviewDetailPage() -> impl IntoView {
         q => format!("/review?{q}"),
     };
     view! {
-        <Title text="Review application"/>
+        <Title text=t.detail.title/>
         <section class="panel panel--wide">
-            <p class="breadcrumb"><a href=back>"Review dashboard"</a> " / Application"</p>
+            <p class="breadcrumb"><a href=back>{t.dashboard.title}</a> {t.detail.breadcrumb_application}</p>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match detail.await {
@@ -95,7 +97,7 @@ pub fn ReviewDetailPage() -> impl IntoView {
                             let kept = filters(&search.get_untracked());
                             Either::Left(view! { <Detail d filters=kept live assign decide/> })
                         }
-                        Err(e) => Either::Right(view! { <ErrorView error=e heading="Review application"/> }),
+                        Err(e) => Either::Right(view! { <ErrorView error=e heading=t.detail.title/> }),
                     }
                 })}
             </Transition>
@@ -112,6 +114,8 @@ fn Detail(
     assign: Assignment,
     decide: Decision,
 ) -> impl IntoView {
+    let t = &crate::i18n::t().review.detail;
+    let round_label = crate::i18n::t().review.application.round;
     let app = d.app.clone();
     let current = app.round == d.round;
     // Only the current round can be decided, and only while it is under review.
@@ -123,26 +127,26 @@ fn Detail(
     };
     let rounds = (d.rounds.len() > 1).then(|| {
         view! {
-            <nav class="rounds" aria-label="Rounds">
-                <h2>"Rounds"</h2>
+            <nav class="rounds" aria-label=t.rounds>
+                <h2>{t.rounds}</h2>
                 <ol>
                     {d.rounds.iter().map(|r| {
                         let n = r.app.round;
                         let shown = n == app.round;
                         let decided = match (&r.decided_by, &r.decided_at) {
-                            (Some(by), Some(at)) => format!(" · decided by {by}, {at}"),
-                            (None, Some(at)) => format!(" · decided {at}"),
+                            (Some(by), Some(at)) => fill(t.decided_by, &[("by", by), ("at", at)]),
+                            (None, Some(at)) => fill(t.decided_at, &[("at", at)]),
                             _ => String::new(),
                         };
                         view! {
                             <li class:rounds__item--shown=shown>
-                                <a href=href(n) aria-current=shown.then_some("page")>{format!("Round {n}")}</a>
+                                <a href=href(n) aria-current=shown.then_some("page")>{fill(round_label, &[("round", &n)])}</a>
                                 " " <StatusBadge status=r.app.status/>
                                 <span class="rounds__meta">
-                                    {r.app.submitted_at.clone().map(|s| format!(" submitted {s}"))}
+                                    {r.app.submitted_at.clone().map(|s| fill(t.round_submitted, &[("at", &s)]))}
                                     {decided}
                                 </span>
-                                {r.app.rejection_reason.clone().map(|reason| view! { <p class="rounds__reason">"Reason: " {reason}</p> })}
+                                {r.app.rejection_reason.clone().map(|reason| view! { <p class="rounds__reason">{t.reason_prefix} {reason}</p> })}
                             </li>
                         }
                     }).collect_view()}
@@ -152,21 +156,21 @@ fn Detail(
     });
     view! {
         <div class="panel__head">
-            {app.logo_url.clone().map(|src| view! { <img class="workspace-logo" src=src alt="Business logo" width="56" height="56"/> })}
+            {app.logo_url.clone().map(|src| view! { <img class="workspace-logo" src=src alt=t.logo_alt width="56" height="56"/> })}
             <h1>{app.fields.company_name.clone()}</h1>
             <StatusBadge status=app.status/>
-            {app.resubmitted.then(|| view! { <span class="tag">"Resubmitted"</span> })}
+            {app.resubmitted.then(|| view! { <span class="tag">{crate::i18n::t().review.dashboard.tag_resubmitted}</span> })}
             <LiveIndicator state=live/>
         </div>
         {(!current).then(|| view! {
             <p class="alert alert--info" role="status">
-                {format!("You are looking at round {} as it was submitted. ", app.round)}
-                <a href=href(d.round)>{format!("Open the current round (round {})", d.round)}</a>
+                {fill(t.earlier_round, &[("round", &app.round)])}
+                <a href=href(d.round)>{fill(t.open_current_round, &[("round", &d.round)])}</a>
             </p>
         })}
         {if d.own {
             Either::Left(view! {
-                <p class="alert alert--info" role="status">"This is your own application. Another reviewer has to decide it."</p>
+                <p class="alert alert--info" role="status">{t.own_application}</p>
             })
         } else if open {
             Either::Right(Some(view! { <Actions d=d.clone() assign decide/> }))
@@ -176,26 +180,26 @@ fn Detail(
         {rounds}
         <div class="review-columns">
             <div>
-                <h2>"Business information"</h2>
+                <h2>{t.business_information}</h2>
                 <BusinessDetails app=app.clone()/>
-                {app.submitted_at.clone().map(|s| view! { <p class="muted">"Submitted " {s}</p> })}
+                {app.submitted_at.clone().map(|s| view! { <p class="muted">{fill(t.submitted_on, &[("date", &s)])}</p> })}
             </div>
             <div>
-                <h2>"Applicant"</h2>
+                <h2>{t.applicant}</h2>
                 <dl class="details">
-                    <div><dt>"Username"</dt><dd>{d.applicant.clone()}</dd></div>
-                    <div><dt>"Email"</dt><dd>{d.applicant_email.clone()}</dd></div>
-                    <div><dt>"Assigned to"</dt><dd>{d.assigned_to.clone().unwrap_or_else(|| "Unassigned".into())}</dd></div>
+                    <div><dt>{t.username}</dt><dd>{d.applicant.clone()}</dd></div>
+                    <div><dt>{t.email}</dt><dd>{d.applicant_email.clone()}</dd></div>
+                    <div><dt>{t.assigned_to}</dt><dd>{d.assigned_to.clone().unwrap_or_else(|| crate::i18n::t().review.dashboard.unassigned.into())}</dd></div>
                 </dl>
-                <h2>"Agreements"</h2>
+                <h2>{t.agreements}</h2>
                 <ul class="agreements">
                     {d.acceptances.iter().map(|a| view! {
-                        <li>{format!("{} (version {}), accepted {}", a.document, a.version, a.accepted_at)}</li>
+                        <li>{fill(t.agreement, &[("document", &a.document), ("version", &a.version), ("date", &a.accepted_at)])}</li>
                     }).collect_view()}
                 </ul>
             </div>
         </div>
-        <h2>"History"</h2>
+        <h2>{t.history}</h2>
         <History entries=d.history.clone() round_href=Some(round_prefix)/>
     }
 }
@@ -203,6 +207,7 @@ fn Detail(
 /// Assignment and the decision, for an application under review.
 #[component]
 fn Actions(d: ReviewDetail, assign: Assignment, decide: Decision) -> impl IntoView {
+    let t = &crate::i18n::t().review.detail;
     let id = StoredValue::new(d.app.id.clone());
     let decide_error = decide.error;
     let reason_error =
@@ -232,31 +237,31 @@ fn Actions(d: ReviewDetail, assign: Assignment, decide: Decision) -> impl IntoVi
                     <ActionForm action=take>
                         <input type="hidden" name="id" value=id.get_value()/>
                         <button type="submit" class="btn btn--secondary"
-                            disabled=move || assign.pending()>"Assign to me"</button>
+                            disabled=move || assign.pending()>{t.assign_to_me}</button>
                     </ActionForm>
                 })}
                 {d.assigned_to.is_some().then(|| view! {
                     <ActionForm action=release>
                         <input type="hidden" name="id" value=id.get_value()/>
                         <button type="submit" class=release_class
-                            disabled=move || assign.pending()>"Unassign"</button>
+                            disabled=move || assign.pending()>{t.unassign}</button>
                     </ActionForm>
                 })}
             </div>
             <FormAlert error=assign_error/>
-            <ErrorSummary error=decide_error labels=&[("reason", "Reason for rejecting")]/>
+            <ErrorSummary error=decide_error labels=vec![("reason", t.reason_label)]/>
             <div class="review-actions__decide">
                 <ActionForm action=decide.first attr:class="decision decision--approve">
                     <input type="hidden" name="id" value=id.get_value()/>
                     <input type="hidden" name="round" value=d.round.to_string()/>
                     <button type="submit" class="btn btn--primary"
-                        disabled=move || decide.pending()>"Approve"</button>
+                        disabled=move || decide.pending()>{t.approve}</button>
                 </ActionForm>
                 <ActionForm action=decide.second attr:class="decision decision--reject">
                     <input type="hidden" name="id" value=id.get_value()/>
                     <input type="hidden" name="round" value=d.round.to_string()/>
                     <div class="field" class:field--invalid=move || shown_reason_error.get().is_some()>
-                        <label for="reason" class="field__label">"Reason for rejecting"</label>
+                        <label for="reason" class="field__label">{t.reason_label}</label>
                         <textarea id="reason" name="reason" rows="3" maxlength=RejectionReason::MAX.to_string() autocomplete="off"
                             aria-describedby="reason-help reason-error"
                             aria-invalid=move || shown_reason_error.get().is_some().then_some("true")
@@ -265,11 +270,11 @@ fn Actions(d: ReviewDetail, assign: Assignment, decide: Decision) -> impl IntoVi
                                 local_reason_error.set(if v.trim().is_empty() { None } else { RejectionReason::parse(&v).err().map(|e| e.message()) });
                             }
                         >{kept_reason}</textarea>
-                        <p id="reason-help" class="field__help">"Required. The applicant sees this and can change their application and submit it again."</p>
+                        <p id="reason-help" class="field__help">{t.reason_help}</p>
                         <ErrorLine id="reason-error" error=shown_reason_error/>
                     </div>
                     <button type="submit" class="btn btn--danger"
-                        disabled=move || decide.pending()>"Reject"</button>
+                        disabled=move || decide.pending()>{t.reject}</button>
                 </ActionForm>
             </div>
         </div>

@@ -93,22 +93,16 @@ pub async fn require_reviewer() -> Result<crate::server::sessions::SessionUser, 
 impl From<store::Refusal> for AppError {
     fn from(refusal: store::Refusal) -> Self {
         use store::Refusal;
+        let t = &crate::i18n::t().review.refused;
         match refusal {
             Refusal::NotFound => AppError::not_found(),
             Refusal::OwnApplication => AppError {
-                message: "You cannot review your own application.".into(),
+                message: t.own_application.into(),
                 ..AppError::forbidden()
             },
-            Refusal::NotUnderReview => AppError::conflict(
-                "This application has been decided; there is nothing to assign.",
-            ),
-            Refusal::AssignmentRaced => AppError::conflict(
-                "Someone changed this application's assignment at the same moment. Look again and retry.",
-            ),
-            Refusal::StaleRound => AppError::conflict(
-                "The applicant changed and resubmitted this application after you opened it. \
-                 Review the new version before deciding.",
-            ),
+            Refusal::NotUnderReview => AppError::conflict(t.not_under_review),
+            Refusal::AssignmentRaced => AppError::conflict(t.assignment_raced),
+            Refusal::StaleRound => AppError::conflict(t.stale_round),
             Refusal::AlreadyDecided {
                 by,
                 by_me,
@@ -116,16 +110,22 @@ impl From<store::Refusal> for AppError {
                 at,
             } => {
                 let who = if by_me {
-                    "You".to_string()
+                    t.who_you.to_string()
                 } else {
-                    by.unwrap_or_else(|| "Another reviewer".into())
+                    by.unwrap_or_else(|| t.who_another_reviewer.into())
                 };
                 let what = status.label().to_lowercase();
                 let when = at
                     .map(crate::server::dates::format_date)
                     .unwrap_or_default();
-                AppError::conflict(format!(
-                    "{who} already {what} this application ({when}). Your decision was not applied."
+                let sentence = match status {
+                    Status::Approved => t.already_approved,
+                    Status::Rejected => t.already_rejected,
+                    _ => t.already_decided,
+                };
+                AppError::conflict(crate::i18n::fill(
+                    sentence,
+                    &[("who", &who), ("what", &what), ("when", &when)],
                 ))
             }
         }
@@ -279,8 +279,11 @@ async fn decide(
     match outcome {
         store::Decided::Done(to) => {
             let public_url = &st.config.public_url;
+            // In the applicant's language, whatever the reviewer reads.
+            let lang = crate::i18n::Lang::parse(&to.language).unwrap_or_default();
             let mail = match &decision {
                 Decision::Approve => templates::application_approved(
+                    lang,
                     &to.email,
                     &to.username,
                     &to.company_name,
@@ -288,6 +291,7 @@ async fn decide(
                     public_url,
                 ),
                 Decision::Reject(reason) => templates::application_rejected(
+                    lang,
                     &to.email,
                     &to.username,
                     &to.company_name,

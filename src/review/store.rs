@@ -5,7 +5,7 @@
 //! (`Assigned`, `Decided`, `Refusal`); the server functions put them into words.
 
 use super::{Acceptance, QueuePage, QueueRow, ReviewDetail, PAGE_SIZE};
-use crate::applications::events::{history, record_event};
+use crate::applications::events::{history, record_event, Note};
 use crate::applications::{country_name, store as applications};
 use crate::domain::{CountryCode, Decision, Role, Status};
 use crate::server::dates::format_date;
@@ -182,19 +182,23 @@ struct People {
 struct AcceptanceRow {
     document: String,
     version: String,
+    language: String,
     accepted_at: i64,
 }
 
 impl From<AcceptanceRow> for Acceptance {
     fn from(r: AcceptanceRow) -> Self {
+        let t = &crate::i18n::t().review.detail;
         let document = match r.document.as_str() {
-            "terms" => "Terms of Service".to_string(),
-            "privacy" => "Privacy Policy".to_string(),
+            "terms" => t.document_terms.to_string(),
+            "privacy" => t.document_privacy.to_string(),
             _ => r.document,
         };
+        // Which language's text was agreed to, named in itself ("2026-11-27 · 简体中文").
+        let language = crate::i18n::Lang::parse(&r.language).unwrap_or_default();
         Acceptance {
             document,
-            version: r.version,
+            version: format!("{} · {}", r.version, language.endonym()),
             accepted_at: format_date(r.accepted_at),
         }
     }
@@ -229,8 +233,8 @@ pub async fn detail(
     .fetch_one(&db.pool)
     .await?;
     let acceptances: Vec<AcceptanceRow> = sqlx::query_as(
-        "SELECT document, version, MAX(accepted_at) AS accepted_at FROM acceptances \
-         WHERE user_id = $1 GROUP BY document, version ORDER BY document, version",
+        "SELECT document, version, language, MAX(accepted_at) AS accepted_at FROM acceptances \
+         WHERE user_id = $1 GROUP BY document, version, language ORDER BY document, version, language",
     )
     .bind(&people.applicant_id)
     .fetch_all(&db.pool)
@@ -284,6 +288,8 @@ pub enum Assigned {
 /// Whom a decision is mailed to, and about what.
 #[derive(Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Applicant {
+    /// The applicant's language tag: the mail is in it.
+    pub language: String,
     pub email: String,
     pub username: String,
     pub company_name: String,
@@ -363,9 +369,14 @@ pub async fn assign(
         return Ok(Assigned::Refused(Refusal::AssignmentRaced));
     }
     let (kind, note) = if take {
-        ("assigned", format!("Assigned to {}", me.username))
+        (
+            "assigned",
+            Note::Assigned {
+                username: me.username.clone(),
+            },
+        )
     } else {
-        ("unassigned", "Unassigned".to_string())
+        ("unassigned", Note::Unassigned)
     };
     record_event(&mut tx, id, kind, Some(&me.user_id), &note).await?;
     tx.commit().await?;
@@ -446,13 +457,19 @@ pub async fn decide(
     let (kind, note) = match decision {
         Decision::Approve => {
             applications::make_owner(tx, id, &owner).await?;
-            ("approved", "Approved".to_string())
+            ("approved", Note::Approved)
         }
-        Decision::Reject(_) => ("rejected", format!("Rejected: {reason_text}")),
+        Decision::Reject(_) => (
+            "rejected",
+            Note::Rejected {
+                reason: reason_text.to_string(),
+            },
+        ),
     };
     record_event(tx, id, kind, Some(&me.user_id), &note).await?;
     let applicant: Applicant = sqlx::query_as(
-        "SELECT u.email AS email, u.username AS username, a.company_name AS company_name \
+        "SELECT u.language AS language, u.email AS email, u.username AS username, \
+         a.company_name AS company_name \
          FROM applications a JOIN users u ON u.id = a.user_id WHERE a.id = $1",
     )
     .bind(id)

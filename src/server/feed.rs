@@ -398,9 +398,12 @@ pub async fn stream(
         super::metrics::throttled("event_streams");
         return (
             StatusCode::TOO_MANY_REQUESTS,
-            format!(
-                "Too many live-update streams are open for this session (at most \
-                 {STREAMS_PER_SESSION}); close a tab and try again."
+            crate::i18n::fill(
+                crate::i18n::switch::of_request(&headers)
+                    .texts()
+                    .ui
+                    .too_many_streams,
+                &[("max", &STREAMS_PER_SESSION)],
             ),
         )
             .into_response();

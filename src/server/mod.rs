@@ -4,6 +4,7 @@
 pub mod client;
 pub mod codes;
 pub mod config;
+pub mod countries;
 pub mod crypto;
 pub mod dates;
 pub mod db;

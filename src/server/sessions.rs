@@ -18,6 +18,8 @@ pub struct SessionUser {
     pub email: String,
     /// May open the review dashboard (made so by `isv-portal create-reviewer`).
     pub is_reviewer: bool,
+    /// The language the account reads its mail in.
+    pub lang: crate::i18n::Lang,
 }
 
 pub fn cookie_name(config: &Config) -> &'static str {
@@ -89,6 +91,7 @@ struct SessionRow {
     last_seen_at: i64,
     expires_at: i64,
     is_reviewer: i64,
+    language: String,
 }
 
 /// The user behind a token, if the session is still alive.
@@ -97,7 +100,8 @@ pub async fn lookup(db: &Db, token: &str) -> Result<Option<SessionUser>, sqlx::E
     let now = now_ms();
     let row: Option<SessionRow> = sqlx::query_as(
         "SELECT u.id AS user_id, u.username AS username, u.email AS email, \
-         s.last_seen_at AS last_seen_at, s.expires_at AS expires_at, u.is_reviewer AS is_reviewer \
+         s.last_seen_at AS last_seen_at, s.expires_at AS expires_at, u.is_reviewer AS is_reviewer, \
+         u.language AS language \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
     )
     .bind(&hash)
@@ -124,6 +128,7 @@ pub async fn lookup(db: &Db, token: &str) -> Result<Option<SessionUser>, sqlx::E
         username: row.username,
         email: row.email,
         is_reviewer: row.is_reviewer != 0,
+        lang: crate::i18n::Lang::parse(&row.language).unwrap_or_default(),
     }))
 }
 

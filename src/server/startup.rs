@@ -117,14 +117,20 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Port
             crate::accounts::EXPORT_PATH,
             axum::routing::get(crate::accounts::export_my_data),
         )
+        .route(
+            crate::i18n::SWITCH_PATH,
+            axum::routing::post(crate::i18n::switch::switch),
+        )
         .route("/healthz", axum::routing::get(super::health::healthz))
         .route("/readyz", axum::routing::get(super::health::readyz))
         .with_state(state.clone());
-    // What every render gets, a page's or the "not found" fallback's: the state, and the CSP
-    // nonce the middleware put in the header (without it the hydration scripts are refused).
+    // What every render and server function gets, a page's or the "not found" fallback's: the
+    // state, the request's language, and the CSP nonce the middleware put in the header
+    // (without it the hydration scripts are refused).
     let context = move || {
         provide_context(context_state.clone());
         if let Some(parts) = use_context::<http::request::Parts>() {
+            provide_context(crate::i18n::switch::of_request(&parts.headers));
             if let Some(nonce) = parts.extensions.get::<leptos::nonce::Nonce>() {
                 provide_context(nonce.clone());
             }

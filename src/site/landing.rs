@@ -3,34 +3,32 @@ use leptos_meta::Title;
 
 #[component]
 pub fn LandingPage() -> impl IntoView {
+    let t = &crate::i18n::t().site.landing;
     view! {
         <Title text=""/>
         <section class="hero">
             <div class="hero__text">
-                <p class="eyebrow">"For ISVs and merchants"</p>
-                <h1>"Build and grow mini programs with Mini Program Platform"</h1>
-                <p class="hero__lead">
-                    "Create an account, tell us about your business, and get reviewed. Once approved, "
-                    "your workspace is ready for your team and your mini programs."
-                </p>
+                <p class="eyebrow">{t.eyebrow}</p>
+                <h1>{t.heading}</h1>
+                <p class="hero__lead">{t.lead}</p>
                 <div class="hero__actions">
-                    <a class="btn btn--primary btn--large" href="/signup">"GET STARTED"</a>
-                    <a class="btn btn--ghost btn--large" href="/signin">"SIGN IN"</a>
+                    <a class="btn btn--primary btn--large" href="/signup">{t.get_started}</a>
+                    <a class="btn btn--ghost btn--large" href="/signin">{t.sign_in}</a>
                 </div>
             </div>
-            <ol class="steps" aria-label="How onboarding works">
-                <li><strong>"Apply for an account"</strong><span>"Your email, a verification code, a username and a password."</span></li>
-                <li><strong>"Choose your role"</strong><span>"ISV or merchant, and an overview of your business."</span></li>
-                <li><strong>"Wait for approval"</strong><span>"We review your request and email you the result."</span></li>
-                <li><strong>"Log in to the platform"</strong><span>"Open your workspace as its Owner."</span></li>
+            <ol class="steps" aria-label=t.steps_label>
+                <li><strong>{t.step_apply}</strong><span>{t.step_apply_text}</span></li>
+                <li><strong>{t.step_role}</strong><span>{t.step_role_text}</span></li>
+                <li><strong>{t.step_wait}</strong><span>{t.step_wait_text}</span></li>
+                <li><strong>{t.step_log_in}</strong><span>{t.step_log_in_text}</span></li>
             </ol>
         </section>
         <section class="concepts" aria-labelledby="concepts-title">
-            <h2 id="concepts-title">"Basic concepts"</h2>
+            <h2 id="concepts-title">{t.concepts_heading}</h2>
             <dl class="concepts__list">
-                <div><dt>"Merchant"</dt><dd>"A role to develop and manage their own mini programs."</dd></div>
-                <div><dt>"ISV (independent software vendor)"</dt><dd>"A role to help merchants develop and manage mini programs."</dd></div>
-                <div><dt>"Mini Program Platform"</dt><dd>"The platform to manage mini programs, focused on global markets."</dd></div>
+                <div><dt>{t.merchant}</dt><dd>{t.merchant_text}</dd></div>
+                <div><dt>{t.isv}</dt><dd>{t.isv_text}</dd></div>
+                <div><dt>{t.platform}</dt><dd>{t.platform_text}</dd></div>
             </dl>
         </section>
     }

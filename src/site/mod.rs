@@ -7,7 +7,9 @@ mod legal;
 
 pub use accessibility::AccessibilityPage;
 pub use landing::LandingPage;
-pub use legal::{PrivacyPage, TermsPage, PRIVACY_VERSION, TERMS_VERSION};
+pub use legal::{
+    privacy_version, terms_version, PrivacyPage, TermsPage, PRIVACY_VERSION, TERMS_VERSION,
+};
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -18,12 +20,13 @@ pub fn NotFoundPage() -> impl IntoView {
     if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
         res.set_status(http::StatusCode::NOT_FOUND);
     }
+    let t = crate::i18n::t();
     view! {
-        <Title text="Page not found"/>
+        <Title text=t.site.not_found.title/>
         <section class="empty-state">
-            <h1>"Page not found"</h1>
-            <p>"The page you asked for does not exist or is no longer here."</p>
-            <a class="btn btn--primary" href="/">"Go to the home page"</a>
+            <h1>{t.site.not_found.title}</h1>
+            <p>{t.site.not_found.text}</p>
+            <a class="btn btn--primary" href="/">{t.site.not_found.home}</a>
         </section>
     }
 }

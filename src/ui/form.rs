@@ -2,6 +2,7 @@
 //! same domain `parse` the server uses; submit buttons that show when a request is running.
 
 use crate::error::{AppError, FieldError};
+use crate::i18n::fill;
 use leptos::prelude::*;
 
 /// The error of the last submission, whether it came back through fetch (JavaScript on) or
@@ -228,15 +229,16 @@ pub fn Agreement(
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
     let error_id = format!("{name}-error");
+    let t = crate::i18n::t();
     view! {
         <div class="field field--checkbox" class:field--invalid=move || error.get().is_some()>
             <input type="checkbox" id=name name=name value="yes"
                 aria-describedby=error_id.clone()
                 aria-invalid=move || error.get().is_some().then_some("true")/>
             <label for=name>
-                "I have read and agree to the "
+                {t.ui.agree_prefix}
                 <a href=href target="_blank" rel="noopener">
-                    {document}<span class="visually-hidden">" (opens in a new tab)"</span>
+                    {fill(t.ui.agree_document, &[("document", &document)])}<span class="visually-hidden">{t.ui.new_tab}</span>
                 </a>
             </label>
             <ErrorLine id=error_id error/>
@@ -251,9 +253,10 @@ pub fn Agreement(
 #[component]
 pub fn ErrorSummary(
     #[prop(into)] error: Signal<Option<AppError>>,
-    /// The label of each field by its name, to start its link with.
-    labels: &'static [(&'static str, &'static str)],
+    /// The label of each field by its name, to start its link with (from the catalogue).
+    labels: Vec<(&'static str, &'static str)>,
 ) -> impl IntoView {
+    let labels = StoredValue::new(labels);
     // Only a different answer renders it anew, and so takes the focus again.
     let error = Memo::new(move |_| {
         error
@@ -261,6 +264,7 @@ pub fn ErrorSummary(
             .filter(|e| !e.message.is_empty() || !e.fields.is_empty())
     });
     let summary = NodeRef::<leptos::html::Div>::new();
+    let t = crate::i18n::t();
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
         if let Some(summary) = summary.get() {
@@ -271,12 +275,16 @@ pub fn ErrorSummary(
         {move || error.get().map(|e| {
             let links = (!e.fields.is_empty()).then(|| {
                 let items = e.fields.into_iter().map(|FieldError { field, message }| {
-                    let label = labels.iter().find(|(n, _)| *n == field).map(|(_, l)| format!("{l}: "));
+                    let label = labels.with_value(|l| l.iter().find(|(n, _)| *n == field).map(|(_, label)| *label));
+                    let text = match label {
+                        Some(label) => fill(t.ui.error_summary_field, &[("label", &label), ("message", &message)]),
+                        None => message,
+                    };
                     let href = format!("#{field}");
                     view! {
                         <li>
                             <a href=href target="_self" on:click=move |ev| focus_field(&ev, &field)>
-                                {label}{message}
+                                {text}
                             </a>
                         </li>
                     }
@@ -285,7 +293,7 @@ pub fn ErrorSummary(
             });
             view! {
                 <div class="error-summary" role="alert" tabindex="-1" autofocus=true node_ref=summary>
-                    <h2 class="error-summary__title">"There is a problem"</h2>
+                    <h2 class="error-summary__title">{t.ui.error_summary_title}</h2>
                     {(!e.message.is_empty()).then(|| view! { <p>{e.message}</p> })}
                     {links}
                 </div>

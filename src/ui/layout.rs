@@ -1,6 +1,7 @@
 //! The header (platform name, CONSOLE, account menu with the account page and, for reviewers, the review dashboard) and the footer.
 
 use crate::accounts::{SignOut, SignedInUser};
+use crate::i18n::{self, fill, Lang};
 use leptos::either::Either;
 use leptos::prelude::*;
 
@@ -12,6 +13,7 @@ pub struct SignedIn(pub RwSignal<Option<SignedInUser>>);
 #[component]
 pub fn Header(sign_out: ServerAction<SignOut>) -> impl IntoView {
     let user = expect_context::<SignedIn>();
+    let t = i18n::t();
     // The menu closes when its link has taken the user elsewhere (the header stays in place
     // across navigations in the browser).
     let menu = NodeRef::<leptos::html::Details>::new();
@@ -28,17 +30,17 @@ pub fn Header(sign_out: ServerAction<SignOut>) -> impl IntoView {
     view! {
         <header class="site-header">
             <div class="site-header__inner">
-                <a href="/" class="brand" aria-label="Mini Program Platform, home">
+                <a href="/" class="brand" aria-label=t.frame.home_label>
                     <span class="brand__mark" aria-hidden="true">"M"</span>
-                    <span class="brand__name">"Mini Program Platform"</span>
+                    <span class="brand__name">{t.frame.platform}</span>
                 </a>
-                <nav class="site-nav" aria-label="Main">
-                    <a href="/console" class="site-nav__link">"CONSOLE"</a>
+                <nav class="site-nav" aria-label=t.frame.main_nav>
+                    <a href="/console" class="site-nav__link">{t.frame.console_nav}</a>
                     {move || match user.0.get() {
                         Some(u) => Either::Left(view! {
-                            {u.is_reviewer.then(|| view! { <a href="/review" class="site-nav__link">"REVIEW"</a> })}
+                            {u.is_reviewer.then(|| view! { <a href="/review" class="site-nav__link">{t.frame.review_nav}</a> })}
                             <details class="account-menu" node_ref=menu>
-                                <summary class="account-menu__button" aria-label=format!("Account menu for {}", u.username)>
+                                <summary class="account-menu__button" aria-label=fill(t.frame.account_menu, &[("username", &u.username)])>
                                     <span class="avatar" aria-hidden="true">
                                         {u.username.chars().next().map(|c| c.to_ascii_uppercase()).unwrap_or('?').to_string()}
                                     </span>
@@ -46,19 +48,20 @@ pub fn Header(sign_out: ServerAction<SignOut>) -> impl IntoView {
                                 </summary>
                                 <div class="account-menu__panel">
                                     <p class="account-menu__email">{u.email.clone()}</p>
-                                    <a href="/account">"Account"</a>
-                                    <a href="/console">"Console"</a>
-                                    {u.is_reviewer.then(|| view! { <a href="/review">"Review dashboard"</a> })}
+                                    <a href="/account">{t.frame.menu_account}</a>
+                                    <a href="/console">{t.frame.menu_console}</a>
+                                    {u.is_reviewer.then(|| view! { <a href="/review">{t.frame.menu_review}</a> })}
                                     <ActionForm action=sign_out>
-                                        <button type="submit" class="link-button">"Sign out"</button>
+                                        <button type="submit" class="link-button">{t.frame.sign_out}</button>
                                     </ActionForm>
                                 </div>
                             </details>
                         }),
                         None => Either::Right(view! {
-                            <a href="/signin" class="btn btn--ghost btn--small">"SIGN IN"</a>
+                            <a href="/signin" class="btn btn--ghost btn--small">{t.frame.sign_in_nav}</a>
                         }),
                     }}
+                    <LanguageSwitcher/>
                 </nav>
             </div>
         </header>
@@ -67,12 +70,49 @@ pub fn Header(sign_out: ServerAction<SignOut>) -> impl IntoView {
 
 #[component]
 pub fn Footer() -> impl IntoView {
+    let t = i18n::t();
     view! {
         <footer class="site-footer">
-            <span>"© Mini Program Platform"</span>
-            <a href="/terms">"Terms of Service"</a>
-            <a href="/privacy">"Privacy Policy"</a>
-            <a href="/accessibility">"Accessibility"</a>
+            <span>{t.frame.footer_copyright}</span>
+            <a href="/terms">{t.frame.footer_terms}</a>
+            <a href="/privacy">{t.frame.footer_privacy}</a>
+            <a href="/accessibility">{t.frame.footer_accessibility}</a>
         </footer>
+    }
+}
+
+/// The language switcher: a plain form with one button per other language, so it works
+/// without JavaScript too. The server sets the cookie (and the account's language), then
+/// sends the person back to the page they were on, now in that language (`server::language`).
+#[component]
+pub fn LanguageSwitcher(
+    /// The form's accessible name (the header's is "Language").
+    #[prop(optional)]
+    label: Option<&'static str>,
+) -> impl IntoView {
+    let t = i18n::t();
+    let current = i18n::lang();
+    let location = leptos_router::hooks::use_location();
+    let here = move || {
+        let search = location.search.get();
+        if search.is_empty() {
+            location.pathname.get()
+        } else {
+            format!("{}?{}", location.pathname.get(), search)
+        }
+    };
+    view! {
+        <form method="post" action=i18n::SWITCH_PATH class="language-switcher" aria-label=label.unwrap_or(t.frame.language)>
+            <input type="hidden" name="next" prop:value=here value=here/>
+            {Lang::ALL
+                .into_iter()
+                .filter(|l| *l != current)
+                .map(|l| view! {
+                    <button type="submit" name="lang" value=l.tag() lang=l.tag() class="link-button language-switcher__button">
+                        {l.endonym()}
+                    </button>
+                })
+                .collect_view()}
+        </form>
     }
 }

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 /// Shown while a page's data loads (the fallback of its `Suspense` or `Transition`).
 #[component]
 pub fn Loading() -> impl IntoView {
-    view! { <p class="loading" role="status">"Loading…"</p> }
+    let t = crate::i18n::t();
+    view! { <p class="loading" role="status">{t.ui.loading}</p> }
 }
 
 /// Answers the page being rendered on the server with 404 (nothing happens in the browser),
@@ -28,9 +29,10 @@ pub fn NotFound(
     back_label: &'static str,
 ) -> impl IntoView {
     answer_not_found();
+    let t = crate::i18n::t();
     view! {
         <div class="empty-state">
-            <h1>"Not found"</h1>
+            <h1>{t.ui.not_found_heading}</h1>
             <p>{text}</p>
             <a class="btn btn--primary" href=back_href>{back_label}</a>
         </div>

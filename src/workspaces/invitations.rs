@@ -10,6 +10,7 @@ use crate::accounts::SignOut;
 use crate::applications::MemberRole;
 use crate::domain::Email;
 use crate::error::{AppError, ErrorKind};
+use crate::i18n::fill;
 use crate::ui::form::{last_error, ErrorLine, ErrorSummary, FormAlert, SubmitButton};
 use crate::ui::guard::ErrorView;
 use crate::ui::page::{answer_not_found, Loading};
@@ -23,7 +24,8 @@ use serde::{Deserialize, Serialize};
 pub const MAX_AT_ONCE: usize = 10;
 
 /// What every unusable link (unknown, expired, withdrawn, used) answers: nothing about any
-/// workspace.
+/// workspace. This is the English wording (tests compare it); pages and answers say the
+/// catalogue's `workspaces.invitation.invalid_link`, in their language.
 pub const INVALID_LINK: &str =
     "This invitation link is no longer valid. Ask the person who invited you to send a new one.";
 
@@ -31,12 +33,13 @@ pub const INVALID_LINK: &str =
 /// each parsed as an `Email` (lower-cased, so one mailbox is one address), duplicates dropped.
 /// The error names every address that is not one.
 pub fn parse_addresses(raw: &str) -> Result<Vec<Email>, String> {
+    let i = &crate::i18n::t().workspaces.invite;
     let parts: Vec<&str> = raw
         .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
         .filter(|p| !p.is_empty())
         .collect();
     if parts.is_empty() {
-        return Err("Enter the email address of at least one person to invite.".into());
+        return Err(i.enter_at_least_one.into());
     }
     let mut bad = Vec::new();
     let mut emails: Vec<Email> = Vec::new();
@@ -46,7 +49,7 @@ pub fn parse_addresses(raw: &str) -> Result<Vec<Email>, String> {
             Ok(e) => emails.push(e),
             Err(_) => {
                 let shown: String = part.chars().take(60).collect();
-                bad.push(format!("\"{shown}\" is not an email address."));
+                bad.push(fill(i.not_an_email, &[("address", &shown)]));
             }
         }
     }
@@ -54,9 +57,9 @@ pub fn parse_addresses(raw: &str) -> Result<Vec<Email>, String> {
         return Err(bad.join(" "));
     }
     if emails.len() > MAX_AT_ONCE {
-        return Err(format!(
-            "Invite at most {MAX_AT_ONCE} people at once (you entered {}).",
-            emails.len()
+        return Err(fill(
+            i.at_most_at_once,
+            &[("max", &MAX_AT_ONCE), ("count", &emails.len())],
         ));
     }
     Ok(emails)
@@ -85,17 +88,21 @@ pub struct InvitesSent {
 impl InvitesSent {
     /// The page's notice.
     pub fn sentence(&self) -> String {
+        let i = &crate::i18n::t().workspaces.invite;
         let mut s = String::new();
         if !self.sent.is_empty() {
-            s.push_str(&format!("Invitations sent to {}.", self.sent.join(", ")));
+            s.push_str(&fill(
+                i.sent_to,
+                &[("emails", &self.sent.join(i.list_separator))],
+            ));
         }
         if !self.renewed.is_empty() {
             if !s.is_empty() {
                 s.push(' ');
             }
-            s.push_str(&format!(
-                "{} had an invitation already: a new link was sent, and the old one no longer works.",
-                self.renewed.join(", ")
+            s.push_str(&fill(
+                i.renewed,
+                &[("emails", &self.renewed.join(i.list_separator))],
             ));
         }
         s
@@ -207,9 +214,6 @@ mod ssr {
         self, Changed, Invited, Joining, Team, ToMail, MAILS_PER_HOUR, MAX_PENDING,
     };
 
-    const MANAGERS_ONLY: &str =
-        "Only the Owner and Admins of this workspace can invite people, resend or withdraw invitations.";
-
     fn refused(message: impl Into<String>) -> AppError {
         AppError {
             message: message.into(),
@@ -219,39 +223,47 @@ mod ssr {
 
     pub fn invalid_link() -> AppError {
         AppError {
-            message: INVALID_LINK.into(),
+            message: crate::i18n::t().workspaces.invitation.invalid_link.into(),
             ..AppError::not_found()
         }
     }
 
     fn not_approved(team: &Team) -> AppError {
-        AppError::invalid(format!(
-            "You can invite team members once {} is approved.",
-            team.name
+        AppError::invalid(fill(
+            crate::i18n::t().workspaces.invite_once_approved,
+            &[("workspace", &team.name)],
         ))
     }
 
     fn mail_limit(team: &Team, wait_secs: u64) -> AppError {
         crate::server::metrics::throttled("invitation_mails");
+        let i = &crate::i18n::t().workspaces.invite;
         let when = if wait_secs > 90 {
-            format!("{} minutes", wait_secs.div_ceil(60))
+            fill(i.minutes, &[("count", &wait_secs.div_ceil(60))])
         } else {
-            format!("{wait_secs} seconds")
+            fill(i.seconds, &[("count", &wait_secs)])
         };
         AppError::too_many(
-            format!(
-                "{} has sent {MAILS_PER_HOUR} invitations this hour, the most it can. Try again in {when}.",
-                team.name
+            fill(
+                i.mail_limit,
+                &[
+                    ("max", &MAILS_PER_HOUR),
+                    ("when", &when),
+                    ("workspace", &team.name),
+                ],
             ),
             wait_secs,
         )
     }
 
     fn too_many_pending(team: &Team, pending: i64) -> AppError {
-        AppError::invalid(format!(
-            "{} has {pending} pending invitations; at most {MAX_PENDING} can be pending at once. \
-             Withdraw some, or wait until they are accepted or expire.",
-            team.name
+        AppError::invalid(fill(
+            crate::i18n::t().workspaces.invite.too_many_pending,
+            &[
+                ("pending", &pending),
+                ("max", &MAX_PENDING),
+                ("workspace", &team.name),
+            ],
         ))
     }
 
@@ -283,7 +295,7 @@ mod ssr {
             return Err(not_approved(&team));
         }
         if invitable_by(team.role).is_empty() {
-            return Err(refused(MANAGERS_ONLY));
+            return Err(refused(crate::i18n::t().workspaces.invite.managers_only));
         }
         Ok(team)
     }
@@ -296,9 +308,15 @@ mod ssr {
         to: &ToMail,
     ) -> Result<(), AppError> {
         let link = format!("{}/invitations/{}", st.config.public_url, to.token);
+        // In the invited person's language if they have an account; else in the inviter's.
+        let lang =
+            crate::accounts::store::language_of_email(&mut ***tx, &to.email, crate::i18n::lang())
+                .await
+                .or_internal("reading a language")?;
         enqueue(
             tx,
             crate::workspaces::mail::invitation(
+                lang,
                 &to.email,
                 inviter,
                 &team.name,
@@ -316,25 +334,25 @@ mod ssr {
         emails: &str,
         role: &str,
     ) -> Result<InvitesSent, AppError> {
+        let i = &crate::i18n::t().workspaces.invite;
         let user = require_user().await?;
         let st = state()?;
         let mut tx = st.db.begin_write().await.or_internal("begin")?;
         let team = managing(&mut tx, workspace_id, &user.user_id).await?;
         let Some(role) = MemberRole::parse(role) else {
-            return Err(AppError::field(
-                "role",
-                "Choose the role the people you invite will have.",
-            ));
+            return Err(AppError::field("role", i.choose_role));
         };
         if !allows(team.role, TeamAction::Invite(role)) {
             let may: Vec<&str> = invitable_by(team.role)
                 .into_iter()
                 .map(|r| r.label())
                 .collect();
-            return Err(refused(format!(
-                "As {} you can invite people as {} only.",
-                with_article(team.role),
-                may.join(" or ")
+            return Err(refused(fill(
+                i.invite_only_as,
+                &[
+                    ("actor", &with_article(team.role)),
+                    ("roles", &may.join(i.or)),
+                ],
             )));
         }
         let emails = parse_addresses(emails).map_err(|m| AppError::field("emails", m))?;
@@ -348,19 +366,25 @@ mod ssr {
             Invited::AlreadyMembers(list) => {
                 let each: Vec<String> = list
                     .iter()
-                    .map(|e| format!("{e} is already a member of {}.", team.name))
+                    .map(|e| {
+                        fill(
+                            i.already_member_of,
+                            &[("email", e), ("workspace", &team.name)],
+                        )
+                    })
                     .collect();
                 return Err(AppError::field("emails", each.join(" ")));
             }
             Invited::NotYours(list) => {
-                return Err(refused(format!(
-                    "{} already invited as Admin; only the Owner can change that invitation.",
-                    if list.len() == 1 {
-                        format!("{} is", list[0])
-                    } else {
-                        format!("{} are", list.join(", "))
-                    }
-                )))
+                let said = if list.len() == 1 {
+                    i.not_yours_one
+                } else {
+                    i.not_yours_other
+                };
+                return Err(refused(fill(
+                    said,
+                    &[("emails", &list.join(i.list_separator))],
+                )));
             }
             Invited::TooManyPending { pending } => return Err(too_many_pending(&team, pending)),
             Invited::MailLimit { wait_secs } => return Err(mail_limit(&team, wait_secs)),
@@ -427,14 +451,16 @@ mod ssr {
             }
             Changed::NotFound => {
                 return Err(AppError {
-                    message: "That invitation is no longer open: it was accepted or withdrawn."
-                        .into(),
+                    message: crate::i18n::t().workspaces.invite.no_longer_open.into(),
                     ..AppError::not_found()
                 })
             }
             Changed::NotYours => {
                 return Err(refused(
-                    "Only the Owner can resend or withdraw an invitation as Admin.",
+                    crate::i18n::t()
+                        .workspaces
+                        .invite
+                        .admin_invitation_owner_only,
                 ))
             }
             Changed::TooManyPending { pending } => return Err(too_many_pending(&team, pending)),
@@ -510,13 +536,12 @@ mod ssr {
                 leptos_axum::redirect(&format!("/workspaces/{workspace_id}"));
                 Ok(workspace_id)
             }
-            Joining::OtherAddress { email } => Err(refused(format!(
-                "This invitation is for {}; you are signed in as {}. Sign out, then open the link again.",
-                mask(&email),
-                user.email
+            Joining::OtherAddress { email } => Err(refused(fill(
+                crate::i18n::t().workspaces.invitation.other_address,
+                &[("invited", &mask(&email)), ("email", &user.email)],
             ))),
             Joining::AlreadyMember { .. } => Err(AppError::conflict(
-                "You are already a member of this workspace.",
+                crate::i18n::t().workspaces.invitation.already_member,
             )),
             Joining::Invalid => Err(invalid_link()),
         }
@@ -531,6 +556,7 @@ pub fn InviteForm(
     roles: Vec<MemberRole>,
     action: ServerAction<InviteMembers>,
 ) -> impl IntoView {
+    let txt = &crate::i18n::t().workspaces.invite;
     let error = last_error(action.value());
     let field = move |name: &'static str| {
         Signal::derive(move || error.get().and_then(|e| e.field_message(name)))
@@ -551,23 +577,23 @@ pub fn InviteForm(
         .or_else(|| roles.first().copied());
     view! {
         <section class="team-invite" aria-labelledby="invite-title">
-            <h2 id="invite-title">"Invite people"</h2>
-            <ErrorSummary error labels=&[("emails", "Email addresses"), ("role", "Role")]/>
+            <h2 id="invite-title">{txt.title}</h2>
+            <ErrorSummary error labels=vec![("emails", txt.emails_label), ("role", txt.role_label)]/>
             <ActionForm action=action>
                 <input type="hidden" name="workspace_id" value=workspace_id/>
                 <div class="field" class:field--invalid=move || emails_error.get().is_some()>
-                    <label for="emails" class="field__label">"Email addresses"</label>
+                    <label for="emails" class="field__label">{txt.emails_label}</label>
                     <textarea id="emails" name="emails" rows="4" autocomplete="off" spellcheck="false"
                         aria-describedby="emails-help emails-error"
                         aria-invalid=move || emails_error.get().is_some().then_some("true")>{kept_emails}</textarea>
                     <p id="emails-help" class="field__help">
-                        {format!("Up to {MAX_AT_ONCE} addresses, one per line or separated by commas. Each gets an email with a link that works once, for 3 days.")}
+                        {fill(txt.emails_help, &[("max", &MAX_AT_ONCE)])}
                     </p>
                     <ErrorLine id="emails-error" error=emails_error/>
                 </div>
                 <fieldset class="team-invite__roles" role="radiogroup" aria-describedby="role-error"
                     aria-invalid=move || role_error.get().is_some().then_some("true")>
-                    <legend class="field__label">"Role"</legend>
+                    <legend class="field__label">{txt.role_label}</legend>
                     // The first choice carries the id the error summary links to.
                     {roles.into_iter().enumerate().map(|(i, r)| view! {
                         <label class="role-option">
@@ -579,7 +605,7 @@ pub fn InviteForm(
                     }).collect_view()}
                 </fieldset>
                 <ErrorLine id="role-error" error=role_error/>
-                <SubmitButton label="Send invitations" busy_label="Sending…" pending=action.pending()
+                <SubmitButton label=txt.send busy_label=txt.sending pending=action.pending()
                     class="btn btn--primary"/>
             </ActionForm>
         </section>
@@ -603,8 +629,9 @@ pub fn InvitationPage() -> impl IntoView {
     let found = Resource::new(token, invitation);
     let join = ServerAction::<JoinWorkspace>::new();
     let sign_out = ServerAction::<SignOut>::new();
+    let v = &crate::i18n::t().workspaces.invitation;
     view! {
-        <Title text="Invitation"/>
+        <Title text=v.page_title/>
         <section class="auth-card invitation" aria-labelledby="invitation-title">
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
@@ -626,10 +653,11 @@ pub fn InvitationPage() -> impl IntoView {
 #[component]
 fn NoLongerValid() -> impl IntoView {
     answer_not_found();
+    let v = &crate::i18n::t().workspaces.invitation;
     view! {
-        <h1 id="invitation-title">"Invitation link not valid"</h1>
-        <p>{INVALID_LINK}</p>
-        <a class="btn btn--primary" href="/">"Go to the home page"</a>
+        <h1 id="invitation-title">{v.not_valid_title}</h1>
+        <p>{v.invalid_link}</p>
+        <a class="btn btn--primary" href="/">{v.go_home}</a>
     }
 }
 
@@ -648,20 +676,30 @@ fn InvitationDetails(
         email_hint,
         viewer,
     } = v;
+    let texts = crate::i18n::t();
+    let v = &texts.workspaces.invitation;
     let error = last_error(join.value());
     let here = format!("/invitations/{token}");
     let next = crate::ui::guard::next_value(&here);
     let signin = format!("/signin?next={next}");
-    let what = format!(
-        "Joining {workspace_name} makes you {}: {} The workspace's members will see your username and email address.",
-        with_article(role),
-        describe(role)
+    let what = fill(
+        v.what_joining_means,
+        &[
+            ("role", &with_article(role)),
+            ("description", &describe(role)),
+            ("workspace", &workspace_name),
+        ],
     );
-    let join_label = format!("Join {workspace_name}");
+    let join_label = fill(v.join, &[("workspace", &workspace_name)]);
     let title = join_label.clone();
-    let lead = format!(
-        "{invited_by} invited {email_hint} to join {workspace_name} as {}.",
-        with_article(role)
+    let lead = fill(
+        v.lead,
+        &[
+            ("role", &with_article(role)),
+            ("inviter", &invited_by),
+            ("email", &email_hint),
+            ("workspace", &workspace_name),
+        ],
     );
     let act = match viewer {
         Viewer::Invitee => EitherOf3::A(view! {
@@ -677,34 +715,34 @@ fn InvitationDetails(
         }),
         Viewer::Other { signed_in_as } => EitherOf3::B(view! {
             <p class="alert alert--info" role="status">
-                {format!("This invitation is for {email_hint}; you are signed in as {signed_in_as}.")}
+                {fill(v.signed_in_as_other, &[("email", &email_hint), ("signed_in_as", &signed_in_as)])}
             </p>
-            <p>"To accept it, sign out and open the link again, or sign in with the invited address."</p>
+            <p>{v.how_to_accept}</p>
             <div class="invitation__actions">
                 <ActionForm action=sign_out>
-                    <button type="submit" class="btn btn--secondary">"Sign out"</button>
+                    <button type="submit" class="btn btn--secondary">{texts.frame.sign_out}</button>
                 </ActionForm>
-                <a class="btn btn--ghost" href=signin.clone()>"Sign in with another account"</a>
+                <a class="btn btn--ghost" href=signin.clone()>{v.sign_in_other}</a>
             </div>
         }),
         Viewer::SignedOut { email } => {
             let email_q: String = url::form_urlencoded::byte_serialize(email.as_bytes()).collect();
             let signup = format!("/signup?email={email_q}&next={next}");
             EitherOf3::C(view! {
-                <p>{format!("To join, sign in with {email_hint}, or create an account with that address (we email you a code to confirm it).")}</p>
+                <p>{fill(v.signed_out, &[("email", &email_hint)])}</p>
                 <div class="invitation__actions">
-                    <a class="btn btn--primary" href=signin.clone()>"Sign in"</a>
-                    <a class="btn btn--ghost" href=signup>"Create an account"</a>
+                    <a class="btn btn--primary" href=signin.clone()>{v.sign_in}</a>
+                    <a class="btn btn--ghost" href=signup>{v.create_account}</a>
                 </div>
             })
         }
     };
     view! {
-        <p class="eyebrow">"Invitation"</p>
+        <p class="eyebrow">{v.page_title}</p>
         <h1 id="invitation-title">{title}</h1>
         <p class="auth-card__lead">{lead}</p>
         <p>{what}</p>
-        <p class="muted">{format!("This invitation works once, until {expires}.")}</p>
+        <p class="muted">{fill(v.works_until, &[("date", &expires)])}</p>
         {act}
     }
 }

@@ -95,6 +95,7 @@ mod ssr {
     use super::*;
     use crate::accounts::{passwords, require_user};
     use crate::applications::MemberRole;
+    use crate::i18n::fill;
     use crate::server::db::WriteTx;
     use crate::server::mail::{enqueue, Mail};
     use crate::server::request::{is_plain_form_post, state, AppState, OrInternal};
@@ -140,50 +141,53 @@ mod ssr {
 
     /// The answer of a change that was not made.
     fn refusal(team: &Team, change: Change, outcome: Managed) -> AppError {
+        let m = &crate::i18n::t().workspaces.manage;
         let ws = &team.name;
+        let in_ws = |sentence: &str| fill(sentence, &[("workspace", ws)]);
         match outcome {
             // Done is not a refusal; answered by the caller before this is asked.
             Managed::Done(_) => AppError::internal(),
             Managed::NoSuchMember => AppError {
-                message: format!("That person is not a member of {ws}."),
+                message: in_ws(m.not_a_member),
                 ..AppError::not_found()
             },
             Managed::Yourself => AppError::invalid(match change {
-                Change::Role(_) if team.role == MemberRole::Owner => format!(
-                    "You cannot change your own role. To hand {ws} over, make an Admin its Owner."
-                ),
-                Change::Role(_) => "You cannot change your own role.".to_string(),
-                Change::Block | Change::Unblock => "You cannot block or unblock yourself.".to_string(),
-                Change::Remove if team.role == MemberRole::Owner => format!(
-                    "You cannot remove yourself. You own {ws}: make an Admin its Owner first, then leave it."
-                ),
-                Change::Remove => {
-                    "You cannot remove yourself. To leave the workspace, use Leave workspace.".to_string()
-                }
-                Change::Transfer => format!("You are the Owner of {ws} already."),
+                Change::Role(_) if team.role == MemberRole::Owner => in_ws(m.own_role_owner),
+                Change::Role(_) => m.own_role.to_string(),
+                Change::Block | Change::Unblock => m.block_yourself.to_string(),
+                Change::Remove if team.role == MemberRole::Owner => in_ws(m.remove_yourself_owner),
+                Change::Remove => m.remove_yourself.to_string(),
+                Change::Transfer => in_ws(m.owner_already),
             }),
             Managed::NotAllowed(member) => refused(not_allowed(team, change, Some(&member))),
-            Managed::Already(member) => AppError::conflict(match change {
-                Change::Role(_) => format!("{} is {} already.", member.username, with_article(member.role)),
-                Change::Block => format!("{} is blocked already.", member.username),
-                Change::Unblock => format!("{} is not blocked.", member.username),
-                // Removing and transferring have no "already".
-                Change::Remove | Change::Transfer => format!("{} was changed meanwhile.", member.username),
-            }),
-            Managed::NotAnActiveAdmin(member) => AppError::invalid(
-                if member.role == MemberRole::Admin {
-                    format!(
-                        "{} is blocked. Ownership goes to an active Admin only: unblock them first.",
-                        member.username
-                    )
+            Managed::Already(member) => {
+                let name = &member.username;
+                AppError::conflict(match change {
+                    Change::Role(_) => fill(
+                        m.role_already,
+                        &[("role", &with_article(member.role)), ("name", name)],
+                    ),
+                    Change::Block => fill(m.blocked_already, &[("name", name)]),
+                    Change::Unblock => fill(m.not_blocked, &[("name", name)]),
+                    // Removing and transferring have no "already".
+                    Change::Remove | Change::Transfer => {
+                        fill(m.changed_meanwhile, &[("name", name)])
+                    }
+                })
+            }
+            Managed::NotAnActiveAdmin(member) => {
+                AppError::invalid(if member.role == MemberRole::Admin {
+                    fill(m.transfer_to_blocked, &[("name", &member.username)])
                 } else {
-                    format!(
-                        "Ownership goes to an Admin only, and {} is {}. Make them an Admin first.",
-                        member.username,
-                        with_article(member.role)
+                    fill(
+                        m.transfer_to_non_admin,
+                        &[
+                            ("role", &with_article(member.role)),
+                            ("name", &member.username),
+                        ],
                     )
-                },
-            ),
+                })
+            }
         }
     }
 
@@ -191,31 +195,32 @@ mod ssr {
     /// the caller may make this change to nobody (answered before any member is looked up).
     fn not_allowed(team: &Team, change: Change, member: Option<&Member>) -> String {
         use MemberRole::{Admin, Developer, Operator, Owner};
+        let t = &crate::i18n::t().workspaces.manage;
         let ws = &team.name;
         match (team.role, change, member) {
-            (_, Change::Transfer, _) => format!("Only the Owner of {ws} can transfer its ownership."),
-            (Owner, Change::Role(Owner), _) => {
-                "Ownership moves only by a transfer, to an active Admin.".to_string()
+            (_, Change::Transfer, _) => fill(t.transfer_owner_only, &[("workspace", ws)]),
+            (Owner, Change::Role(Owner), _) => t.ownership_by_transfer.to_string(),
+            (Admin, Change::Role(to), m)
+                if m.is_none_or(|m| matches!(m.role, Developer | Operator)) =>
+            {
+                fill(t.admin_gives_roles_only, &[("role", &with_article(to))])
             }
-            (Admin, Change::Role(to), m) if m.is_none_or(|m| matches!(m.role, Developer | Operator)) => {
-                format!(
-                    "As an Admin you can make members Developers or Operators only, not {}.",
-                    with_article(to)
-                )
-            }
-            (Admin, _, Some(member)) => format!(
-                "As an Admin you can manage Developers and Operators only; {} is {}.",
-                member.username,
-                with_article(member.role)
+            (Admin, _, Some(member)) => fill(
+                t.admin_manages_only,
+                &[
+                    ("role", &with_article(member.role)),
+                    ("name", &member.username),
+                ],
             ),
-            (Owner, _, Some(member)) => format!(
-                "Nobody can change, block or remove the Owner of {ws}; {} is {}.",
-                member.username,
-                with_article(member.role)
+            (Owner, _, Some(member)) => fill(
+                t.owner_untouchable,
+                &[
+                    ("role", &with_article(member.role)),
+                    ("name", &member.username),
+                    ("workspace", ws),
+                ],
             ),
-            _ => format!(
-                "Only the Owner and Admins of {ws} can change roles, block, unblock or remove members."
-            ),
+            _ => fill(t.managers_only, &[("workspace", ws)]),
         }
     }
 
@@ -229,15 +234,18 @@ mod ssr {
 
     /// What the page says after the change.
     fn done_sentence(team: &Team, change: Change, member: &Member) -> String {
+        let m = &crate::i18n::t().workspaces.manage;
         let (name, ws) = (&member.username, &team.name);
+        let said = |sentence: &str| fill(sentence, &[("name", name), ("workspace", ws)]);
         match change {
-            Change::Role(to) => format!("{name} is {} now.", with_article(to)),
-            Change::Block => {
-                format!("{name} is blocked: they cannot open {ws} until they are unblocked.")
-            }
-            Change::Unblock => format!("{name} is unblocked and can open {ws} again."),
-            Change::Remove => format!("{name} was removed from {ws}."),
-            Change::Transfer => format!("{name} is the Owner of {ws} now; you are an Admin."),
+            Change::Role(to) => fill(
+                m.is_role_now,
+                &[("role", &with_article(to)), ("name", name)],
+            ),
+            Change::Block => said(m.done_blocked),
+            Change::Unblock => said(m.done_unblocked),
+            Change::Remove => said(m.done_removed),
+            Change::Transfer => said(m.done_transferred),
         }
     }
 
@@ -247,15 +255,17 @@ mod ssr {
         let (to, name, ws) = (&member.email, &member.username, &team.name);
         let workspace = format!("{base}/workspaces/{}", team.workspace_id);
         let console = format!("{base}/console");
+        // In the member's language, whatever the actor reads.
+        let lang = crate::i18n::Lang::parse(&member.language).unwrap_or_default();
         match change {
             Change::Role(role) => {
-                mail::role_changed(to, name, actor, ws, member.role, role, &workspace)
+                mail::role_changed(lang, to, name, actor, ws, member.role, role, &workspace)
             }
-            Change::Block => mail::blocked(to, name, actor, ws, &console),
-            Change::Unblock => mail::unblocked(to, name, actor, ws, member.role, &workspace),
-            Change::Remove => mail::removed(to, name, actor, ws, &console),
+            Change::Block => mail::blocked(lang, to, name, actor, ws, &console),
+            Change::Unblock => mail::unblocked(lang, to, name, actor, ws, member.role, &workspace),
+            Change::Remove => mail::removed(lang, to, name, actor, ws, &console),
             Change::Transfer => {
-                mail::ownership_received(to, name, actor, ws, &format!("{workspace}/members"))
+                mail::ownership_received(lang, to, name, actor, ws, &format!("{workspace}/members"))
             }
         }
     }
@@ -276,7 +286,7 @@ mod ssr {
         let Some(role) = MemberRole::parse(role).filter(|r| *r != MemberRole::Applicant) else {
             return Err(AppError::field(
                 "role",
-                "Choose the new role: Admin, Developer or Operator.",
+                crate::i18n::t().workspaces.manage.choose_new_role,
             ));
         };
         manage(workspace_id, member, Change::Role(role)).await
@@ -347,9 +357,9 @@ mod ssr {
             return Err(AppError::not_found());
         };
         if !allows(team.role, TeamAction::TransferOwnership) {
-            return Err(refused(format!(
-                "Only the Owner of {} can transfer its ownership.",
-                team.name
+            return Err(refused(fill(
+                crate::i18n::t().workspaces.manage.transfer_owner_only,
+                &[("workspace", &team.name)],
             )));
         }
         // The panel of this member opens again with the answer (JavaScript off too).
@@ -420,21 +430,25 @@ mod ssr {
         {
             Left::Left => {}
             Left::NotAllowed(MemberRole::Owner) => {
-                return Err(AppError::invalid(format!(
-                    "You own {}. Make an Admin its Owner first (Make Owner on their line); then you can leave as an Admin.",
-                    team.name
+                return Err(AppError::invalid(fill(
+                    crate::i18n::t()
+                        .workspaces
+                        .manage
+                        .owner_leaves_after_transfer,
+                    &[("workspace", &team.name)],
                 )))
             }
             Left::NotAllowed(_) => {
-                return Err(AppError::invalid(format!(
-                    "{} is your application; it has no team to leave until it is approved.",
-                    team.name
+                return Err(AppError::invalid(fill(
+                    crate::i18n::t().workspaces.manage.applicant_cannot_leave,
+                    &[("workspace", &team.name)],
                 )))
             }
         }
         enqueue(
             &mut tx,
             mail::left(
+                user.lang,
                 &user.email,
                 &user.username,
                 &team.name,
@@ -449,6 +463,9 @@ mod ssr {
         tracing::info!(role = team.role.key(), "left a team");
         // Nothing of the workspace is theirs to see any more, with JavaScript or without.
         leptos_axum::redirect("/console");
-        Ok(format!("You left {}.", team.name))
+        Ok(fill(
+            crate::i18n::t().workspaces.manage.you_left,
+            &[("workspace", &team.name)],
+        ))
     }
 }

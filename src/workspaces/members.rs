@@ -15,6 +15,7 @@ use super::management::{
 use super::roles::{allows, with_article, TeamAction, TEAM_ROLES};
 use crate::applications::MemberRole;
 use crate::error::{AppError, ErrorKind};
+use crate::i18n::fill;
 use crate::ui::form::{last_error, FormAlert, TwoActions};
 use crate::ui::guard::ErrorView;
 use crate::ui::page::Loading;
@@ -56,11 +57,12 @@ impl MemberStatus {
     }
 
     pub fn label(self) -> &'static str {
+        let m = &crate::i18n::t().workspaces.members;
         match self {
-            MemberStatus::Active => "Active",
-            MemberStatus::Blocked => "Blocked",
-            MemberStatus::InvitationSent => "Invitation sent",
-            MemberStatus::InvitationExpired => "Invitation expired",
+            MemberStatus::Active => m.status_active,
+            MemberStatus::Blocked => m.status_blocked,
+            MemberStatus::InvitationSent => m.status_invitation_sent,
+            MemberStatus::InvitationExpired => m.status_invitation_expired,
         }
     }
 
@@ -368,6 +370,7 @@ where
 
 #[component]
 pub fn MembersPage() -> impl IntoView {
+    let w = &crate::i18n::t().workspaces;
     let params = use_params_map();
     let query = use_query_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
@@ -460,7 +463,7 @@ pub fn MembersPage() -> impl IntoView {
         });
     });
     view! {
-        <Title text="Members"/>
+        <Title text=w.members.title/>
         <section class="panel panel--wide team" aria-labelledby="members-title">
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
@@ -499,6 +502,7 @@ fn notice(
     team_actions: TeamActions,
     query: Memo<leptos_router::params::ParamsMap>,
 ) -> Option<String> {
+    let m = &crate::i18n::t().workspaces.members;
     if let Some(said) = team_actions.done.get() {
         return Some(said);
     }
@@ -506,42 +510,39 @@ fn notice(
         return Some(sent.sentence());
     }
     if let Some(Ok(())) = actions.first.value().get() {
-        return Some(RESENT.to_string());
+        return Some(m.resent.to_string());
     }
     if let Some(Ok(())) = actions.second.value().get() {
-        return Some(WITHDRAWN.to_string());
+        return Some(m.withdrawn.to_string());
     }
     query.with_untracked(|q| {
         if let Some(n) = q.get("invited").and_then(|n| n.parse::<u32>().ok()) {
             Some(if n == 1 {
-                "1 invitation was sent.".to_string()
+                m.invited_one.to_string()
             } else {
-                format!("{n} invitations were sent.")
+                fill(m.invited_other, &[("count", &n)])
             })
         } else if q.get("resent").is_some() {
-            Some(RESENT.to_string())
+            Some(m.resent.to_string())
         } else if q.get("withdrawn").is_some() {
-            Some(WITHDRAWN.to_string())
+            Some(m.withdrawn.to_string())
         } else {
+            // What each team action's `DONE_KEYS` query says (same order).
+            let done_said = [
+                m.done_role_changed,
+                m.done_blocked,
+                m.done_unblocked,
+                m.done_removed,
+                m.done_transferred,
+            ];
             DONE_KEYS
                 .into_iter()
-                .zip(DONE_SAID)
+                .zip(done_said)
                 .find(|(key, _)| q.get(key).is_some())
                 .map(|(_, said)| said.to_string())
         }
     })
 }
-
-const RESENT: &str = "A new invitation link was sent; the old one no longer works.";
-const WITHDRAWN: &str = "The invitation was withdrawn; its link no longer works.";
-/// What each team action's `DONE_KEYS` query says (same order).
-const DONE_SAID: [&str; 5] = [
-    "The role was changed; the member was emailed about it.",
-    "The member was blocked: they cannot open this workspace until they are unblocked.",
-    "The member was unblocked and can open this workspace again.",
-    "The member was removed from the team.",
-    "The ownership was transferred; you are an Admin now.",
-];
 
 #[component]
 fn Team(
@@ -562,12 +563,13 @@ fn Team(
         filtered,
         can_leave,
     } = t;
+    let (w, frame) = (&crate::i18n::t().workspaces, &crate::i18n::t().frame);
     let query = use_query_map();
     let said = move || notice(invite, actions, team_actions, query);
     let base = format!("/workspaces/{workspace_id}/members");
     let clear = filtered.then(|| {
         let href = base.clone();
-        view! { <a class="btn btn--ghost" href=href>"Clear"</a> }
+        view! { <a class="btn btn--ghost" href=href>{w.members.clear}</a> }
     });
     let (q, status, role) = query.with_untracked(|q| {
         (
@@ -591,7 +593,7 @@ fn Team(
     let before_approval = (!approved).then(|| {
         view! {
             <p class="alert alert--info" role="status">
-                {format!("You can invite team members once {workspace_name} is approved.")}
+                {fill(w.invite_once_approved, &[("workspace", &workspace_name)])}
             </p>
         }
     });
@@ -606,39 +608,43 @@ fn Team(
     let list_of = (workspace_id.clone(), workspace_name.clone());
     let count = move || {
         let n = shown.with(Vec::len);
-        format!("{n} {}", if n == 1 { "line" } else { "lines" })
+        if n == 1 {
+            fill(w.members.count_one, &[("count", &n)])
+        } else {
+            fill(w.members.count_other, &[("count", &n)])
+        }
     };
     view! {
-        <p class="breadcrumb"><a href="/console">"CONSOLE"</a> " / "
-            <a href=format!("/workspaces/{workspace_id}")>{workspace_name.clone()}</a> " / Members"</p>
+        <p class="breadcrumb"><a href="/console">{frame.console_nav}</a> " / "
+            <a href=format!("/workspaces/{workspace_id}")>{workspace_name.clone()}</a> " / " {w.members.title}</p>
         <div class="panel__head">
-            <h1 id="members-title">"Members"</h1>
-            <span class="badge badge--role">{format!("Your role: {}", my_role.label())}</span>
+            <h1 id="members-title">{w.members.title}</h1>
+            <span class="badge badge--role">{fill(w.members.your_role, &[("role", &my_role.label())])}</span>
         </div>
         {move || said().map(|s| view! { <p class="alert alert--success" role="status">{s}</p> })}
         {before_approval}
         {form}
-        <h2 id="team-list-title">"Team"</h2>
+        <h2 id="team-list-title">{w.members.team}</h2>
         <Form method="GET" action=base attr:class="filters" attr:role="search">
             <div class="field field--inline field--grow">
-                <label for="filter-q" class="field__label">"Search"</label>
-                <input id="filter-q" name="q" type="search" value=q placeholder="Email or username" maxlength="100"/>
+                <label for="filter-q" class="field__label">{w.members.search}</label>
+                <input id="filter-q" name="q" type="search" value=q placeholder=w.members.search_placeholder maxlength="100"/>
             </div>
             <div class="field field--inline">
-                <label for="filter-status" class="field__label">"Status"</label>
+                <label for="filter-status" class="field__label">{w.members.status}</label>
                 <select id="filter-status" name="status">
-                    <option value="">"All statuses"</option>
+                    <option value="">{w.members.all_statuses}</option>
                     {status_options}
                 </select>
             </div>
             <div class="field field--inline">
-                <label for="filter-role" class="field__label">"Role"</label>
+                <label for="filter-role" class="field__label">{w.members.role}</label>
                 <select id="filter-role" name="role">
-                    <option value="">"All roles"</option>
+                    <option value="">{w.members.all_roles}</option>
                     {role_options}
                 </select>
             </div>
-            <button type="submit" class="btn btn--secondary">"Apply"</button>
+            <button type="submit" class="btn btn--secondary">{w.members.apply}</button>
             {clear}
         </Form>
         <FormAlert error=actions.error/>
@@ -646,8 +652,8 @@ fn Team(
         {move || if empty.get() {
             Either::Left(view! {
                 <div class="empty-state">
-                    <h2>{if filtered { "No members match these filters" } else { "No members yet" }}</h2>
-                    <p>{if filtered { "Change or clear the filters to see more." } else { "Invited people appear here." }}</p>
+                    <h2>{if filtered { w.members.empty_filtered_title } else { w.members.empty_title }}</h2>
+                    <p>{if filtered { w.members.empty_filtered_text } else { w.members.empty_text }}</p>
                 </div>
             })
         } else {
@@ -657,12 +663,12 @@ fn Team(
                     <table class="team-table" aria-labelledby="team-list-title">
                         <thead>
                             <tr>
-                                <th scope="col">"Member"</th>
-                                <th scope="col">"Role"</th>
-                                <th scope="col">"Status"</th>
-                                <th scope="col">"Invited by"</th>
-                                <th scope="col">"Date"</th>
-                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                <th scope="col">{w.members.col_member}</th>
+                                <th scope="col">{w.members.role}</th>
+                                <th scope="col">{w.members.status}</th>
+                                <th scope="col">{w.members.col_invited_by}</th>
+                                <th scope="col">{w.members.col_date}</th>
+                                <th scope="col"><span class="visually-hidden">{w.members.col_actions}</span></th>
                             </tr>
                         </thead>
                         <tbody>
@@ -702,18 +708,25 @@ fn Line(
         you,
         actions: can,
     } = line;
+    let w = &crate::i18n::t().workspaces;
     let who = match username.clone() {
         Some(name) => Either::Left(view! {
             <span class="team-table__name">{name}</span>
-            {you.then(|| view! { <span class="team-table__you">"(you)"</span> })}
+            {you.then(|| view! { <span class="team-table__you">{w.members.you}</span> })}
             <span class="team-table__email">{email.clone()}</span>
         }),
         None => Either::Right(view! { <span class="team-table__name">{email.clone()}</span> }),
     };
     let when = match (status, expires) {
-        (MemberStatus::Active | MemberStatus::Blocked, _) => format!("Joined {date}"),
-        (MemberStatus::InvitationSent, Some(e)) => format!("Sent {date} · expires {e}"),
-        (MemberStatus::InvitationExpired, Some(e)) => format!("Sent {date} · expired {e}"),
+        (MemberStatus::Active | MemberStatus::Blocked, _) => {
+            fill(w.members.joined, &[("date", &date)])
+        }
+        (MemberStatus::InvitationSent, Some(e)) => {
+            fill(w.members.sent_expires, &[("date", &date), ("expires", &e)])
+        }
+        (MemberStatus::InvitationExpired, Some(e)) => {
+            fill(w.members.sent_expired, &[("date", &date), ("expires", &e)])
+        }
         (_, None) => date,
     };
     let manage = match (invitation_id, username) {
@@ -759,14 +772,15 @@ fn MemberButtons(
     can: MemberActions,
     team_actions: TeamActions,
 ) -> impl IntoView {
+    let w = &crate::i18n::t().workspaces;
     let busy = move || team_actions.pending();
 
     let change_role = (!can.roles.is_empty()).then(|| {
         let fields = member_fields(workspace_id.clone(), name.clone());
-        let summary = format!("Change the role of {name}");
-        let now = format!("{name} is {} now.", with_article(role));
+        let summary = fill(w.members.change_role_summary, &[("name", &name)]);
+        let now = fill(w.manage.is_role_now, &[("role", &with_article(role)), ("name", &name)]);
         let (select_for, select_id) = (format!("role-for-{name}"), format!("role-for-{name}"));
-        let label = format!("New role for {name}");
+        let label = fill(w.members.new_role_for, &[("name", &name)]);
         let options = can
             .roles
             .iter()
@@ -774,15 +788,15 @@ fn MemberButtons(
             .collect_view();
         view! {
             <details class="confirm">
-                <summary class="btn btn--ghost btn--small" aria-label=summary>"Change role"</summary>
+                <summary class="btn btn--ghost btn--small" aria-label=summary>{w.members.change_role}</summary>
                 <div class="confirm__panel">
                     <ActionForm action=team_actions.change_role>
                         {fields}
                         <p>{now}</p>
                         <label for=select_for class="field__label">{label}</label>
                         <select id=select_id name="role">{options}</select>
-                        <p class="muted">"They get an email about the change."</p>
-                        <button type="submit" class="btn btn--primary btn--small" disabled=busy>"Save role"</button>
+                        <p class="muted">{w.members.role_change_emailed}</p>
+                        <button type="submit" class="btn btn--primary btn--small" disabled=busy>{w.members.save_role}</button>
                     </ActionForm>
                 </div>
             </details>
@@ -792,36 +806,41 @@ fn MemberButtons(
     let block = can.block.then(|| {
         let fields = member_fields(workspace_id.clone(), name.clone());
         if status == MemberStatus::Blocked {
-            let summary = format!("Unblock {name}");
-            let text = format!(
-                "Unblock {name}? They can open {workspace_name} again, as {}.",
-                with_article(role)
+            let summary = fill(w.members.unblock_summary, &[("name", &name)]);
+            let text = fill(
+                w.members.unblock_confirm,
+                &[
+                    ("role", &with_article(role)),
+                    ("name", &name),
+                    ("workspace", &workspace_name),
+                ],
             );
             Either::Left(view! {
                 <details class="confirm">
-                    <summary class="btn btn--ghost btn--small" aria-label=summary>"Unblock"</summary>
+                    <summary class="btn btn--ghost btn--small" aria-label=summary>{w.members.unblock}</summary>
                     <div class="confirm__panel">
                         <p>{text}</p>
                         <ActionForm action=team_actions.unblock>
                             {fields}
-                            <button type="submit" class="btn btn--primary btn--small" disabled=busy>"Unblock member"</button>
+                            <button type="submit" class="btn btn--primary btn--small" disabled=busy>{w.members.unblock_member}</button>
                         </ActionForm>
                     </div>
                 </details>
             })
         } else {
-            let summary = format!("Block {name}");
-            let text = format!(
-                "Block {name}? They cannot open {workspace_name} until they are unblocked, and keep their role."
+            let summary = fill(w.members.block_summary, &[("name", &name)]);
+            let text = fill(
+                w.members.block_confirm,
+                &[("name", &name), ("workspace", &workspace_name)],
             );
             Either::Right(view! {
                 <details class="confirm">
-                    <summary class="btn btn--ghost btn--small" aria-label=summary>"Block"</summary>
+                    <summary class="btn btn--ghost btn--small" aria-label=summary>{w.members.block}</summary>
                     <div class="confirm__panel">
                         <p>{text}</p>
                         <ActionForm action=team_actions.block>
                             {fields}
-                            <button type="submit" class="btn btn--danger btn--small" disabled=busy>"Block member"</button>
+                            <button type="submit" class="btn btn--danger btn--small" disabled=busy>{w.members.block_member}</button>
                         </ActionForm>
                     </div>
                 </details>
@@ -831,18 +850,19 @@ fn MemberButtons(
 
     let remove = can.remove.then(|| {
         let fields = member_fields(workspace_id.clone(), name.clone());
-        let summary = format!("Remove {name}");
-        let text = format!(
-            "Remove {name} from {workspace_name}? They lose access at once; to come back they need a new invitation."
+        let summary = fill(w.members.remove_summary, &[("name", &name)]);
+        let text = fill(
+            w.members.remove_confirm,
+            &[("name", &name), ("workspace", &workspace_name)],
         );
         view! {
             <details class="confirm">
-                <summary class="btn btn--ghost btn--small" aria-label=summary>"Remove"</summary>
+                <summary class="btn btn--ghost btn--small" aria-label=summary>{w.members.remove}</summary>
                 <div class="confirm__panel">
                     <p>{text}</p>
                     <ActionForm action=team_actions.remove>
                         {fields}
-                        <button type="submit" class="btn btn--danger btn--small" disabled=busy>"Remove member"</button>
+                        <button type="submit" class="btn btn--danger btn--small" disabled=busy>{w.members.remove_member}</button>
                     </ActionForm>
                 </div>
             </details>
@@ -851,9 +871,10 @@ fn MemberButtons(
 
     let transfer = can.transfer.then(|| {
         let fields = member_fields(workspace_id.clone(), name.clone());
-        let summary = format!("Make {name} the Owner");
-        let text = format!(
-            "Make {name} the Owner of {workspace_name}? You become an Admin, and only {name} can transfer it back. Enter your password to confirm."
+        let summary = fill(w.members.transfer_summary, &[("name", &name)]);
+        let text = fill(
+            w.members.transfer_confirm,
+            &[("name", &name), ("workspace", &workspace_name)],
         );
         let password_id = format!("password-for-{name}");
         let (label_for, error_id, described_by) = (
@@ -876,19 +897,19 @@ fn MemberButtons(
         });
         view! {
             <details class="confirm" open=move || mine.get().is_some()>
-                <summary class="btn btn--ghost btn--small" aria-label=summary>"Make Owner"</summary>
+                <summary class="btn btn--ghost btn--small" aria-label=summary>{w.members.make_owner}</summary>
                 <div class="confirm__panel">
                     <p>{text}</p>
                     <ActionForm action=team_actions.transfer>
                         {fields}
                         <div class="field" class:field--invalid=move || answer.get().is_some()>
-                            <label for=label_for class="field__label">"Your password"</label>
+                            <label for=label_for class="field__label">{w.members.your_password}</label>
                             <input id=password_id type="password" name="password" autocomplete="current-password"
                                 aria-describedby=described_by
                                 aria-invalid=move || answer.get().is_some().then_some("true")/>
                             <p id=error_id class="field__error" role="alert">{move || answer.get()}</p>
                         </div>
-                        <button type="submit" class="btn btn--danger btn--small" disabled=busy>"Transfer ownership"</button>
+                        <button type="submit" class="btn btn--danger btn--small" disabled=busy>{w.members.transfer_ownership}</button>
                     </ActionForm>
                 </div>
             </details>
@@ -908,15 +929,14 @@ fn Leave(
     can_leave: bool,
     team_actions: TeamActions,
 ) -> impl IntoView {
+    let w = &crate::i18n::t().workspaces;
     if can_leave {
-        let text = format!(
-            "Leave {workspace_name}? You lose access at once; to come back, someone must invite you again."
-        );
-        let button = format!("Leave {workspace_name}");
+        let text = fill(w.members.leave_confirm, &[("workspace", &workspace_name)]);
+        let button = fill(w.members.leave_button, &[("workspace", &workspace_name)]);
         Some(Either::Left(view! {
             <div class="team-leave">
                 <details class="confirm">
-                    <summary class="btn btn--secondary">"Leave workspace"</summary>
+                    <summary class="btn btn--secondary">{w.members.leave_workspace}</summary>
                     <div class="confirm__panel">
                         <p>{text}</p>
                         <ActionForm action=team_actions.leave>
@@ -931,7 +951,7 @@ fn Leave(
     } else if my_role == MemberRole::Owner {
         Some(Either::Right(view! {
             <p class="team-leave muted">
-                {format!("You own {workspace_name}. To leave it, first make an Admin its Owner (Make Owner on their line); then you can leave as an Admin.")}
+                {fill(w.members.owner_cannot_leave, &[("workspace", &workspace_name)])}
             </p>
         }))
     } else {
@@ -947,36 +967,36 @@ fn InvitationButtons(
     email: String,
     actions: InvitationActions,
 ) -> impl IntoView {
+    let w = &crate::i18n::t().workspaces;
     let (resend_workspace, resend_invitation) = (workspace_id.clone(), invitation_id.clone());
     let (resend_label, withdraw_label) = (
-        format!("Resend the invitation to {email}"),
-        format!("Withdraw the invitation to {email}"),
+        fill(w.members.resend_label, &[("email", &email)]),
+        fill(w.members.withdraw_label, &[("email", &email)]),
     );
-    let resend_text =
-        format!("Send {email} a new link, valid for 3 days? The link sent before stops working.");
-    let withdraw_text = format!("Withdraw the invitation to {email}? Its link stops working.");
+    let resend_text = fill(w.members.resend_confirm, &[("email", &email)]);
+    let withdraw_text = fill(w.members.withdraw_confirm, &[("email", &email)]);
     view! {
         <details class="confirm">
-            <summary class="btn btn--ghost btn--small" aria-label=resend_label>"Resend"</summary>
+            <summary class="btn btn--ghost btn--small" aria-label=resend_label>{w.members.resend}</summary>
             <div class="confirm__panel">
                 <p>{resend_text}</p>
                 <ActionForm action=actions.first>
                     <input type="hidden" name="workspace_id" value=resend_workspace/>
                     <input type="hidden" name="invitation_id" value=resend_invitation/>
                     <button type="submit" class="btn btn--primary btn--small"
-                        disabled=move || actions.pending()>"Resend invitation"</button>
+                        disabled=move || actions.pending()>{w.members.resend_invitation}</button>
                 </ActionForm>
             </div>
         </details>
         <details class="confirm">
-            <summary class="btn btn--ghost btn--small" aria-label=withdraw_label>"Withdraw"</summary>
+            <summary class="btn btn--ghost btn--small" aria-label=withdraw_label>{w.members.withdraw}</summary>
             <div class="confirm__panel">
                 <p>{withdraw_text}</p>
                 <ActionForm action=actions.second>
                     <input type="hidden" name="workspace_id" value=workspace_id/>
                     <input type="hidden" name="invitation_id" value=invitation_id/>
                     <button type="submit" class="btn btn--danger btn--small"
-                        disabled=move || actions.pending()>"Withdraw invitation"</button>
+                        disabled=move || actions.pending()>{w.members.withdraw_invitation}</button>
                 </ActionForm>
             </div>
         </details>

@@ -38,12 +38,9 @@ pub fn WorkspaceNotFound(
     /// The page showed this workspace before (only ever true in the browser).
     had_access: bool,
 ) -> impl IntoView {
-    let text = if had_access {
-        "You no longer have access to this workspace: its Owner or an Admin removed or blocked you."
-    } else {
-        "We could not find that workspace."
-    };
+    let w = &crate::i18n::t().workspaces;
+    let text = if had_access { w.no_access } else { w.not_found };
     view! {
-        <crate::ui::page::NotFound text back_href="/console" back_label="Back to CONSOLE"/>
+        <crate::ui::page::NotFound text back_href="/console" back_label=w.back_to_console/>
     }
 }

@@ -70,27 +70,28 @@ pub fn invitable_by(actor: MemberRole) -> Vec<MemberRole> {
         .collect()
 }
 
-/// "a Developer", "an Admin".
+/// "a Developer", "an Admin" (in Chinese, the role's name alone).
 pub fn with_article(role: MemberRole) -> String {
-    let label = role.label();
-    let article = if label.starts_with(['A', 'E', 'I', 'O', 'U']) {
-        "an"
-    } else {
-        "a"
-    };
-    format!("{article} {label}")
+    let r = &crate::i18n::t().workspaces.roles;
+    match role {
+        MemberRole::Owner => r.an_owner,
+        MemberRole::Admin => r.an_admin,
+        MemberRole::Developer => r.a_developer,
+        MemberRole::Operator => r.an_operator,
+        MemberRole::Applicant => r.an_applicant,
+    }
+    .to_string()
 }
 
 /// What a role means, in a sentence, for the invite form and the invitation page.
 pub fn describe(role: MemberRole) -> &'static str {
+    let r = &crate::i18n::t().workspaces.roles;
     match role {
-        MemberRole::Owner => "Owns the workspace and manages its team.",
-        MemberRole::Admin => {
-            "Sees the workspace and manages its Developers and Operators: invites them, changes their roles, blocks and removes them."
-        }
-        MemberRole::Developer => "Sees the workspace, its onboarding details and its members.",
-        MemberRole::Operator => "Sees the workspace, its onboarding details and its members.",
-        MemberRole::Applicant => "Applied for the workspace; it is not approved yet.",
+        MemberRole::Owner => r.describe_owner,
+        MemberRole::Admin => r.describe_admin,
+        MemberRole::Developer => r.describe_developer,
+        MemberRole::Operator => r.describe_operator,
+        MemberRole::Applicant => r.describe_applicant,
     }
 }
 

@@ -10,7 +10,7 @@
 
 use super::members::{MemberStatus, TeamFilter};
 use super::roles::{allows, TeamAction, TEAM_ROLES};
-use crate::applications::events::record_event;
+use crate::applications::events::{record_event, Note};
 use crate::applications::MemberRole;
 use crate::domain::{Email, Status};
 use crate::server::crypto::{new_id, random_token, sha256_hex};
@@ -443,10 +443,10 @@ pub async fn invite(
                     ws,
                     "invitation_resent",
                     Some(actor_id),
-                    &format!(
-                        "Invited {email} again as {}: a new link was sent",
-                        role.label()
-                    ),
+                    &Note::InvitedAgain {
+                        email: email.to_string(),
+                        role,
+                    },
                 )
                 .await?;
                 renewed.push(ToMail {
@@ -479,7 +479,10 @@ pub async fn invite(
                     ws,
                     "invited",
                     Some(actor_id),
-                    &format!("Invited {email} as {}", role.label()),
+                    &Note::Invited {
+                        email: email.to_string(),
+                        role,
+                    },
                 )
                 .await?;
                 new.push(ToMail {
@@ -565,11 +568,10 @@ pub async fn resend(
         ws,
         "invitation_resent",
         Some(actor_id),
-        &format!(
-            "Resent the invitation to {} as {}: a new link was sent",
-            inv.email,
-            inv.role.label()
-        ),
+        &Note::Resent {
+            email: inv.email.clone(),
+            role: inv.role,
+        },
     )
     .await?;
     Ok(Changed::Done(Some(ToMail {
@@ -613,11 +615,10 @@ pub async fn withdraw(
         ws,
         "invitation_withdrawn",
         Some(actor_id),
-        &format!(
-            "Withdrew the invitation to {} as {}",
-            inv.email,
-            inv.role.label()
-        ),
+        &Note::Withdrawn {
+            email: inv.email.clone(),
+            role: inv.role,
+        },
     )
     .await?;
     Ok(Changed::Done(None))
@@ -758,10 +759,11 @@ pub async fn join(
         &accepted.workspace_id,
         "member_joined",
         Some(user_id),
-        &format!(
-            "{username} joined as {} ({user_email})",
-            accepted.role.label()
-        ),
+        &Note::Joined {
+            username: username.to_string(),
+            role: accepted.role,
+            email: user_email.to_string(),
+        },
     )
     .await?;
     let workspace_name: String = sqlx::query_scalar("SELECT name FROM workspaces WHERE id = $1")
@@ -851,14 +853,7 @@ pub async fn leave_all_for_deletion(
             .bind(user_id)
             .execute(&mut ***tx)
             .await?;
-        record_event(
-            tx,
-            workspace_id,
-            "member_left",
-            None,
-            "A member left: their account was deleted",
-        )
-        .await?;
+        record_event(tx, workspace_id, "member_left", None, &Note::LeftByDeletion).await?;
     }
     Ok(Leaving::Left)
 }
@@ -873,6 +868,8 @@ pub struct Member {
     pub role: MemberRole,
     #[sqlx(try_from = "String")]
     pub standing: Standing,
+    /// Their account's language tag: mail about a change to their place is in it.
+    pub language: String,
 }
 
 /// The member of `workspace_id` whose username is `username` (any case), if any.
@@ -883,7 +880,8 @@ async fn member_named(
 ) -> Result<Option<Member>, sqlx::Error> {
     sqlx::query_as(
         "SELECT m.user_id AS user_id, u.username AS username, u.email AS email, m.role AS role, \
-         m.status AS standing FROM workspace_members m JOIN users u ON u.id = m.user_id \
+         m.status AS standing, u.language AS language \
+         FROM workspace_members m JOIN users u ON u.id = m.user_id \
          WHERE m.workspace_id = $1 AND u.username_key = $2",
     )
     .bind(workspace_id)
@@ -1027,11 +1025,12 @@ pub async fn manage(
             .await?
             .rows_affected();
             expect_one(changed)?;
-            format!(
-                "{actor_name} changed {name}'s role from {} to {}",
-                role.label(),
-                to.label()
-            )
+            Note::RoleChanged {
+                actor: actor_name.to_string(),
+                name: name.to_string(),
+                old: role,
+                new: to,
+            }
         }
         Change::Block | Change::Unblock => {
             let (from, to) = if change == Change::Block {
@@ -1052,12 +1051,12 @@ pub async fn manage(
             .await?
             .rows_affected();
             expect_one(changed)?;
-            let did = if change == Change::Block {
-                "blocked"
+            let (actor, name) = (actor_name.to_string(), name.to_string());
+            if change == Change::Block {
+                Note::Blocked { actor, name, role }
             } else {
-                "unblocked"
-            };
-            format!("{actor_name} {did} {name} ({})", role.label())
+                Note::Unblocked { actor, name, role }
+            }
         }
         Change::Remove => {
             let removed = sqlx::query(
@@ -1070,10 +1069,11 @@ pub async fn manage(
             .await?
             .rows_affected();
             expect_one(removed)?;
-            format!(
-                "{actor_name} removed {name} ({}) from the team",
-                role.label()
-            )
+            Note::Removed {
+                actor: actor_name.to_string(),
+                name: name.to_string(),
+                role,
+            }
         }
         Change::Transfer => {
             // Demote first: the one-Owner index would refuse the promotion otherwise.
@@ -1101,9 +1101,10 @@ pub async fn manage(
             .await?
             .rows_affected();
             expect_one(promoted)?;
-            format!(
-                "{actor_name} transferred the ownership to {name}; {actor_name} is an Admin now"
-            )
+            Note::Transferred {
+                actor: actor_name.to_string(),
+                name: name.to_string(),
+            }
         }
     };
     record_event(tx, ws, change.kind(), Some(actor_id), &note).await?;
@@ -1147,7 +1148,10 @@ pub async fn leave(
         ws,
         "member_left",
         Some(user_id),
-        &format!("{username} left the team ({})", team.role.label()),
+        &Note::Left {
+            username: username.to_string(),
+            role: team.role,
+        },
     )
     .await?;
     Ok(Left::Left)

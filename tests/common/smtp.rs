@@ -14,22 +14,117 @@ pub struct Received {
 }
 
 impl Received {
-    /// The message with quoted-printable soft line breaks undone.
+    /// The message as a person reads it: base64 parts decoded, quoted-printable undone (soft
+    /// line breaks and `=XX` bytes), so English and Chinese mail read alike.
     pub fn text(&self) -> String {
-        self.data.replace("=\r\n", "").replace("=3D", "=")
+        use base64::Engine;
+        let mut out = String::new();
+        let (mut in_headers, mut base64_part) = (true, false);
+        let mut encoded = String::new();
+        let mut bytes = Vec::new();
+        let flush = |encoded: &mut String, out: &mut String| {
+            if !encoded.is_empty() {
+                let decoded = base64::engine::general_purpose::STANDARD
+                    .decode(encoded.as_bytes())
+                    .unwrap_or_default();
+                out.push_str(&String::from_utf8_lossy(&decoded));
+                out.push('\n');
+                encoded.clear();
+            }
+        };
+        for line in self.data.split("\r\n") {
+            if line.starts_with("--") {
+                flush(&mut encoded, &mut out);
+                (in_headers, base64_part) = (true, false);
+            } else if in_headers {
+                if line.is_empty() {
+                    in_headers = false;
+                } else if line
+                    .to_ascii_lowercase()
+                    .starts_with("content-transfer-encoding: base64")
+                {
+                    base64_part = true;
+                }
+            } else if base64_part {
+                encoded.push_str(line.trim());
+                continue;
+            }
+            // Quoted-printable (harmless on 7-bit text): `=` at the end joins the next line.
+            let (body, soft) = match line.strip_suffix('=') {
+                Some(body) if !in_headers => (body, true),
+                _ => (line, false),
+            };
+            let mut rest = body.as_bytes();
+            while let Some((&c, tail)) = rest.split_first() {
+                match (c, tail.get(..2).and_then(|h| std::str::from_utf8(h).ok())) {
+                    (b'=', Some(hex)) if !in_headers && u8::from_str_radix(hex, 16).is_ok() => {
+                        bytes.push(u8::from_str_radix(hex, 16).unwrap());
+                        rest = &tail[2..];
+                    }
+                    _ => {
+                        bytes.push(c);
+                        rest = tail;
+                    }
+                }
+            }
+            if !soft {
+                out.push_str(&String::from_utf8_lossy(&bytes));
+                out.push('\n');
+                bytes.clear();
+            }
+        }
+        flush(&mut encoded, &mut out);
+        out.push_str(&String::from_utf8_lossy(&bytes));
+        out
     }
 
+    /// The subject, its RFC 2047 encoded words (`=?utf-8?b?…?=`) decoded.
     pub fn subject(&self) -> String {
-        self.data
-            .lines()
-            .find_map(|l| l.strip_prefix("Subject: "))
+        use base64::Engine;
+        let mut lines = self
+            .data
+            .split("\r\n")
+            .skip_while(|l| !l.starts_with("Subject: "));
+        let mut raw = lines
+            .next()
+            .and_then(|l| l.strip_prefix("Subject: "))
             .unwrap_or_default()
-            .to_string()
+            .to_string();
+        for more in lines.take_while(|l| l.starts_with(' ') || l.starts_with('\t')) {
+            raw.push_str(more);
+        }
+        let mut out = String::new();
+        for word in raw.split_whitespace() {
+            let lower = word.to_ascii_lowercase();
+            match lower
+                .strip_prefix("=?utf-8?b?")
+                .and_then(|w| w.strip_suffix("?="))
+            {
+                Some(_) => {
+                    let b64 = &word[10..word.len() - 2];
+                    let decoded = base64::engine::general_purpose::STANDARD
+                        .decode(b64)
+                        .unwrap_or_default();
+                    out.push_str(&String::from_utf8_lossy(&decoded));
+                }
+                None => {
+                    if !out.is_empty() {
+                        out.push(' ');
+                    }
+                    out.push_str(word);
+                }
+            }
+        }
+        out
     }
 
+    /// The six-digit code in a code mail, in either language.
     pub fn code(&self) -> Option<String> {
-        let re = regex_lite::Regex::new(r"verification code is (\d{6})").unwrap();
-        re.captures(&self.text()).map(|c| c[1].to_string())
+        // Six digits standing alone (a boundary, a colour or a date never qualifies).
+        let re = regex_lite::Regex::new(r"(?m)(?:^|[\s:：>])([0-9]{6})(?:[\s。.<]|$)").unwrap();
+        let text = self.text();
+        let body = text.split_once("\n\n").map_or(text.as_str(), |(_, b)| b);
+        re.captures(body).map(|c| c[1].to_string())
     }
 }
 

@@ -16,12 +16,12 @@ use http_body_util::BodyExt;
 use std::sync::Arc;
 
 /// An endpoint that takes a file: posted as `multipart/form-data` only, up to `limit` bytes,
-/// and refused with `too_large` (the feature's own words) beyond.
+/// and refused with `too_large` (the feature's own words, in the request's language) beyond.
 #[derive(Clone, Debug)]
 pub struct Upload {
     pub path: &'static str,
     pub limit: usize,
-    pub too_large: AppError,
+    pub too_large: fn() -> AppError,
 }
 
 /// The limits the middleware applies: `form` bytes for every request but the uploads.
@@ -49,11 +49,8 @@ pub async fn body_limit(
             .is_some_and(|v| v.starts_with("multipart/form-data"));
         // Any other body would make the multipart decoder fail the connection.
         if !multipart {
-            return (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Send this form as multipart/form-data.",
-            )
-                .into_response();
+            let t = crate::i18n::switch::of_request(req.headers()).texts();
+            return (StatusCode::UNSUPPORTED_MEDIA_TYPE, t.ui.multipart_only).into_response();
         }
     }
     let limit = upload.map_or(limits.form, |u| u.limit);
@@ -63,7 +60,10 @@ pub async fn body_limit(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
-        let err = upload.map_or_else(AppError::too_large, |u| u.too_large.clone());
+        let lang = crate::i18n::switch::of_request(req.headers());
+        let err = crate::i18n::switch::speaking(lang, || {
+            upload.map_or_else(AppError::too_large, |u| (u.too_large)())
+        });
         return refuse(req, &path, err).await;
     }
     let (parts, body) = req.into_parts();
@@ -122,7 +122,7 @@ mod tests {
             uploads: vec![Upload {
                 path: UPLOAD,
                 limit: 1000,
-                too_large: AppError::field("logo", "The logo is too large."),
+                too_large: || AppError::field("logo", "The logo is too large."),
             }],
         };
         // Echoes how much of the body it could read, or that reading failed.

@@ -7,8 +7,8 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use http::header::{
-    CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS,
-    X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY,
+    STRICT_TRANSPORT_SECURITY, VARY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use http::HeaderValue;
 use leptos::nonce::Nonce;
@@ -24,6 +24,18 @@ pub async fn security_headers(
     let mut res = next.run(req).await;
 
     let h = res.headers_mut();
+    // A page is written for its reader (their session, their language): no shared cache keeps
+    // it, and none hands one language's copy to a reader of another.
+    let page = h
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if page {
+        h.append(VARY, HeaderValue::from_static("Cookie, Accept-Language"));
+        if !h.contains_key(CACHE_CONTROL) {
+            h.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+        }
+    }
     h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(
         REFERRER_POLICY,

@@ -29,11 +29,8 @@ pub async fn client_and_origin(
 
     if !is_safe(req.method()) && !same_origin(&req, &config.public_url) {
         tracing::warn!(method = %req.method(), path = %req.uri().path(), "cross-origin request refused");
-        return (
-            StatusCode::FORBIDDEN,
-            "This request came from another site and was refused.",
-        )
-            .into_response();
+        let t = crate::i18n::switch::of_request(req.headers()).texts();
+        return (StatusCode::FORBIDDEN, t.ui.cross_site).into_response();
     }
     next.run(req).await
 }

@@ -1,8 +1,8 @@
-//! The words of every mail, as plain text and HTML.
+//! The words of every mail, as plain text and HTML. A mail is written in its RECIPIENT's
+//! language (`lang`, the first parameter of each), not the request's: the catalogue's `mail`.
 
 use super::Mail;
-
-pub const PLATFORM: &str = "Mini Program Platform";
+use crate::i18n::{fill, Lang};
 
 pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -12,213 +12,251 @@ pub fn escape(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
+/// A link, in HTML: `href` and the words are escaped here.
+fn anchor(href: &str, label: &str) -> String {
+    format!("<a href=\"{}\">{}</a>", escape(href), escape(label))
+}
+
 /// Wraps paragraphs (already HTML) in the platform's simple layout.
-pub fn layout(title: &str, paragraphs: &[String]) -> String {
+pub fn layout(lang: Lang, title: &str, paragraphs: &[String]) -> String {
+    let m = &lang.texts().mail;
     let body: String = paragraphs
         .iter()
         .map(|p| format!("<p style=\"margin:0 0 16px;line-height:1.5\">{p}</p>"))
         .collect();
+    let platform = escape(m.platform);
+    let footer = escape(&fill(m.html_footer, &[("platform", &m.platform)]));
     format!(
-        "<!doctype html><html><body style=\"margin:0;background:#f4f6fb;font-family:Arial,Helvetica,sans-serif;color:#1c2333\">\
+        "<!doctype html><html lang=\"{}\"><body style=\"margin:0;background:#f4f6fb;font-family:Arial,Helvetica,sans-serif;color:#1c2333\">\
          <div style=\"max-width:560px;margin:24px auto;background:#fff;border-radius:8px;padding:32px\">\
-         <div style=\"font-weight:bold;color:#1677ff;margin-bottom:24px\">{PLATFORM}</div>\
+         <div style=\"font-weight:bold;color:#1677ff;margin-bottom:24px\">{platform}</div>\
          <h1 style=\"font-size:20px;margin:0 0 16px\">{}</h1>{body}\
-         <p style=\"color:#6b7385;font-size:12px;margin-top:32px\">This message was sent by {PLATFORM}. If you did not expect it, you can ignore it.</p>\
+         <p style=\"color:#6b7385;font-size:12px;margin-top:32px\">{footer}</p>\
          </div></body></html>",
+        lang.tag(),
         escape(title)
     )
 }
 
-pub fn text(paragraphs: &[String]) -> String {
+pub fn text(lang: Lang, paragraphs: &[String]) -> String {
+    let m = &lang.texts().mail;
     let mut s = paragraphs.join("\n\n");
-    s.push_str(&format!(
-        "\n\n-- \n{PLATFORM}. If you did not expect this message, you can ignore it.\n"
-    ));
+    s.push_str("\n\n-- \n");
+    s.push_str(&fill(m.text_footer, &[("platform", &m.platform)]));
+    s.push('\n');
     s
 }
 
-fn code_mail(to: &str, subject: &str, intro: &str, code: &str) -> Mail {
+fn code_mail(lang: Lang, to: &str, subject: &str, intro: &str, code: &str) -> Mail {
+    let m = &lang.texts().mail;
     let lines = [
         intro.to_string(),
-        format!("Your verification code is {code}"),
-        format!(
-            "It expires in {} minutes and can be used once. Never share it with anyone.",
-            crate::domain::CODE_VALID_MINUTES
+        fill(m.code_is, &[("code", &code)]),
+        fill(
+            m.code_expiry,
+            &[("minutes", &crate::domain::CODE_VALID_MINUTES)],
         ),
     ];
+    let strong = format!("<strong style=\"font-size:24px;letter-spacing:4px\">{code}</strong>");
     let html_lines = [
         escape(intro),
-        format!(
-            "Your verification code is <strong style=\"font-size:24px;letter-spacing:4px\">{code}</strong>"
-        ),
+        fill(&escape(m.code_is), &[("code", &strong)]),
         escape(&lines[2]),
     ];
     Mail {
         to: to.into(),
         subject: subject.into(),
-        text: text(&lines),
-        html: layout(subject, &html_lines),
+        text: text(lang, &lines),
+        html: layout(lang, subject, &html_lines),
     }
 }
 
-pub fn signup_code(to: &str, code: &str) -> Mail {
+pub fn signup_code(lang: Lang, to: &str, code: &str) -> Mail {
+    let m = &lang.texts().mail;
+    let platform: &[(&str, &dyn std::fmt::Display)] = &[("platform", &m.platform)];
     code_mail(
+        lang,
         to,
-        &format!("Your {PLATFORM} sign-up code"),
-        &format!("Use this code to finish creating your {PLATFORM} account."),
+        &fill(m.signup_code_subject, platform),
+        &fill(m.signup_code_intro, platform),
         code,
     )
 }
 
-pub fn reset_code(to: &str, code: &str) -> Mail {
+pub fn reset_code(lang: Lang, to: &str, code: &str) -> Mail {
+    let m = &lang.texts().mail;
     code_mail(
+        lang,
         to,
-        &format!("Your {PLATFORM} password reset code"),
-        "Use this code to choose a new password for your account.",
+        &fill(m.reset_code_subject, &[("platform", &m.platform)]),
+        m.reset_code_intro,
         code,
     )
 }
 
 /// Sent instead of a code when the address already has an account (no enumeration).
-pub fn signup_existing(to: &str, public_url: &str) -> Mail {
-    let subject = format!("Someone tried to sign up to {PLATFORM} with your email");
+pub fn signup_existing(lang: Lang, to: &str, public_url: &str) -> Mail {
+    let m = &lang.texts().mail;
+    let subject = fill(m.signup_existing_subject, &[("platform", &m.platform)]);
     let signin = format!("{public_url}/signin");
     let reset = format!("{public_url}/forgot-password");
     let lines = [
-        "Someone tried to create an account with this email address, but you already have an account.".to_string(),
-        format!("Sign in: {signin}"),
-        format!("Forgot your password? Reset it: {reset}"),
-        "If this was not you, no action is needed: your account is unchanged.".to_string(),
+        m.signup_existing_intro.to_string(),
+        fill(
+            m.link_line,
+            &[("label", &m.sign_in_label), ("link", &signin)],
+        ),
+        fill(m.signup_existing_reset, &[("link", &reset)]),
+        m.signup_existing_not_you.to_string(),
     ];
     let html_lines = [
         escape(&lines[0]),
-        format!("<a href=\"{}\">Sign in</a>", escape(&signin)),
-        format!(
-            "Forgot your password? <a href=\"{}\">Reset it</a>.",
-            escape(&reset)
+        anchor(&signin, m.sign_in_label),
+        fill(
+            &escape(m.signup_existing_reset_html),
+            &[("link", &anchor(&reset, m.reset_it_label))],
         ),
         escape(&lines[3]),
     ];
     Mail {
         to: to.into(),
         subject: subject.clone(),
-        text: text(&lines),
-        html: layout(&subject, &html_lines),
+        text: text(lang, &lines),
+        html: layout(lang, &subject, &html_lines),
     }
 }
 
 /// After a reset with an e-mailed code: every session ended.
-pub fn password_changed(to: &str, username: &str, public_url: &str) -> Mail {
+pub fn password_changed(lang: Lang, to: &str, username: &str, public_url: &str) -> Mail {
     password_changed_saying(
+        lang,
         to,
         username,
         public_url,
-        "The password of your account was just changed, and every signed-in device was signed out.",
+        lang.texts().mail.password_changed_after_reset,
     )
 }
 
 /// After a change on the account page: the device it was made on stays signed in.
-pub fn password_changed_on_account_page(to: &str, username: &str, public_url: &str) -> Mail {
+pub fn password_changed_on_account_page(
+    lang: Lang,
+    to: &str,
+    username: &str,
+    public_url: &str,
+) -> Mail {
     password_changed_saying(
+        lang,
         to,
         username,
         public_url,
-        "The password of your account was just changed from your account page, and every other signed-in device was signed out.",
+        lang.texts().mail.password_changed_on_account_page,
     )
 }
 
-fn password_changed_saying(to: &str, username: &str, public_url: &str, what: &str) -> Mail {
-    let subject = format!("Your {PLATFORM} password was changed");
+fn password_changed_saying(
+    lang: Lang,
+    to: &str,
+    username: &str,
+    public_url: &str,
+    what: &str,
+) -> Mail {
+    let m = &lang.texts().mail;
+    let subject = fill(m.password_changed_subject, &[("platform", &m.platform)]);
     let reset = format!("{public_url}/forgot-password");
     let lines = [
-        format!("Hello {username},"),
+        fill(m.hello, &[("username", &username)]),
         what.to_string(),
-        format!("If you did not do this, reset your password now: {reset}"),
+        fill(m.password_changed_not_you, &[("link", &reset)]),
     ];
     let html_lines = [
         escape(&lines[0]),
         escape(&lines[1]),
-        format!(
-            "If you did not do this, <a href=\"{}\">reset your password now</a>.",
-            escape(&reset)
+        fill(
+            &escape(m.password_changed_not_you_html),
+            &[("link", &anchor(&reset, m.reset_password_now_label))],
         ),
     ];
     Mail {
         to: to.into(),
         subject: subject.clone(),
-        text: text(&lines),
-        html: layout(&subject, &html_lines),
+        text: text(lang, &lines),
+        html: layout(lang, &subject, &html_lines),
     }
 }
 
 /// After "Delete my account", to the address the account had: what went and what stayed.
-pub fn account_deleted(to: &str, username: &str, public_url: &str) -> Mail {
-    let subject = format!("Your {PLATFORM} account was deleted");
+pub fn account_deleted(lang: Lang, to: &str, username: &str, public_url: &str) -> Mail {
+    let m = &lang.texts().mail;
+    let subject = fill(m.account_deleted_subject, &[("platform", &m.platform)]);
     let signup = format!("{public_url}/signup");
     let lines = [
-        format!("Hello {username},"),
-        "Your account was just deleted from your account page, and every signed-in device was signed out. Your drafts were deleted.".to_string(),
-        "Applications you submitted stay with the platform's reviewers for their records, with your email address replaced.".to_string(),
-        format!("If you did not do this, someone who knew your password did. You can sign up again with this address: {signup}"),
+        fill(m.hello, &[("username", &username)]),
+        m.account_deleted_what.to_string(),
+        m.account_deleted_applications.to_string(),
+        fill(m.account_deleted_not_you, &[("link", &signup)]),
     ];
     let html_lines = [
         escape(&lines[0]),
         escape(&lines[1]),
         escape(&lines[2]),
-        format!(
-            "If you did not do this, someone who knew your password did. You can <a href=\"{}\">sign up again</a> with this address.",
-            escape(&signup)
+        fill(
+            &escape(m.account_deleted_not_you_html),
+            &[("link", &anchor(&signup, m.sign_up_again_label))],
         ),
     ];
     Mail {
         to: to.into(),
         subject: subject.clone(),
-        text: text(&lines),
-        html: layout(&subject, &html_lines),
+        text: text(lang, &lines),
+        html: layout(lang, &subject, &html_lines),
     }
 }
 
 /// Paragraphs of plain text followed by one link: the shape of every application mail.
 pub fn with_link(
+    lang: Lang,
     to: &str,
     subject: String,
     paragraphs: Vec<String>,
     label: &str,
     link: &str,
 ) -> Mail {
+    let m = &lang.texts().mail;
     let mut lines = paragraphs.clone();
-    lines.push(format!("{label}: {link}"));
+    lines.push(fill(m.link_line, &[("label", &label), ("link", &link)]));
     let mut html_lines: Vec<String> = paragraphs.iter().map(|p| escape(p)).collect();
-    html_lines.push(format!(
-        "<a href=\"{}\">{}</a>",
-        escape(link),
-        escape(label)
-    ));
+    html_lines.push(anchor(link, label));
     Mail {
         to: to.into(),
-        html: layout(&subject, &html_lines),
-        text: text(&lines),
+        html: layout(lang, &subject, &html_lines),
+        text: text(lang, &lines),
         subject,
     }
 }
 
 /// Sent when an application is submitted (or resubmitted).
 pub fn application_received(
+    lang: Lang,
     to: &str,
     username: &str,
     company: &str,
     id: &str,
     public_url: &str,
 ) -> Mail {
+    let m = &lang.texts().mail;
     with_link(
+        lang,
         to,
-        format!("We received your application for {company}"),
+        fill(m.application_received_subject, &[("company", &company)]),
         vec![
-            format!("Hello {username},"),
-            format!("Thank you for applying to {PLATFORM}. Your application for {company} is now Under Review."),
-            "We will email you when it has been reviewed. You can track its status in your console at any time.".to_string(),
+            fill(m.hello, &[("username", &username)]),
+            fill(
+                m.application_received_thanks,
+                &[("platform", &m.platform), ("company", &company)],
+            ),
+            m.application_received_next.to_string(),
         ],
-        "View the onboarding details",
+        m.view_onboarding_label,
         &format!("{public_url}/workspaces/{id}/onboarding"),
     )
 }
@@ -226,42 +264,123 @@ pub fn application_received(
 /// Seed Step 3: "Once your request is approved, you will receive an approval email. You can
 /// click the link in the email to view the onboarding details."
 pub fn application_approved(
+    lang: Lang,
     to: &str,
     username: &str,
     company: &str,
     id: &str,
     public_url: &str,
 ) -> Mail {
+    let m = &lang.texts().mail;
     with_link(
+        lang,
         to,
-        format!("Your application for {company} is approved"),
+        fill(m.application_approved_subject, &[("company", &company)]),
         vec![
-            format!("Hello {username},"),
-            format!("Good news: your request to join {PLATFORM} as {company} has been approved."),
-            "Your account is now the Owner of the workspace. Sign in and open the workspace to manage your business.".to_string(),
+            fill(m.hello, &[("username", &username)]),
+            fill(
+                m.application_approved_news,
+                &[("platform", &m.platform), ("company", &company)],
+            ),
+            m.application_approved_owner.to_string(),
         ],
-        "View the onboarding details",
+        m.view_onboarding_label,
         &format!("{public_url}/workspaces/{id}/onboarding"),
     )
 }
 
+/// The reviewer's `reason` goes in as they wrote it (never translated).
 pub fn application_rejected(
+    lang: Lang,
     to: &str,
     username: &str,
     company: &str,
     reason: &str,
     public_url: &str,
 ) -> Mail {
+    let m = &lang.texts().mail;
     with_link(
+        lang,
         to,
-        format!("Your application for {company} needs changes"),
+        fill(m.application_rejected_subject, &[("company", &company)]),
         vec![
-            format!("Hello {username},"),
-            format!("We reviewed your application for {company} and could not approve it yet."),
-            format!("Reason: {reason}"),
-            "You can edit your business information and submit it again.".to_string(),
+            fill(m.hello, &[("username", &username)]),
+            fill(m.application_rejected_intro, &[("company", &company)]),
+            fill(m.application_rejected_reason, &[("reason", &reason)]),
+            m.application_rejected_next.to_string(),
         ],
-        "Edit and resubmit",
+        m.edit_and_resubmit_label,
         &format!("{public_url}/onboarding/business"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// In every language, each mail fills every placeholder, and its HTML says its language;
+    /// the reviewer's reason goes in as written.
+    #[test]
+    fn every_language_writes_every_mail_whole() {
+        let (to, name, url) = ("ann@example.com", "annlee", "http://127.0.0.1:3000");
+        for lang in Lang::ALL {
+            let mails = [
+                signup_code(lang, to, "123456"),
+                reset_code(lang, to, "123456"),
+                signup_existing(lang, to, url),
+                password_changed(lang, to, name, url),
+                password_changed_on_account_page(lang, to, name, url),
+                account_deleted(lang, to, name, url),
+                application_received(lang, to, name, "Acme", "a1", url),
+                application_approved(lang, to, name, "Acme", "a1", url),
+                application_rejected(lang, to, name, "Acme", "The logo is blurry.", url),
+            ];
+            for m in &mails {
+                for part in [&m.subject, &m.text, &m.html] {
+                    let whole = !part.contains('{') && !part.contains('}');
+                    assert!(whole, "{lang:?}: {part}");
+                }
+                assert!(
+                    m.html.contains(&format!("<html lang=\"{}\">", lang.tag())),
+                    "{lang:?}: {}",
+                    m.html
+                );
+                assert!(
+                    m.text.contains(lang.texts().mail.platform),
+                    "{lang:?}: {}",
+                    m.text
+                );
+            }
+            assert!(mails[0].text.contains("123456") && mails[0].html.contains("123456"));
+            assert!(
+                mails[8].text.contains("The logo is blurry."),
+                "{}",
+                mails[8].text
+            );
+        }
+    }
+
+    #[test]
+    fn english_mails_read_as_they_always_did() {
+        let m = signup_code(Lang::En, "ann@example.com", "123456");
+        assert_eq!(m.subject, "Your Mini Program Platform sign-up code");
+        let expected = "Use this code to finish creating your Mini Program Platform account.\n\n\
+             Your verification code is 123456\n\n\
+             It expires in 10 minutes and can be used once. Never share it with anyone.\n\n\
+             -- \nMini Program Platform. If you did not expect this message, you can ignore it.\n";
+        assert_eq!(m.text, expected);
+        let code = "Your verification code is \
+             <strong style=\"font-size:24px;letter-spacing:4px\">123456</strong>";
+        let footer = "This message was sent by Mini Program Platform. \
+             If you did not expect it, you can ignore it.";
+        assert!(
+            m.html.contains(code) && m.html.contains(footer),
+            "{}",
+            m.html
+        );
+        let m = signup_existing(Lang::En, "ann@example.com", "http://x");
+        assert!(m.text.contains("Sign in: http://x/signin"), "{}", m.text);
+        let reset = "Forgot your password? <a href=\"http://x/forgot-password\">Reset it</a>.";
+        assert!(m.html.contains(reset), "{}", m.html);
+    }
 }
