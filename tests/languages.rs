@@ -298,6 +298,32 @@ both_databases! {
             assert_eq!(html_lang(&html), "zh-CN", "{path}");
             check(path.clone(), &html);
         }
+        // Approved, with a team: the Owner's pages with the invite form, a history of team
+        // events (worded when read), and the invitation as the invited person opens it.
+        let r = reviewer.call("review/approve", &[("id", &id), ("reason", ""), ("round", "1")]).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let li = member(&app, &ann, &id, "li@example.com", "lixiao", "developer").await;
+        assert_eq!(ann.call("workspaces/block", &[("workspace_id", &id), ("member", "lixiao")]).await.status(), 200);
+        drop(li);
+        assert_eq!(ann.invite(&id, "zhao@example.com", "operator").await.status(), 200);
+        let token = token_in_mail(&app, "zhao@example.com", 1).await;
+        let mut approved: Vec<(&TestApp, String)> = vec![
+            (&ann, "/console".into()),
+            (&ann, format!("/workspaces/{id}")),
+            (&ann, format!("/workspaces/{id}/onboarding")),
+            (&ann, format!("/workspaces/{id}/members")),
+            (&reviewer, format!("/review/{id}")),
+            (&signed_out, format!("/invitations/{token}")),
+        ];
+        for (client, path) in approved.drain(..) {
+            let (status, html) = page(client, &path).await;
+            assert_eq!(status, 200, "{path}");
+            assert_eq!(html_lang(&html), "zh-CN", "{path}");
+            check(format!("{path} (approved)"), &html);
+        }
+        let (_, history) = page(&ann, &format!("/workspaces/{id}")).await;
+        assert!(history.contains("禁用了 lixiao"), "team events are worded in Chinese");
+
         // A wrong sign-in, as a browser without JavaScript gets it back.
         let r = signed_out.post_form("accounts/sign_in", "/signin", &[("login", "wangxm"), ("password", "wrong password here")]).await;
         let back = r.headers()["location"].to_str().unwrap().to_string();

@@ -2,7 +2,7 @@
  * The README's screenshots (`docs/screenshots/`): the business form and the review dashboard, in
  * English and Simplified Chinese, 320 and 1280 CSS px wide. Not a test: it runs only with
  * `SCREENSHOTS=1` (`SCREENSHOTS=1 npx playwright test screenshots --project hydrated`), and
- * rewrites the files.
+ * rewrites the files. Chinese glyphs need a CJK font (Debian: `apt-get install fonts-noto-cjk`).
  */
 import { test, expect, Page } from '@playwright/test';
 import { chooseRole, open, reviewerPage, signUp, submitBusiness, unique } from './helpers';
