@@ -10,7 +10,7 @@
  *    are made through the English helpers, then read the portal in Chinese through the cookie).
  */
 import { test, expect, Page, BrowserContext } from '@playwright/test';
-import { chooseRole, hydrated, open, ownAddress, reviewerPage, signUp, submitBusiness, unique } from './helpers';
+import { chooseRole, hydrated, open, ownAddress, PASSWORD, reviewerPage, signUp, submitBusiness, unique } from './helpers';
 import { checkPage } from './a11y-helpers';
 
 const h1 = (page: Page, name?: string | RegExp) =>
@@ -22,6 +22,13 @@ async function readChinese(context: BrowserContext, baseURL: string) {
 }
 
 test('the header switches the language, and the page keeps working in it', async ({ page }) => {
+  // A page rendered in one language and hydrated in another would log errors (a mismatch, a
+  // panic); a server function's refusal logs "Failed to load resource", which is expected.
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().includes('Failed to load resource')) errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
   await ownAddress(page);
   await open(page, '/signin');
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
@@ -52,6 +59,33 @@ test('the header switches the language, and the page keeps working in it', async
   await page.getByRole('form', { name: '语言' }).getByRole('button', { name: 'English' }).click();
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   await expect(h1(page, 'Create your account')).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test('signing in to an account that reads Chinese brings the portal in Chinese', async ({ browser }) => {
+  // The account is made reading Chinese; a fresh browser in English signs in to it.
+  const username = unique('zhacct');
+  const first = await (await browser.newContext()).newPage();
+  await signUp(first, `${username}@example.com`, username);
+  await open(first, '/account');
+  await first.getByRole('form', { name: 'Change the language' }).getByRole('button', { name: '简体中文' }).click();
+  await expect(first.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  await expect(first.getByText('页面和我们发给您的邮件使用简体中文。')).toBeVisible();
+  await first.context().close();
+
+  const page = await (await browser.newContext()).newPage();
+  await ownAddress(page);
+  await open(page, '/signin');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await page.getByLabel('Email or username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  // No application yet: the console sends them on to choose a role, in Chinese.
+  await expect(page).toHaveURL(/\/onboarding\/role$/);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  await expect(h1(page, '选择角色')).toBeVisible();
+  if (hydrated()) await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  await page.context().close();
 });
 
 test('Chinese pages pass the WCAG 2.2 AA audit and reflow at 320 px', async ({ browser, baseURL }) => {
