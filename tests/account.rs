@@ -108,7 +108,7 @@ both_databases! {
         assert_eq!(list[0]["current"], true);
         assert_eq!(list[0]["browser"], "Chrome on Linux");
         assert_eq!(list[0]["ip"], "127.0.0.1");
-        assert!(list[0]["last_seen"].as_str().unwrap().ends_with(" UTC"), "{list:?}");
+        assert!(list[0]["last_seen"]["text"].as_str().unwrap().ends_with(" UTC"), "{list:?}");
         assert_eq!(list[1]["current"], false);
         assert_eq!(list[1]["browser"], "Unknown browser", "the sign-up client names no browser");
         assert_ne!(list[0]["id"], list[1]["id"]);

@@ -8,17 +8,6 @@ use common::*;
 use isv_portal::i18n::{sentences, Lang};
 use std::collections::BTreeSet;
 
-async fn page(app: &TestApp, path: &str) -> (u16, String) {
-    let r = app
-        .client
-        .get(app.url(path))
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
-
 fn is_chinese(text: &str) -> bool {
     text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
 }
@@ -154,7 +143,7 @@ both_databases! {
             assert_eq!(r.status(), 200);
             assert_eq!(html_lang(&r.text().await.unwrap()), lang, "{accept}");
         }
-        let (_, en) = page(&app, "/signin").await;
+        let (_, en) = app.html("/signin").await;
         assert_eq!(html_lang(&en), "en");
         assert!(en.contains("value=\"zh-CN\" lang=\"zh-CN\"") && en.contains("简体中文"), "the switcher offers Chinese, in Chinese");
 
@@ -163,8 +152,8 @@ both_databases! {
         assert_eq!(r.status(), 303);
         assert_eq!(r.headers()["location"], "/signin?next=%2Faccount");
         let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
-        assert!(cookie.starts_with("lang=zh-CN;") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
-        let (_, zh) = page(&app, "/signin").await;
+        assert!(cookie.starts_with("isv_lang=zh-CN;") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+        let (_, zh) = app.html("/signin").await;
         assert_eq!(html_lang(&zh), "zh-CN");
         assert!(zh.contains("小程序平台"));
         // The cookie wins over the browser's language.
@@ -199,7 +188,7 @@ both_databases! {
         let elsewhere = app.another_browser();
         let r = elsewhere.sign_in("wangxm", GOOD_PASSWORD).await;
         assert_eq!(r.status(), 200);
-        let (_, account) = page(&elsewhere, "/account").await;
+        let (_, account) = elsewhere.html("/account").await;
         assert_eq!(html_lang(&account), "zh-CN");
 
         // Mail about the account goes to it in its language, whoever causes it: a reviewer
@@ -209,9 +198,9 @@ both_databases! {
         assert_eq!(app.save("submit", &id, CHINESE_APPLICATION, None).await.status(), 200);
         assert_eq!(count(&app, "SELECT COUNT(*) FROM applications WHERE id = $1 AND country = 'SG'", &id).await, 1);
         let reviewer = app.reviewer_as("rita@example.com", "ritarev").await;
-        let (_, detail) = page(&reviewer, &format!("/review/{id}")).await;
+        let (_, detail) = reviewer.html(&format!("/review/{id}")).await;
         assert!(detail.contains("Singapore") && !detail.contains("新加坡"), "an English reader reads the country in English");
-        let (_, mine) = page(&app, &format!("/workspaces/{id}/onboarding")).await;
+        let (_, mine) = app.html(&format!("/workspaces/{id}/onboarding")).await;
         assert!(mine.contains("新加坡"), "a Chinese reader reads it in Chinese");
         let r = reviewer.call("review/approve", &[("id", &id), ("reason", ""), ("round", "1")]).await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
@@ -225,17 +214,18 @@ both_databases! {
             assert!(mail.subject().contains(platform) || is_chinese(&mail.subject().replace("星河科技有限公司", "")), "{}", mail.subject());
         }
 
-        // A browser that chose a language before signing in makes it the account's.
-        let english_device = app.another_browser();
-        assert_eq!(switch(&english_device, "en", "/signin").await.status(), 303);
-        assert_eq!(english_device.sign_in("wangxm", GOOD_PASSWORD).await.status(), 200);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM users WHERE username = $1 AND language = 'en'", "wangxm").await, 1);
-        let (_, account) = page(&english_device, "/account").await;
-        assert_eq!(html_lang(&account), "en");
+        // A browser left reading English (someone else's account, signed out) reads the
+        // account's language once it signs in, and the account keeps its own.
+        let shared = app.another_browser();
+        assert_eq!(switch(&shared, "en", "/signin").await.status(), 303);
+        assert_eq!(shared.sign_in("wangxm", GOOD_PASSWORD).await.status(), 200);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM users WHERE username = $1 AND language = 'zh-CN'", "wangxm").await, 1);
+        let (_, account) = shared.html("/account").await;
+        assert_eq!(html_lang(&account), "zh-CN");
 
         // Field errors from the server come in the page's language.
         let stranger = app.another_browser();
-        let r = stranger.client.post(stranger.url("/api/accounts/send_sign_up_code")).header("cookie", "lang=zh-CN").form(&[("email", "not an address")]).send().await.unwrap();
+        let r = stranger.client.post(stranger.url("/api/accounts/send_sign_up_code")).header("cookie", "lang=fr; isv_lang=xx; isv_lang=zh-CN").form(&[("email", "not an address")]).send().await.unwrap();
         let message = field_message(&error_of(r).await, "email").unwrap();
         assert!(is_chinese(&message), "{message}");
         let r = stranger.send_signup_code("not an address").await;
@@ -257,7 +247,7 @@ both_databases! {
         for path in ["/", "/signup", "/signin", "/forgot-password", "/terms", "/privacy", "/accessibility", "/no-such-page", "/invitations/not-a-token"] {
             pages.push((&signed_out, path.to_string()));
         }
-        let (_, role) = page(&ann, "/onboarding/role").await;
+        let (_, role) = ann.html("/onboarding/role").await;
         let mut found = Vec::new();
         let mut check = |label: String, html: &str| {
             let left = leftover_english(html, &english);
@@ -268,7 +258,7 @@ both_databases! {
         check("/onboarding/role".into(), &role);
         assert_eq!(ann.choose_role("isv").await.status(), 200);
         let id = ann.draft().await["id"].as_str().unwrap().to_string();
-        let (_, empty_form) = page(&ann, "/onboarding/business").await;
+        let (_, empty_form) = ann.html("/onboarding/business").await;
         check("/onboarding/business (empty)".into(), &empty_form);
         // The form with every error, as a browser without JavaScript gets it back.
         let r = ann.business_request(business_endpoint("submit"), &id, &[("website", "ftp://x"), ("service_phone", "12"), ("service_email", "nope")], None)
@@ -292,7 +282,7 @@ both_databases! {
             pages.push((&reviewer, path));
         }
         for (client, path) in &pages {
-            let (status, html) = page(client, path).await;
+            let (status, html) = client.html(path).await;
             let missing = path.starts_with("/no-such-page") || path.starts_with("/invitations/");
             assert_eq!(status, if missing { 404 } else { 200 }, "{path}");
             assert_eq!(html_lang(&html), "zh-CN", "{path}");
@@ -316,12 +306,12 @@ both_databases! {
             (&signed_out, format!("/invitations/{token}")),
         ];
         for (client, path) in approved.drain(..) {
-            let (status, html) = page(client, &path).await;
+            let (status, html) = client.html(&path).await;
             assert_eq!(status, 200, "{path}");
             assert_eq!(html_lang(&html), "zh-CN", "{path}");
             check(format!("{path} (approved)"), &html);
         }
-        let (_, history) = page(&ann, &format!("/workspaces/{id}")).await;
+        let (_, history) = ann.html(&format!("/workspaces/{id}")).await;
         assert!(history.contains("禁用了 lixiao"), "team events are worded in Chinese");
 
         // A wrong sign-in, as a browser without JavaScript gets it back.

@@ -50,8 +50,15 @@ both_databases! {
             0,
             "the history no longer names the address"
         );
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM application_events WHERE params LIKE '%' || $1 || '%'", "ivy@example.com").await,
+            0,
+            "nor do the parts the history is worded from"
+        );
         assert_eq!(count(&app, "SELECT COUNT(*) FROM workspace_invitations WHERE email = $1", "ivy@example.com").await, 0);
-        assert!(owner.html(&format!("/workspaces/{id}")).await.1.contains("A member left"));
+        let history = owner.html(&format!("/workspaces/{id}")).await.1;
+        assert!(history.contains("A member left"));
+        assert!(!history.contains("ivy@example.com"), "the page shows no trace of the address");
 
         // An open invitation, then the Owner deletes their account: the link no longer works.
         assert_eq!(owner.invite(&id, "jack@example.com", "operator").await.status(), 200);

@@ -18,7 +18,7 @@ const h1 = (page: Page, name?: string | RegExp) =>
 
 /** Reads the portal in Chinese from now on, as the switcher's cookie does. */
 async function readChinese(context: BrowserContext, baseURL: string) {
-  await context.addCookies([{ name: 'lang', value: 'zh-CN', url: baseURL }]);
+  await context.addCookies([{ name: 'isv_lang', value: 'zh-CN', url: baseURL }]);
 }
 
 test('the header switches the language, and the page keeps working in it', async ({ page }) => {
@@ -118,7 +118,7 @@ test('Chinese pages pass the WCAG 2.2 AA audit and reflow at 320 px', async ({ b
   await applicant.getByRole('button', { name: '提交', exact: true }).click();
   await expect(applicant.locator('.error-summary')).toBeVisible();
   await checkPage(applicant, 'the business form with errors (zh-CN)', h1(applicant));
-  await applicant.context().clearCookies({ name: 'lang' });
+  await applicant.context().clearCookies({ name: 'isv_lang' });
   await open(applicant, '/onboarding/business');
   await submitBusiness(applicant, company);
   await expect(applicant).toHaveURL(/\/onboarding\/submitted\?id=/);
@@ -146,4 +146,26 @@ test('Chinese pages pass the WCAG 2.2 AA audit and reflow at 320 px', async ({ b
   await expect(reviewer.locator('.error-summary')).toBeVisible();
   await checkPage(reviewer, 'the reject form with its error (zh-CN)', h1(reviewer, company));
   await reviewer.context().close();
+});
+
+test('moments are in the reader\'s time zone once hydrated, and in UTC saying so without JavaScript', async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ timezoneId: 'Asia/Shanghai' });
+  const page = await context.newPage();
+  const username = unique('tz');
+  await signUp(page, `${username}@example.com`, username);
+  await readChinese(context, baseURL!);
+  await open(page, '/account');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  // The devices list says when this device was last seen.
+  const seen = page.locator('time').first();
+  await expect(seen).toHaveAttribute('datetime', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z$/);
+  if (hydrated()) {
+    // Chromium's Chinese wording for Asia/Shanghai ("2026年11月27日 GMT+8 08:55").
+    await expect(seen).toContainText('GMT+8');
+    await expect(seen).toContainText('年');
+    await expect(seen).not.toContainText('UTC');
+  } else {
+    await expect(seen).toContainText(/\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2} UTC/);
+  }
+  await context.close();
 });

@@ -14,7 +14,7 @@ const LANGS = ['en', 'zh-CN'];
 
 async function shoot(page: Page, name: string, ready: () => Promise<void>) {
   for (const lang of LANGS) {
-    await page.context().addCookies([{ name: 'lang', value: lang, url: page.url() }]);
+    await page.context().addCookies([{ name: 'isv_lang', value: lang, url: new URL(page.url()).origin }]);
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height: 900 });
       await page.reload();
@@ -36,7 +36,7 @@ test('screenshots for the README', async ({ browser }) => {
     await expect(applicant.locator('#company_name')).toBeVisible();
   });
 
-  await applicant.context().clearCookies({ name: 'lang' });
+  await applicant.context().clearCookies({ name: 'isv_lang' });
   await open(applicant, '/onboarding/business');
   await submitBusiness(applicant, `Acme ${username} Pte. Ltd.`);
   await expect(applicant).toHaveURL(/\/onboarding\/submitted\?id=/);

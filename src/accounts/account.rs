@@ -8,6 +8,7 @@ use crate::i18n::{self, fill};
 use crate::ui::form::{last_error, ErrorSummary, Field, FormAlert, SubmitButton, TwoActions};
 use crate::ui::guard::ErrorView;
 use crate::ui::layout::SignedIn;
+use crate::ui::moment::{in_sentence, Moment};
 use crate::ui::page::Loading;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -23,7 +24,7 @@ pub struct Device {
     /// A short summary of the browser's user agent ("Chrome on Linux").
     pub browser: String,
     pub ip: String,
-    pub last_seen: String,
+    pub last_seen: Moment,
     /// The session of the request that asked.
     pub current: bool,
 }
@@ -128,10 +129,10 @@ mod ssr {
     use crate::accounts::{require_user, store};
     use crate::error::FieldErrors;
     use crate::server::crypto::{constant_time_eq, Secret};
-    use crate::server::dates::format_date;
     use crate::server::mail::{enqueue, templates};
     use crate::server::request::{cookie, is_plain_form_post, state, AppState, OrInternal};
     use crate::server::sessions;
+    use crate::ui::moment;
 
     /// The name of a session on the page: keyed by the secret, so neither the token nor its
     /// stored hash can be read back from it, and stable while the session lives.
@@ -163,7 +164,7 @@ mod ssr {
                 browser: browser_summary(&s.user_agent),
                 current: current.as_deref() == Some(s.token_hash.as_str()),
                 ip: s.ip,
-                last_seen: format_date(s.last_seen_at),
+                last_seen: moment::at(s.last_seen_at),
             })
             .collect())
     }
@@ -457,10 +458,7 @@ fn DeviceItem(d: Device, actions: DeviceActions) -> impl IntoView {
         t.account.sign_out_device,
         &[("browser", &browser), ("ip", &ip)],
     );
-    let meta = fill(
-        t.account.last_seen,
-        &[("ip", &ip), ("last_seen", &last_seen)],
-    );
+    let meta = in_sentence(t.account.last_seen, "last_seen", last_seen, &[("ip", &ip)]);
     let sign_out = (!current).then(move || {
         view! {
             <ActionForm action=actions.first>

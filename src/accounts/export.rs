@@ -140,8 +140,8 @@ mod ssr {
                 fields: app.fields,
                 country_name: app.country_name,
                 logo_url: app.logo_url.map(|path| format!("{public_url}{path}")),
-                created_at: app.created_at,
-                submitted_at: app.submitted_at,
+                created_at: app.created_at.text,
+                submitted_at: app.submitted_at.map(|m| m.text),
                 round: app.round,
                 rejection_reason: app.rejection_reason,
                 rounds,
@@ -173,8 +173,8 @@ mod ssr {
             Round {
                 round: app.round,
                 status: app.status.key(),
-                submitted_at: app.submitted_at,
-                decided_at,
+                submitted_at: app.submitted_at.map(|m| m.text),
+                decided_at: decided_at.map(|m| m.text),
                 rejection_reason: app.rejection_reason,
                 fields: app.fields,
             }

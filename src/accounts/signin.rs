@@ -108,22 +108,12 @@ mod ssr {
             crate::server::metrics::sign_in_failed();
             return Err(AppError::invalid(t.wrong));
         }
-        // The language: one chosen in this browser (the header's buttons) is the latest choice
-        // and becomes the account's; a browser that never chose gets the account's.
-        let chosen = crate::server::request::cookie(crate::i18n::COOKIE)
-            .and_then(|tag| crate::i18n::Lang::parse(&tag));
-        match chosen {
-            Some(lang) if lang != user.lang() => {
-                crate::accounts::store::set_language(&st.db, &user.id, lang)
-                    .await
-                    .or_internal("keeping the language")?;
-            }
-            Some(_) => {}
-            None => crate::server::request::set_cookie(&crate::i18n::switch::cookie_header(
-                user.lang(),
-                st.config.https(),
-            )),
-        }
+        // The account's language comes with it to this browser (a cookie left by someone
+        // else's account, or by this one long ago, is no choice of this person's now).
+        crate::server::request::set_cookie(&crate::i18n::switch::cookie_header(
+            user.lang(),
+            st.config.https(),
+        ));
         // Reviewers start on the review dashboard unless they were on their way elsewhere.
         let to = if user.is_reviewer != 0 && next == "/console" {
             "/review".to_string()

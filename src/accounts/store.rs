@@ -374,19 +374,18 @@ pub async fn forget(
     // ("Invited …", "… joined"), the invitations it accepted, and the mail already sent to it
     // (what is still to be sent goes out; the notice of this deletion is queued after this).
     let replaced = deleted_email(user_id);
-    // In a note's parts (JSON) the address is a whole string value: replaced with its quotes,
-    // so `ann@x.io` never changes `joann@x.io`.
+    // A note's parts (JSON, `params`) hold the address as typed (an address has no character
+    // JSON escapes), as a value of its own or inside a sentence (a rejection reason): replaced
+    // wherever it appears, as in the note.
     sqlx::query(
         "UPDATE application_events SET note = REPLACE(note, $1, $2), \
-         params = REPLACE(params, $4, $5) WHERE note LIKE $3",
+         params = REPLACE(params, $1, $2) WHERE note LIKE $3 OR params LIKE $3",
     )
     .bind(old_email)
     .bind(&replaced)
     // A `_` in the address matches any character here: that only widens the rows read,
     // and REPLACE changes the exact address alone.
     .bind(format!("%{old_email}%"))
-    .bind(format!("\"{old_email}\""))
-    .bind(format!("\"{replaced}\""))
     .execute(&mut **tx)
     .await?;
     sqlx::query("UPDATE workspace_invitations SET email = $1 WHERE email = $2")

@@ -4,6 +4,7 @@
 use super::{ApplicationView, HistoryEntry};
 use crate::domain::Status;
 use crate::i18n::fill;
+use crate::ui::moment::When;
 use leptos::either::Either;
 use leptos::prelude::*;
 
@@ -60,7 +61,7 @@ pub fn History(
                 view! {
                     <li class=format!("history__item history__item--{}", h.kind)>
                         <span class="history__what">{h.note}</span>
-                        <span class="history__meta">{h.at} {h.actor.map(|w| fill(t.history_by, &[("name", &w)]))}
+                        <span class="history__meta"><When at=h.at/> {h.actor.map(|w| fill(t.history_by, &[("name", &w)]))}
                             {round}</span>
                     </li>
                 }

@@ -4,8 +4,8 @@
 use super::{HistoryEntry, MemberRole};
 use crate::i18n::{fill, Lang, Texts};
 use crate::server::crypto::new_id;
-use crate::server::dates::format_date;
 use crate::server::db::{now_ms, Db};
+use crate::ui::moment;
 use sqlx::{Any, Transaction};
 
 /// What a history entry says, kept as its parts (the `params` column, JSON) so that it is
@@ -226,7 +226,7 @@ impl From<EventRow> for HistoryEntry {
             note,
             actor: e.actor,
             actor_id: e.actor_id,
-            at: format_date(e.created_at),
+            at: moment::at(e.created_at),
             round: e.round,
         }
     }

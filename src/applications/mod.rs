@@ -13,6 +13,7 @@ pub use components::{BusinessDetails, History, StatusBadge};
 
 use crate::domain::{CountryCode, Role, Status};
 use crate::error::AppError;
+use crate::ui::moment::Moment;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -38,8 +39,8 @@ pub struct ApplicationView {
     /// The country's name for display (the field holds the alpha-2 code once valid).
     pub country_name: String,
     pub logo_url: Option<String>,
-    pub created_at: String,
-    pub submitted_at: Option<String>,
+    pub created_at: Moment,
+    pub submitted_at: Option<Moment>,
     /// How many times it has been submitted (for a round: that round's number).
     pub round: i64,
     /// Submitted again after a rejection.
@@ -54,7 +55,7 @@ pub struct ApplicationView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoundView {
     pub app: ApplicationView,
-    pub decided_at: Option<String>,
+    pub decided_at: Option<Moment>,
     /// The deciding reviewer's username: on the reviewers' side only, `None` for applicants.
     pub decided_by: Option<String>,
 }
@@ -72,7 +73,7 @@ pub struct HistoryEntry {
     /// Their account's id, on the server only: never sent to a browser.
     #[serde(skip)]
     pub actor_id: Option<String>,
-    pub at: String,
+    pub at: Moment,
     /// The submission round it belongs to (0: before the first submission).
     pub round: i64,
 }

@@ -12,9 +12,9 @@ use super::events::{record_event, Note};
 use super::{country_name, ApplicationView, BusinessFields, Member, MemberRole, RoundView};
 use crate::domain::{Role, Status};
 use crate::server::crypto::new_id;
-use crate::server::dates::format_date;
 use crate::server::db::is_unique_violation;
 use crate::server::db::{now_ms, Db};
+use crate::ui::moment;
 use sqlx::{Any, Transaction};
 
 /// An application as stored (also a round, read through `ROUND_COLUMNS`).
@@ -62,8 +62,8 @@ impl From<ApplicationRow> for ApplicationView {
                 service_phone: r.service_phone,
                 service_email: r.service_email,
             },
-            created_at: format_date(r.created_at),
-            submitted_at: r.submitted_at.map(format_date),
+            created_at: moment::at(r.created_at),
+            submitted_at: r.submitted_at.map(moment::at),
             round: r.round,
             resubmitted: r.round > 1,
             rejection_reason: (r.status == Status::Rejected).then_some(r.decision_reason),
@@ -529,7 +529,7 @@ pub async fn rounds(db: &Db, application_id: &str) -> Result<Vec<RoundView>, sql
         .into_iter()
         .map(|r| RoundView {
             app: r.app.into(),
-            decided_at: r.decided_at.map(format_date),
+            decided_at: r.decided_at.map(moment::at),
             decided_by: r.decided_by,
         })
         .collect())

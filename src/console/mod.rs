@@ -12,6 +12,7 @@ use crate::domain::Status;
 use crate::error::AppError;
 use crate::i18n::{self, fill};
 use crate::ui::guard::ErrorView;
+use crate::ui::moment::in_sentence;
 use crate::ui::page::Loading;
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
@@ -134,9 +135,9 @@ fn WorkspaceCard(app: ApplicationView, my_role: Option<MemberRole>) -> impl Into
             &[("status", &app.status.label()), ("name", &name)],
         ),
     };
-    let when = match &app.submitted_at {
-        Some(d) => fill(t.console.submitted, &[("date", d)]),
-        None => fill(t.console.started, &[("date", &app.created_at)]),
+    let when = match app.submitted_at.clone() {
+        Some(at) => in_sentence(t.console.submitted, "date", at, &[]),
+        None => in_sentence(t.console.started, "date", app.created_at.clone(), &[]),
     };
     view! {
         <li class="workspace-card">

@@ -11,6 +11,7 @@ use crate::domain::Status;
 use crate::error::{AppError, ErrorKind};
 use crate::i18n::{self, fill, Texts};
 use crate::ui::guard::ErrorView;
+use crate::ui::moment::in_sentence;
 use crate::ui::page::Loading;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -205,7 +206,7 @@ fn OnboardingBody() -> impl IntoView {
                                 <h1>{t.console.onboarding_details}</h1>
                                 <StatusBadge status=w.app.status/>
                             </div>
-                            <p class="muted">{w.app.submitted_at.clone().map(|d| fill(t.console.submitted, &[("date", &d)]))}</p>
+                            <p class="muted">{w.app.submitted_at.clone().map(|at| in_sentence(t.console.submitted, "date", at, &[]))}</p>
                             <h2>{t.console.application}</h2>
                             <BusinessDetails app=w.app.clone()/>
                             {rounds}
@@ -229,8 +230,8 @@ fn RoundDetails(r: RoundView) -> impl IntoView {
     let when = app
         .submitted_at
         .clone()
-        .map(|d| fill(t.console.submitted, &[("date", &d)]));
-    let decided = decided_at.map(|d| fill(t.console.decided, &[("date", &d)]));
+        .map(|at| in_sentence(t.console.submitted, "date", at, &[]));
+    let decided = decided_at.map(|at| in_sentence(t.console.decided, "date", at, &[]));
     let reason = app.rejection_reason.clone();
     view! {
         <li id=format!("round-{n}") class="round">

@@ -28,8 +28,9 @@ pub enum Lang {
     ZhCn,
 }
 
-/// The cookie that keeps the chosen language.
-pub const COOKIE: &str = "lang";
+/// The cookie that keeps the chosen language (named for the portal: a `lang` cookie another
+/// site of the same domain sets must not stand in for it).
+pub const COOKIE: &str = "isv_lang";
 
 /// Where the header's language switcher posts (`server::language`).
 pub const SWITCH_PATH: &str = "/language";
@@ -255,6 +256,25 @@ mod tests {
                     "{lang:?} {key}: {text}"
                 );
             }
+        }
+    }
+
+    /// A sentence copied into another language unchanged is one left untranslated, unless it
+    /// holds no words (placeholders, an example address, a file format).
+    #[test]
+    fn no_language_repeats_an_english_sentence() {
+        const SAME_IN_EVERY_LANGUAGE: &[&str] = &[".onboarding.business.logo_placeholder"];
+        let english = sentences(Lang::En);
+        for lang in Lang::ALL.into_iter().filter(|l| *l != Lang::En) {
+            let copied: Vec<&String> = english
+                .iter()
+                .zip(sentences(lang))
+                .filter(|((_, en), (_, other))| en == other)
+                .filter(|((_, en), _)| en.chars().filter(|c| c.is_ascii_alphabetic()).count() > 3)
+                .map(|((key, _), _)| key)
+                .filter(|key| !SAME_IN_EVERY_LANGUAGE.contains(&key.as_str()))
+                .collect();
+            assert!(copied.is_empty(), "{lang:?} repeats English in {copied:?}");
         }
     }
 

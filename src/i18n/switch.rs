@@ -6,7 +6,7 @@
 //! language, or else the best match of the browser's `Accept-Language`.
 
 use super::{Lang, COOKIE};
-use crate::server::request::{cookie_in, safe_next, AppState};
+use crate::server::request::{safe_next, AppState};
 use crate::server::sessions;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -15,8 +15,7 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 
 /// The language a request is answered in.
 pub fn of_request(headers: &HeaderMap) -> Lang {
-    cookie_in(headers, COOKIE)
-        .and_then(|tag| Lang::parse(&tag))
+    chosen(headers)
         .or_else(|| {
             headers
                 .get(ACCEPT_LANGUAGE)
@@ -24,6 +23,19 @@ pub fn of_request(headers: &HeaderMap) -> Lang {
                 .map(Lang::negotiate)
         })
         .unwrap_or_default()
+}
+
+/// The language kept in the cookie, if any (the first value it parses to, whatever else a
+/// browser sends under the same name).
+pub fn chosen(headers: &HeaderMap) -> Option<Lang> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(|(name, _)| *name == COOKIE)
+        .find_map(|(_, tag)| Lang::parse(tag))
 }
 
 /// Runs `f` where [`super::t`] answers in `lang`: for code outside a page render or a server

@@ -2,6 +2,7 @@
 //! sends is kept here, newest first. With `SMTP_URL` set it does not exist.
 
 use crate::error::{AppError, ErrorKind};
+use crate::ui::moment::{Moment, When};
 use crate::ui::page::{answer_not_found, Loading};
 use leptos::either::Either;
 use leptos::either::EitherOf3;
@@ -16,7 +17,7 @@ pub struct DevMail {
     pub subject: String,
     pub body: String,
     pub status: String,
-    pub created_at: String,
+    pub created_at: Moment,
 }
 
 #[server(endpoint = "dev/mailbox")]
@@ -25,8 +26,8 @@ pub struct DevMail {
     tracing::instrument(skip_all, fields(user = tracing::field::Empty))
 )]
 pub async fn dev_mailbox() -> Result<Vec<DevMail>, AppError> {
-    use crate::server::dates::format_date;
     use crate::server::request::{state, OrInternal};
+    use crate::ui::moment;
 
     #[derive(sqlx::FromRow)]
     struct OutboxRow {
@@ -57,7 +58,7 @@ pub async fn dev_mailbox() -> Result<Vec<DevMail>, AppError> {
             subject: r.subject,
             body: r.text_body,
             status: r.status,
-            created_at: format_date(r.created_at),
+            created_at: moment::at(r.created_at),
         })
         .collect())
 }
@@ -107,7 +108,7 @@ pub fn DevMailboxPage() -> impl IntoView {
                                     <li class="mail" aria-label=label>
                                         <div class="mail__head">
                                             <span class="mail__subject">{m.subject}</span>
-                                            <span class="mail__meta">{t.to_prefix} <span class="mail__to">{m.to}</span> " · " {m.created_at} " · " {m.status}</span>
+                                            <span class="mail__meta">{t.to_prefix} <span class="mail__to">{m.to}</span> " · " <When at=m.created_at/> " · " {m.status}</span>
                                         </div>
                                         <pre class="mail__body">{linkify(&m.body)}</pre>
                                     </li>

@@ -499,22 +499,7 @@ pub fn BusinessPage() -> impl IntoView {
 /// each other (so either is found as it is typed; the server takes a name in any).
 #[server(endpoint = "onboarding/countries")]
 pub async fn country_choices() -> Result<Vec<String>, AppError> {
-    use crate::i18n::Lang;
-    use crate::server::countries;
-    let reader = crate::i18n::lang();
-    let mut names: Vec<String> = countries::list(reader)
-        .iter()
-        .map(|(_, n)| n.clone())
-        .collect();
-    for lang in Lang::ALL.into_iter().filter(|l| *l != reader) {
-        let more: Vec<String> = countries::list(lang)
-            .iter()
-            .map(|(_, n)| n.clone())
-            .filter(|n| !names.contains(n))
-            .collect();
-        names.extend(more);
-    }
-    Ok(names)
+    Ok(crate::server::countries::choices(crate::i18n::lang()).to_vec())
 }
 
 #[component]

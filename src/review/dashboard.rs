@@ -8,6 +8,7 @@ use crate::domain::{Role, Status};
 use crate::i18n::fill;
 use crate::live::{use_live_events, LiveEvent, LiveIndicator};
 use crate::ui::guard::ErrorView;
+use crate::ui::moment::When;
 use crate::ui::page::Loading;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -253,7 +254,7 @@ fn Row(row: QueueRow, fresh: RwSignal<Vec<String>>, list_query: String) -> impl 
             <td>{row.role.label()}</td>
             <td>{row.country_name.clone()}</td>
             <td><span class="queue__applicant">{row.applicant.clone()}</span><span class="queue__email">{row.email.clone()}</span></td>
-            <td>{row.submitted_at.clone()}</td>
+            <td>{row.submitted_at.clone().map(|at| view! { <When at/> })}</td>
             <td><StatusBadge status=row.status/></td>
             <td>{row.assigned_to.clone().unwrap_or_else(|| t.unassigned.into())}</td>
         </tr>

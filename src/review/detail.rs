@@ -13,6 +13,7 @@ use crate::i18n::fill;
 use crate::live::{use_live_events, LiveIndicator};
 use crate::ui::form::{ErrorLine, ErrorSummary, FormAlert, TwoActions};
 use crate::ui::guard::ErrorView;
+use crate::ui::moment::in_sentence;
 use crate::ui::page::Loading;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -134,16 +135,16 @@ fn Detail(
                         let n = r.app.round;
                         let shown = n == app.round;
                         let decided = match (&r.decided_by, &r.decided_at) {
-                            (Some(by), Some(at)) => fill(t.decided_by, &[("by", by), ("at", at)]),
-                            (None, Some(at)) => fill(t.decided_at, &[("at", at)]),
-                            _ => String::new(),
+                            (Some(by), Some(at)) => Some(in_sentence(t.decided_by, "at", at.clone(), &[("by", by)])),
+                            (None, Some(at)) => Some(in_sentence(t.decided_at, "at", at.clone(), &[])),
+                            _ => None,
                         };
                         view! {
                             <li class:rounds__item--shown=shown>
                                 <a href=href(n) aria-current=shown.then_some("page")>{fill(round_label, &[("round", &n)])}</a>
                                 " " <StatusBadge status=r.app.status/>
                                 <span class="rounds__meta">
-                                    {r.app.submitted_at.clone().map(|s| fill(t.round_submitted, &[("at", &s)]))}
+                                    {r.app.submitted_at.clone().map(|at| in_sentence(t.round_submitted, "at", at, &[]))}
                                     {decided}
                                 </span>
                                 {r.app.rejection_reason.clone().map(|reason| view! { <p class="rounds__reason">{t.reason_prefix} {reason}</p> })}
@@ -182,7 +183,7 @@ fn Detail(
             <div>
                 <h2>{t.business_information}</h2>
                 <BusinessDetails app=app.clone()/>
-                {app.submitted_at.clone().map(|s| view! { <p class="muted">{fill(t.submitted_on, &[("date", &s)])}</p> })}
+                {app.submitted_at.clone().map(|at| view! { <p class="muted">{in_sentence(t.submitted_on, "date", at, &[])}</p> })}
             </div>
             <div>
                 <h2>{t.applicant}</h2>
@@ -194,7 +195,7 @@ fn Detail(
                 <h2>{t.agreements}</h2>
                 <ul class="agreements">
                     {d.acceptances.iter().map(|a| view! {
-                        <li>{fill(t.agreement, &[("document", &a.document), ("version", &a.version), ("date", &a.accepted_at)])}</li>
+                        <li>{in_sentence(t.agreement, "date", a.accepted_at.clone(), &[("document", &a.document), ("version", &a.version)])}</li>
                     }).collect_view()}
                 </ul>
             </div>

@@ -16,6 +16,7 @@ pub use detail::ReviewDetailPage;
 use crate::applications::{ApplicationView, HistoryEntry, RoundView};
 use crate::domain::{Role, Status};
 use crate::error::AppError;
+use crate::ui::moment::Moment;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -30,7 +31,8 @@ pub struct QueueRow {
     pub country_name: String,
     pub applicant: String,
     pub email: String,
-    pub submitted_at: String,
+    /// When its current round was submitted.
+    pub submitted_at: Option<Moment>,
     pub status: Status,
     pub assigned_to: Option<String>,
     pub resubmitted: bool,
@@ -55,7 +57,7 @@ pub struct Acceptance {
     /// Its title ("Terms of Service").
     pub document: String,
     pub version: String,
-    pub accepted_at: String,
+    pub accepted_at: Moment,
 }
 
 /// Everything a reviewer needs to decide.

@@ -8,9 +8,9 @@ use super::{Acceptance, QueuePage, QueueRow, ReviewDetail, PAGE_SIZE};
 use crate::applications::events::{history, record_event, Note};
 use crate::applications::{country_name, store as applications};
 use crate::domain::{CountryCode, Decision, Role, Status};
-use crate::server::dates::format_date;
 use crate::server::db::{now_ms, Db};
 use crate::server::sessions::SessionUser;
+use crate::ui::moment;
 use sqlx::{Any, Transaction};
 
 pub struct Filter {
@@ -58,7 +58,7 @@ impl From<QueueSqlRow> for QueueRow {
             country_name: country_name(&r.country),
             applicant: r.applicant,
             email: r.email,
-            submitted_at: r.submitted_at.map(format_date).unwrap_or_default(),
+            submitted_at: r.submitted_at.map(moment::at),
             status: r.status,
             assigned_to: r.assignee,
             resubmitted: r.round > 1,
@@ -199,7 +199,7 @@ impl From<AcceptanceRow> for Acceptance {
         Acceptance {
             document,
             version: format!("{} · {}", r.version, language.endonym()),
-            accepted_at: format_date(r.accepted_at),
+            accepted_at: moment::at(r.accepted_at),
         }
     }
 }

@@ -4,4 +4,5 @@
 pub mod form;
 pub mod guard;
 pub mod layout;
+pub mod moment;
 pub mod page;

@@ -13,6 +13,7 @@ use crate::error::{AppError, ErrorKind};
 use crate::i18n::fill;
 use crate::ui::form::{last_error, ErrorLine, ErrorSummary, FormAlert, SubmitButton};
 use crate::ui::guard::ErrorView;
+use crate::ui::moment::{in_sentence, Moment};
 use crate::ui::page::{answer_not_found, Loading};
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
@@ -117,7 +118,7 @@ pub struct InvitationView {
     /// The inviter's username.
     pub invited_by: String,
     /// When the link stops working.
-    pub expires: String,
+    pub expires: Moment,
     /// The invited address, masked (`mask`).
     pub email_hint: String,
     pub viewer: Viewer,
@@ -205,10 +206,10 @@ mod ssr {
     use super::*;
     use crate::accounts::require_user;
     use crate::domain::Status;
-    use crate::server::dates::format_date;
     use crate::server::db::{now_ms, WriteTx};
     use crate::server::mail::enqueue;
     use crate::server::request::{is_plain_form_post, state, AppState, OrInternal};
+    use crate::ui::moment;
     use crate::workspaces::roles::{allows, invitable_by, TeamAction};
     use crate::workspaces::store::{
         self, Changed, Invited, Joining, Team, ToMail, MAILS_PER_HOUR, MAX_PENDING,
@@ -500,7 +501,7 @@ mod ssr {
             workspace_name: inv.workspace_name,
             role: inv.role,
             invited_by: inv.invited_by,
-            expires: format_date(inv.expires_at),
+            expires: moment::at(inv.expires_at),
             email_hint: mask(&inv.email),
             viewer,
         })
@@ -742,7 +743,7 @@ fn InvitationDetails(
         <h1 id="invitation-title">{title}</h1>
         <p class="auth-card__lead">{lead}</p>
         <p>{what}</p>
-        <p class="muted">{fill(v.works_until, &[("date", &expires)])}</p>
+        <p class="muted">{in_sentence(v.works_until, "date", expires, &[])}</p>
         {act}
     }
 }

@@ -18,6 +18,7 @@ use crate::error::{AppError, ErrorKind};
 use crate::i18n::fill;
 use crate::ui::form::{last_error, FormAlert, TwoActions};
 use crate::ui::guard::ErrorView;
+use crate::ui::moment::{in_sentence, with_moments, Moment, When};
 use crate::ui::page::Loading;
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
@@ -92,9 +93,9 @@ pub struct TeamLine {
     pub status: MemberStatus,
     pub invited_by: Option<String>,
     /// When they joined, or when the invitation was (last) sent.
-    pub date: String,
+    pub date: Moment,
     /// When an invitation's link stops (stopped) working.
-    pub expires: Option<String>,
+    pub expires: Option<Moment>,
     /// The viewer may resend and withdraw this invitation.
     pub can_manage: bool,
     /// This line is the viewer.
@@ -177,9 +178,9 @@ pub async fn workspace_team(
     use super::roles::invitable_by;
     use super::store;
     use crate::domain::Status;
-    use crate::server::dates::format_date;
     use crate::server::db::now_ms;
     use crate::server::request::{state, OrInternal};
+    use crate::ui::moment;
     let user = crate::accounts::require_user().await?;
     let st = state()?;
     let Some(team) = store::team(&st.db.pool, &id, &user.user_id)
@@ -218,8 +219,8 @@ pub async fn workspace_team(
                 role: l.role,
                 status: l.status,
                 invited_by: l.invited_by,
-                date: format_date(l.at),
-                expires: l.expires_at.map(format_date),
+                date: moment::at(l.at),
+                expires: l.expires_at.map(moment::at),
             }
         })
         .collect();
@@ -719,15 +720,19 @@ fn Line(
     };
     let when = match (status, expires) {
         (MemberStatus::Active | MemberStatus::Blocked, _) => {
-            fill(w.members.joined, &[("date", &date)])
+            EitherOf3::A(in_sentence(w.members.joined, "date", date, &[]))
         }
-        (MemberStatus::InvitationSent, Some(e)) => {
-            fill(w.members.sent_expires, &[("date", &date), ("expires", &e)])
-        }
-        (MemberStatus::InvitationExpired, Some(e)) => {
-            fill(w.members.sent_expired, &[("date", &date), ("expires", &e)])
-        }
-        (_, None) => date,
+        (MemberStatus::InvitationSent, Some(e)) => EitherOf3::B(with_moments(
+            w.members.sent_expires,
+            vec![("date", date), ("expires", e)],
+            &[],
+        )),
+        (MemberStatus::InvitationExpired, Some(e)) => EitherOf3::B(with_moments(
+            w.members.sent_expired,
+            vec![("date", date), ("expires", e)],
+            &[],
+        )),
+        (_, None) => EitherOf3::C(view! { <When at=date/> }),
     };
     let manage = match (invitation_id, username) {
         (Some(invitation_id), _) if can_manage => Some(Either::Left(view! {
