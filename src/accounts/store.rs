@@ -5,6 +5,7 @@
 //! submitted keep their applicant for the reviewers' records: its e-mail, username and password
 //! are replaced by values no person can sign in with, sign up with, or type by chance.
 
+use crate::applications::events::Note;
 use crate::domain::{Email, Username};
 use crate::i18n::Lang;
 use crate::server::crypto::new_id;
@@ -374,18 +375,38 @@ pub async fn forget(
     // ("Invited …", "… joined"), the invitations it accepted, and the mail already sent to it
     // (what is still to be sent goes out; the notice of this deletion is queued after this).
     let replaced = deleted_email(user_id);
-    // A note's parts (JSON, `params`) hold the address as typed (an address has no character
-    // JSON escapes), as a value of its own or inside a sentence (a rejection reason): replaced
-    // wherever it appears, as in the note.
+    // An entry kept as its parts is rewritten from them: the address goes where it stands as
+    // an address of its own (a value, or inside a reviewer's sentence), never out of a longer
+    // one (`ann@x.io` leaves `joann@x.io` alone), and its English words are written again.
+    // A `_` in the address matches any character in LIKE: that only widens the rows read.
+    let like = format!("%{old_email}%");
+    let with_parts: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, params FROM application_events WHERE params IS NOT NULL AND params LIKE $1",
+    )
+    .bind(&like)
+    .fetch_all(&mut **tx)
+    .await?;
+    for (id, params) in with_parts {
+        let Ok(note) = serde_json::from_str::<Note>(&params) else {
+            continue;
+        };
+        let note = note.without_address(old_email, &replaced);
+        let params = serde_json::to_string(&note).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        sqlx::query("UPDATE application_events SET params = $1, note = $2 WHERE id = $3")
+            .bind(params)
+            .bind(note.words(Lang::En.texts()))
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    // Entries written before notes had parts: their words, where the address appears.
     sqlx::query(
-        "UPDATE application_events SET note = REPLACE(note, $1, $2), \
-         params = REPLACE(params, $1, $2) WHERE note LIKE $3 OR params LIKE $3",
+        "UPDATE application_events SET note = REPLACE(note, $1, $2) \
+         WHERE params IS NULL AND note LIKE $3",
     )
     .bind(old_email)
     .bind(&replaced)
-    // A `_` in the address matches any character here: that only widens the rows read,
-    // and REPLACE changes the exact address alone.
-    .bind(format!("%{old_email}%"))
+    .bind(&like)
     .execute(&mut **tx)
     .await?;
     sqlx::query("UPDATE workspace_invitations SET email = $1 WHERE email = $2")

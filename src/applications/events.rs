@@ -162,6 +162,75 @@ impl Note {
     }
 }
 
+impl Note {
+    /// The entry with the e-mail address `old` replaced by `new` wherever it stands as an
+    /// address of its own: a value, or inside a sentence, but never out of a longer address.
+    pub fn without_address(self, old: &str, new: &str) -> Note {
+        let r = |s: String| replace_address(&s, old, new);
+        match self {
+            Note::Rejected { reason } => Note::Rejected { reason: r(reason) },
+            Note::Invited { email, role } => Note::Invited {
+                email: r(email),
+                role,
+            },
+            Note::InvitedAgain { email, role } => Note::InvitedAgain {
+                email: r(email),
+                role,
+            },
+            Note::Resent { email, role } => Note::Resent {
+                email: r(email),
+                role,
+            },
+            Note::Withdrawn { email, role } => Note::Withdrawn {
+                email: r(email),
+                role,
+            },
+            Note::Joined {
+                username,
+                role,
+                email,
+            } => Note::Joined {
+                username,
+                role,
+                email: r(email),
+            },
+            other => other,
+        }
+    }
+}
+
+/// `text` with each occurrence of the address `old` that is not part of a longer address (the
+/// characters around it are none an address holds) replaced by `new`.
+pub fn replace_address(text: &str, old: &str, new: &str) -> String {
+    let in_address = |c: char| c.is_ascii_alphanumeric() || "._%+-@".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(old) {
+        let before = out
+            .chars()
+            .last()
+            .filter(|_| at == 0)
+            .or(rest[..at].chars().last());
+        let after_text = &rest[at + old.len()..];
+        let mut after = after_text.chars();
+        // A dot ends a sentence unless a label follows it ("ann@x.io.cn" is another address).
+        let after_ok = match after.next() {
+            None => true,
+            Some('.') => !after.next().is_some_and(|c| c.is_ascii_alphanumeric()),
+            Some(c) => !in_address(c),
+        };
+        out.push_str(&rest[..at]);
+        if before.is_none_or(|c| !in_address(c)) && after_ok {
+            out.push_str(new);
+        } else {
+            out.push_str(old);
+        }
+        rest = after_text;
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Writes one history (audit) entry, numbered for the live feed (`server::feed`): the counter
 /// row stays locked until the transaction ends, so numbers become visible in commit order.
 /// On PostgreSQL the commit also notifies every instance (`LISTEN`) that the feed moved.
@@ -285,5 +354,28 @@ pub fn seen_by_member(e: HistoryEntry, viewer_id: &str) -> HistoryEntry {
             actor_id: None,
             ..e
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_address;
+
+    #[test]
+    fn an_address_is_replaced_only_where_it_stands_alone() {
+        let r = |t: &str| replace_address(t, "ann@x.io", "gone@deleted.invalid");
+        assert_eq!(r("ann@x.io"), "gone@deleted.invalid");
+        assert_eq!(r("Write to ann@x.io."), "Write to gone@deleted.invalid.");
+        assert_eq!(
+            r("(ann@x.io) and ann@x.io, ann@x.io"),
+            "(gone@deleted.invalid) and gone@deleted.invalid, gone@deleted.invalid"
+        );
+        assert_eq!(r("joann@x.io"), "joann@x.io");
+        assert_eq!(r("ann@x.io.cn"), "ann@x.io.cn");
+        assert_eq!(r("ann@x.iox"), "ann@x.iox");
+        assert_eq!(
+            r("jo.ann@x.io 和 ann@x.io。"),
+            "jo.ann@x.io 和 gone@deleted.invalid。"
+        );
     }
 }

@@ -5,7 +5,7 @@
 //! is a compile error. Sentences with values in them carry `{name}` placeholders, filled by
 //! [`fill`]; a test checks every language has the same placeholders as English.
 //!
-//! The page's language is chosen on the server (the `lang` cookie, set by the header's
+//! The page's language is chosen on the server (the `isv_lang` cookie, set by the header's
 //! switcher and at sign-in from the account; otherwise the browser's `Accept-Language`),
 //! written into `<html lang>`, and read back from there by the hydrating browser, so both sides
 //! render the same words. Adding a language: see the README ("Adding a language").
@@ -131,6 +131,14 @@ pub fn t() -> &'static Texts {
     lang().texts()
 }
 
+/// A sentence split at its `{name}` placeholder, for a value shown as markup (a badge, a
+/// moment): what comes before it and what comes after.
+pub fn around<'a>(sentence: &'a str, name: &str) -> (&'a str, &'a str) {
+    sentence
+        .split_once(format!("{{{name}}}").as_str())
+        .unwrap_or((sentence, ""))
+}
+
 /// Puts values into a sentence's `{name}` placeholders, in one pass over the sentence: a value
 /// is never read again, so text a person typed (a company name with `{email}` in it) stays as
 /// typed. A placeholder without a value is left as it is.
@@ -238,6 +246,8 @@ mod tests {
             "{email} invited a@b.c"
         );
         assert_eq!(fill("{a} {missing} {", &[("a", &1)]), "1 {missing} {");
+        assert_eq!(around("Submitted {date}.", "date"), ("Submitted ", "."));
+        assert_eq!(around("No date here", "date"), ("No date here", ""));
     }
 
     /// Every language says every sentence, with the same placeholders as English.

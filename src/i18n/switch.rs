@@ -1,7 +1,7 @@
 //! The language switcher's endpoint and the request's language (server only).
 //!
 //! `POST /language` (a plain form, so it works without JavaScript) keeps the choice in the
-//! `lang` cookie and, for a signed-in person, on the account (their mail follows it), then
+//! `isv_lang` cookie and, for a signed-in person, on the account (their mail follows it), then
 //! sends them back to the page they were on. Every other request is rendered in the cookie's
 //! language, or else the best match of the browser's `Accept-Language`.
 

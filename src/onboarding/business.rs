@@ -541,7 +541,7 @@ fn BusinessForm(app: ApplicationView, countries: Vec<String>) -> impl IntoView {
             ("agree_privacy", b.privacy),
         ]
     };
-    let (applying_before, applying_after) = super::around(t.applying_as, "role");
+    let (applying_before, applying_after) = crate::i18n::around(t.applying_as, "role");
     let query = leptos_router::hooks::use_query_map();
     // Without JavaScript an error comes back in the address, from whichever button posted.
     let from_url = {

@@ -19,14 +19,6 @@ use crate::applications::ApplicationView;
 use crate::error::AppError;
 use leptos::prelude::*;
 
-/// A sentence split around its `{name}` placeholder, for a value shown as markup (a bold name,
-/// a badge): what comes before it and what comes after.
-fn around<'a>(sentence: &'a str, name: &str) -> (&'a str, &'a str) {
-    sentence
-        .split_once(format!("{{{name}}}").as_str())
-        .unwrap_or((sentence, ""))
-}
-
 /// The signed-in user's open draft, if any.
 #[server(endpoint = "onboarding/draft")]
 #[cfg_attr(

@@ -25,8 +25,8 @@ fn Confirmation() -> impl IntoView {
     let t = &crate::i18n::t().onboarding;
     let s = &t.submitted;
     // The company's name (bold) and the status (a badge) sit inside the sentence.
-    let (workspace_before, rest) = super::around(s.workspace_status, "company");
-    let (workspace_middle, workspace_after) = super::around(rest, "status");
+    let (workspace_before, rest) = crate::i18n::around(s.workspace_status, "company");
+    let (workspace_middle, workspace_after) = crate::i18n::around(rest, "status");
     let query = use_query_map();
     let id = move || query.with(|q| q.get("id").unwrap_or_default());
     // Fetched again when a reviewer decides, so the status shown is the real one.

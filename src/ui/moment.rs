@@ -41,14 +41,6 @@ pub fn at(ms: i64) -> Moment {
     }
 }
 
-/// A sentence split around its `{name}` placeholder, for a value shown as markup (a moment):
-/// what comes before it and what comes after.
-pub fn around<'a>(sentence: &'a str, name: &str) -> (&'a str, &'a str) {
-    sentence
-        .split_once(format!("{{{name}}}").as_str())
-        .unwrap_or((sentence, ""))
-}
-
 /// A sentence with a moment in its `{name}` placeholder: the moment as a [`When`], the words
 /// around it with their other placeholders filled from `args` (as [`crate::i18n::fill`] does).
 pub fn in_sentence(
@@ -208,7 +200,5 @@ mod tests {
         };
         assert_eq!(m.to_string(), "05 Mar 2025, 14:07 UTC");
         assert_eq!(m.iso(), "2025-03-05T14:07Z");
-        assert_eq!(around("Submitted {date}.", "date"), ("Submitted ", "."));
-        assert_eq!(around("No date here", "date"), ("No date here", ""));
     }
 }
