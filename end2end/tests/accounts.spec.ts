@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { codeFor, hydrated, mailCount, NEW_PASSWORD, open, PASSWORD, signIn, signOut, signUp, unique, expectFieldError } from './helpers';
+import { codeFor, hydrated, mailCount, NEW_PASSWORD, open, ownAddress, PASSWORD, signIn, signOut, signUp, unique, expectFieldError } from './helpers';
 
 // Seed Steps 1, 4 and 5 as a person does them.
 
@@ -130,4 +130,20 @@ test('change the password on the account page, then sign in with the new one', a
   await signOut(page, username);
   await signIn(page, username, NEW_PASSWORD);
   await expect(page).toHaveURL(/\/onboarding\/role$/);
+});
+
+test('the same wrong password twice is announced twice: the error summary takes the focus each time', async ({ page }) => {
+  await ownAddress(page);
+  await open(page, '/signin');
+  // A login of its own: failed sign-ins are counted per login.
+  await page.getByLabel('Email or username').fill(unique('nobody'));
+  const password = page.getByLabel('Password', { exact: true });
+  const summary = page.locator('.error-summary');
+  for (const attempt of [1, 2]) {
+    await password.fill(`not the password ${attempt === 1 ? '' : 'either'}`.trim());
+    await password.focus();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect(summary.getByText('Incorrect email, username or password.')).toBeVisible();
+    await expect(summary, `attempt ${attempt}`).toBeFocused();
+  }
 });

@@ -247,28 +247,39 @@ pub fn Agreement(
 }
 
 /// What went wrong with the last submission, at the top of its form: "There is a problem", the
-/// form's sentence, and a link to each invalid field (its input's id is its name). It takes the
-/// focus when it appears in the browser; rendered by the server (a form posted without
-/// JavaScript comes back with its error) it asks for it with `autofocus`.
+/// form's sentence, and a link to each invalid field (its input's id is its name). Every answer
+/// renders it anew (the same error twice is announced twice) and it takes the focus; rendered by
+/// the server (a form posted without JavaScript comes back with its error) it asks for it with
+/// `autofocus`, and hydration leaves the focus where the person has put it meanwhile.
 #[component]
 pub fn ErrorSummary(
-    #[prop(into)] error: Signal<Option<AppError>>,
+    /// The last answer's error: it notifies once per answer (an action's value does).
+    #[prop(into)]
+    error: Signal<Option<AppError>>,
     /// The label of each field by its name, to start its link with (from the catalogue).
     labels: Vec<(&'static str, &'static str)>,
 ) -> impl IntoView {
     let labels = StoredValue::new(labels);
-    // Only a different answer renders it anew, and so takes the focus again.
-    let error = Memo::new(move |_| {
+    let error = Signal::derive(move || {
         error
             .get()
             .filter(|e| !e.message.is_empty() || !e.fields.is_empty())
     });
     let summary = NodeRef::<leptos::html::Div>::new();
     let t = crate::i18n::t();
+    // An error present when the page is made came with the page (from the server).
+    let came_with_page = StoredValue::new(error.get_untracked().is_some());
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
         if let Some(summary) = summary.get() {
-            let _ = summary.focus();
+            let moved_on = came_with_page.get_value()
+                && document()
+                    .active_element()
+                    .is_some_and(|a| a.tag_name() != "BODY" && a != **summary);
+            came_with_page.set_value(false);
+            if !moved_on {
+                let _ = summary.focus();
+            }
         }
     });
     view! {
