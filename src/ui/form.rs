@@ -281,6 +281,8 @@ pub fn ErrorSummary(
                 let _ = summary.focus();
             }
         }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (summary, came_with_page);
     });
     view! {
         {move || error.get().map(|e| {
