@@ -6,7 +6,9 @@
  *    for the next page; "English" brings English back. A field error shows in Chinese: from the
  *    browser's own check when hydrated, from the server when not.
  * 2. The Chinese pages pass the same WCAG 2.2 AA audit and 320 px reflow as the English ones
- *    (`checkPage`): every signed-out page, and the applicant's and reviewer's pages (the people
+ *    (`checkPage`): every signed-out page and sign-up after "发送验证码"; the applicant's role
+ *    choice, business form empty and with errors, submitted, console, workspace, details,
+ *    members, account; the reviewer's dashboard, detail and reject with its error (the people
  *    are made through the English helpers, then read the portal in Chinese through the cookie).
  */
 import { test, expect, Page, BrowserContext } from '@playwright/test';
@@ -104,6 +106,11 @@ test('Chinese pages pass the WCAG 2.2 AA audit and reflow at 320 px', async ({ b
   }
   await visitor.goto('/no-such-page-here');
   await checkPage(visitor, 'a 404 page (zh-CN)', h1(visitor));
+  await open(visitor, '/signup');
+  await visitor.getByLabel('邮箱', { exact: true }).fill(`${unique('zhcode')}@example.com`);
+  await visitor.getByRole('button', { name: '发送验证码' }).click();
+  await expect(visitor.getByRole('status').filter({ hasText: '验证码' })).toBeVisible();
+  await checkPage(visitor, 'the sign-up page after Send code (zh-CN)', h1(visitor));
   await visitor.context().close();
 
   // An applicant with a submitted application, and a reviewer, reading Chinese.
@@ -111,6 +118,12 @@ test('Chinese pages pass the WCAG 2.2 AA audit and reflow at 320 px', async ({ b
   const company = `星河 ${username}`;
   const applicant = await (await browser.newContext()).newPage();
   await signUp(applicant, `${username}@example.com`, username);
+  await readChinese(applicant.context(), baseURL!);
+  await open(applicant, '/onboarding/role');
+  await expect(applicant.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  await checkPage(applicant, 'the role choice (zh-CN)', h1(applicant, '选择角色'));
+  await applicant.context().clearCookies({ name: 'isv_lang' });
+  await open(applicant, '/onboarding/role');
   await chooseRole(applicant, 'ISV');
   await readChinese(applicant.context(), baseURL!);
   await open(applicant, '/onboarding/business');
