@@ -258,6 +258,11 @@ both_databases! {
         check("/onboarding/role".into(), &role);
         assert_eq!(ann.choose_role("isv").await.status(), 200);
         let id = ann.draft().await["id"].as_str().unwrap().to_string();
+        // A logo is checked off the request's thread, and still refused in its language.
+        let r = ann.save("save", &id, &[], Some(("logo.png", b"not an image".to_vec(), "image/png"))).await;
+        assert_eq!(r.status(), 422);
+        let refusal = field_message(&error_of(r).await, "logo").unwrap();
+        assert!(is_chinese(&refusal), "{refusal}");
         let (_, empty_form) = ann.html("/onboarding/business").await;
         check("/onboarding/business (empty)".into(), &empty_form);
         // The form with every error, as a browser without JavaScript gets it back.
@@ -311,8 +316,8 @@ both_databases! {
             assert_eq!(html_lang(&html), "zh-CN", "{path}");
             check(format!("{path} (approved)"), &html);
         }
-        let (_, history) = ann.html(&format!("/workspaces/{id}")).await;
-        assert!(history.contains("禁用了 lixiao"), "team events are worded in Chinese");
+        let (_, details) = ann.html(&format!("/workspaces/{id}/onboarding")).await;
+        assert!(visible_text(&details).contains("禁用了 lixiao"), "team events are worded in Chinese on the page");
 
         // A wrong sign-in, as a browser without JavaScript gets it back.
         let r = signed_out.post_form("accounts/sign_in", "/signin", &[("login", "wangxm"), ("password", "wrong password here")]).await;

@@ -54,16 +54,18 @@ both_databases! {
             .fetch_all(&app.db.pool)
             .await
             .unwrap();
+        // ivy's address appears nowhere but inside xivy's.
+        let alone = |text: &str| text.replace("xivy@example.com", "").contains("ivy@example.com");
         for (note, params) in &rows {
             for text in [Some(note), params.as_ref()].into_iter().flatten() {
-                assert_eq!(isv_portal::applications::events::replace_address(text, "ivy@example.com", "#"), *text, "{text}");
+                assert!(!alone(text), "{text}");
             }
         }
         assert_eq!(rows.iter().filter(|(n, p)| n.contains("xivy@example.com") && p.as_deref().is_some_and(|p| p.contains("\"xivy@example.com\""))).count(), 1);
         assert_eq!(count(&app, "SELECT COUNT(*) FROM workspace_invitations WHERE email = $1", "ivy@example.com").await, 0);
         let history = owner.html(&format!("/workspaces/{id}")).await.1;
         assert!(history.contains("A member left"));
-        assert_eq!(isv_portal::applications::events::replace_address(&history, "ivy@example.com", "#"), history, "the page shows no trace of the address");
+        assert!(!alone(&history), "the page shows no trace of the address");
         assert!(history.contains("xivy@example.com"));
 
         // An open invitation, then the Owner deletes their account: the link no longer works.

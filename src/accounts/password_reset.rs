@@ -121,7 +121,7 @@ mod ssr {
         enqueue(
             &mut tx,
             templates::password_changed(
-                user.lang(),
+                user.language,
                 &user.email,
                 &user.username,
                 &st.config.public_url,

@@ -111,7 +111,7 @@ mod ssr {
         // The account's language comes with it to this browser (a cookie left by someone
         // else's account, or by this one long ago, is no choice of this person's now).
         crate::server::request::set_cookie(&crate::i18n::switch::cookie_header(
-            user.lang(),
+            user.language,
             st.config.https(),
         ));
         // Reviewers start on the review dashboard unless they were on their way elsewhere.

@@ -19,14 +19,9 @@ pub struct UserRow {
     pub username: String,
     pub password_hash: String,
     pub is_reviewer: i64,
-    /// The account's language tag (`i18n::Lang::tag`).
-    pub language: String,
-}
-
-impl UserRow {
-    pub fn lang(&self) -> Lang {
-        Lang::parse(&self.language).unwrap_or_default()
-    }
+    /// The language the account reads the portal and its mail in.
+    #[sqlx(try_from = "String")]
+    pub language: Lang,
 }
 
 const USER_COLUMNS: &str = "id, email, username, password_hash, is_reviewer, language";
@@ -158,7 +153,7 @@ pub async fn set_language(db: &Db, user_id: &str, lang: Lang) -> Result<(), sqlx
 }
 
 /// The language mail to this address goes out in: its account's, or `otherwise` for an
-/// address without an account (a sign-up code, an invitation to a newcomer).
+/// address without an account (an invitation to a newcomer).
 pub async fn language_of_email<'c, E>(
     db: E,
     email: &str,
@@ -173,18 +168,6 @@ where
             .fetch_optional(db)
             .await?;
     Ok(tag.and_then(|t| Lang::parse(&t)).unwrap_or(otherwise))
-}
-
-/// The language of an account, by id (English if it is gone).
-pub async fn language_of_user<'c, E>(db: E, user_id: &str) -> Result<Lang, sqlx::Error>
-where
-    E: sqlx::Executor<'c, Database = Any>,
-{
-    let tag: Option<String> = sqlx::query_scalar("SELECT language FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_optional(db)
-        .await?;
-    Ok(tag.and_then(|t| Lang::parse(&t)).unwrap_or_default())
 }
 
 pub async fn record_acceptance(

@@ -97,12 +97,30 @@ impl Lang {
         best.map(|(_, l)| l).unwrap_or_default()
     }
 
+    /// Its place in [`Lang::ALL`] (for a value kept per language).
+    pub fn index(self) -> usize {
+        Lang::ALL.iter().position(|l| *l == self).unwrap_or(0)
+    }
+
     /// Every sentence, in this language.
     pub fn texts(self) -> &'static Texts {
         match self {
             Lang::En => &en::TEXTS,
             Lang::ZhCn => &zh_cn::TEXTS,
         }
+    }
+}
+
+/// A stored language tag (`users.language`, `acceptances.language`) decodes by
+/// `#[sqlx(try_from = "String")]`.
+impl TryFrom<String> for Lang {
+    type Error = crate::domain::UnknownKey;
+
+    fn try_from(tag: String) -> Result<Self, Self::Error> {
+        Lang::parse(&tag).ok_or(crate::domain::UnknownKey {
+            what: "language",
+            value: tag,
+        })
     }
 }
 

@@ -6,7 +6,7 @@
 //! language, or else the best match of the browser's `Accept-Language`.
 
 use super::{Lang, COOKIE};
-use crate::server::request::{safe_next, AppState};
+use crate::server::request::{cookies_in, safe_next, AppState};
 use crate::server::sessions;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -27,15 +27,8 @@ pub fn of_request(headers: &HeaderMap) -> Lang {
 
 /// The language kept in the cookie, if any (the first value it parses to, whatever else a
 /// browser sends under the same name).
-pub fn chosen(headers: &HeaderMap) -> Option<Lang> {
-    headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .filter(|(name, _)| *name == COOKIE)
-        .find_map(|(_, tag)| Lang::parse(tag))
+fn chosen(headers: &HeaderMap) -> Option<Lang> {
+    cookies_in(headers, COOKIE).find_map(Lang::parse)
 }
 
 /// Runs `f` where [`super::t`] answers in `lang`: for code outside a page render or a server

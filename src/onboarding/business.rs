@@ -34,8 +34,6 @@ const GO_BACK_PATH: &str = <SaveBusinessAndGoBack as ServerFn>::PATH;
 /// (`onboarding::logo` and the body limit of the form's endpoints).
 pub mod logo_rules {
     use crate::i18n::fill;
-    #[cfg(feature = "ssr")]
-    use crate::i18n::Texts;
 
     /// The largest logo file accepted.
     pub const MAX_BYTES: usize = 256 * 1024;
@@ -66,25 +64,25 @@ pub mod logo_rules {
 
     /// A logo over the limit, of `bytes`.
     #[cfg(feature = "ssr")]
-    pub fn over_size(t: &Texts, bytes: usize) -> String {
+    pub fn over_size(bytes: usize) -> String {
         fill(
-            t.onboarding.logo.over_size,
+            crate::i18n::t().onboarding.logo.over_size,
             &[("size_kb", &bytes.div_ceil(1024)), ("max_kb", &MAX_KB)],
         )
     }
 
     #[cfg(feature = "ssr")]
-    pub fn not_square(t: &Texts, width: u32, height: u32) -> String {
+    pub fn not_square(width: u32, height: u32) -> String {
         fill(
-            t.onboarding.logo.not_square,
+            crate::i18n::t().onboarding.logo.not_square,
             &[("width", &width), ("height", &height)],
         )
     }
 
     #[cfg(feature = "ssr")]
-    pub fn too_small(t: &Texts, width: u32, height: u32) -> String {
+    pub fn too_small(width: u32, height: u32) -> String {
         fill(
-            t.onboarding.logo.too_small,
+            crate::i18n::t().onboarding.logo.too_small,
             &[
                 ("min_side", &MIN_SIDE),
                 ("width", &width),

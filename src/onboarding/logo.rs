@@ -7,7 +7,7 @@
 
 use super::business::logo_rules;
 use crate::error::AppError;
-use crate::i18n::{fill, Texts};
+use crate::i18n::fill;
 use image::{ImageError, ImageFormat, ImageReader, Limits};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
@@ -39,8 +39,8 @@ fn refuse(message: impl Into<String>) -> AppError {
     AppError::field("logo", message)
 }
 
-fn damaged(t: &Texts) -> AppError {
-    refuse(t.onboarding.logo.damaged)
+fn damaged() -> AppError {
+    refuse(crate::i18n::t().onboarding.logo.damaged)
 }
 
 /// Refuses a file name that carries a path (the name is otherwise ignored).
@@ -97,7 +97,7 @@ fn decode_permits() -> Arc<Semaphore> {
 pub async fn process_queued(bytes: Vec<u8>) -> Result<Logo, AppError> {
     use crate::server::request::OrInternal;
     // The blocking thread is outside the request's context: its language goes along.
-    let t = crate::i18n::t();
+    let lang = crate::i18n::lang();
     let permit = decode_permits()
         .acquire_owned()
         .await
@@ -106,7 +106,7 @@ pub async fn process_queued(bytes: Vec<u8>) -> Result<Logo, AppError> {
         // Released when the re-encoded logo is ready, even if the request was dropped
         // meanwhile: abandoned uploads cannot add decodes beyond the permits.
         let _permit = permit;
-        let result = process_in(&bytes, DECODE_CAP_BYTES, t);
+        let result = crate::i18n::switch::speaking(lang, || process(&bytes));
         crate::server::memory::note_heavy_work();
         result
     })
@@ -130,21 +130,16 @@ fn limits(cap_bytes: u64, max_side: Option<u32>) -> Limits {
 
 /// [`process`] with the decoder allowed `cap_bytes` (the tests show the cap is what refuses).
 pub fn process_with_cap(bytes: &[u8], cap_bytes: u64) -> Result<Logo, AppError> {
-    process_in(bytes, cap_bytes, crate::i18n::t())
-}
-
-/// [`process_with_cap`], refusing in the language of `t`.
-fn process_in(bytes: &[u8], cap_bytes: u64, t: &Texts) -> Result<Logo, AppError> {
-    let words = &t.onboarding.logo;
+    let words = &crate::i18n::t().onboarding.logo;
     if bytes.is_empty() {
         return Err(refuse(words.empty));
     }
     if bytes.len() > MAX_BYTES {
-        return Err(refuse(logo_rules::over_size(t, bytes.len())));
+        return Err(refuse(logo_rules::over_size(bytes.len())));
     }
     let trailing = || refuse(words.trailing_data);
     let (format, pixels): (ImageFormat, Cow<'_, [u8]>) = if bytes.starts_with(PNG_MAGIC) {
-        let (end, pixels) = png_pixels(bytes).ok_or_else(|| damaged(t))?;
+        let (end, pixels) = png_pixels(bytes).ok_or_else(damaged)?;
         if end != bytes.len() {
             return Err(trailing());
         }
@@ -162,7 +157,7 @@ fn process_in(bytes: &[u8], cap_bytes: u64, t: &Texts) -> Result<Logo, AppError>
     // that names them.
     let mut header = ImageReader::with_format(Cursor::new(&pixels[..]), format);
     header.limits(limits(cap_bytes, None));
-    let (width, height) = header.into_dimensions().map_err(|_| damaged(t))?;
+    let (width, height) = header.into_dimensions().map_err(|_| damaged())?;
     if width > MAX_SIDE || height > MAX_SIDE {
         return Err(refuse(fill(
             words.too_many_pixels,
@@ -174,17 +169,17 @@ fn process_in(bytes: &[u8], cap_bytes: u64, t: &Texts) -> Result<Logo, AppError>
         )));
     }
     if width != height {
-        return Err(refuse(logo_rules::not_square(t, width, height)));
+        return Err(refuse(logo_rules::not_square(width, height)));
     }
     if width < MIN_SIDE {
-        return Err(refuse(logo_rules::too_small(t, width, height)));
+        return Err(refuse(logo_rules::too_small(width, height)));
     }
 
     let mut reader = ImageReader::with_format(Cursor::new(&pixels[..]), format);
     reader.limits(limits(cap_bytes, Some(MAX_SIDE)));
     let image = reader.decode().map_err(|e| match e {
         ImageError::Limits(_) => refuse(fill(words.needs_memory, &[("max_side", &MAX_SIDE)])),
-        _ => damaged(t),
+        _ => damaged(),
     })?;
 
     let mut out = Cursor::new(Vec::new());

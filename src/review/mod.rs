@@ -282,7 +282,7 @@ async fn decide(
         store::Decided::Done(to) => {
             let public_url = &st.config.public_url;
             // In the applicant's language, whatever the reviewer reads.
-            let lang = crate::i18n::Lang::parse(&to.language).unwrap_or_default();
+            let lang = to.language;
             let mail = match &decision {
                 Decision::Approve => templates::application_approved(
                     lang,

@@ -182,7 +182,8 @@ struct People {
 struct AcceptanceRow {
     document: String,
     version: String,
-    language: String,
+    #[sqlx(try_from = "String")]
+    language: crate::i18n::Lang,
     accepted_at: i64,
 }
 
@@ -195,10 +196,9 @@ impl From<AcceptanceRow> for Acceptance {
             _ => r.document,
         };
         // Which language's text was agreed to, named in itself ("2026-11-27 · 简体中文").
-        let language = crate::i18n::Lang::parse(&r.language).unwrap_or_default();
         Acceptance {
             document,
-            version: format!("{} · {}", r.version, language.endonym()),
+            version: format!("{} · {}", r.version, r.language.endonym()),
             accepted_at: moment::at(r.accepted_at),
         }
     }
@@ -288,8 +288,9 @@ pub enum Assigned {
 /// Whom a decision is mailed to, and about what.
 #[derive(Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Applicant {
-    /// The applicant's language tag: the mail is in it.
-    pub language: String,
+    /// The applicant's language: the mail is in it.
+    #[sqlx(try_from = "String")]
+    pub language: crate::i18n::Lang,
     pub email: String,
     pub username: String,
     pub company_name: String,

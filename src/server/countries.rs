@@ -22,8 +22,7 @@ struct Names {
 
 fn names(lang: Lang) -> &'static Names {
     static NAMES: [OnceLock<Names>; Lang::ALL.len()] = [const { OnceLock::new() }; Lang::ALL.len()];
-    let i = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
-    NAMES[i].get_or_init(|| {
+    NAMES[lang.index()].get_or_init(|| {
         let cldr = match lang {
             Lang::En => None,
             Lang::ZhCn => RegionDisplayNames::try_new(
@@ -96,8 +95,7 @@ pub fn code_of(typed: &str) -> Option<&'static str> {
 pub fn choices(reader: Lang) -> &'static [String] {
     static CHOICES: [OnceLock<Vec<String>>; Lang::ALL.len()] =
         [const { OnceLock::new() }; Lang::ALL.len()];
-    let i = Lang::ALL.iter().position(|l| *l == reader).unwrap_or(0);
-    CHOICES[i].get_or_init(|| {
+    CHOICES[reader.index()].get_or_init(|| {
         let mut seen = std::collections::HashSet::new();
         std::iter::once(reader)
             .chain(Lang::ALL.into_iter().filter(|l| *l != reader))

@@ -77,14 +77,23 @@ pub fn cookie(name: &str) -> Option<String> {
 
 /// A cookie's value from request headers (for handlers outside server functions).
 pub fn cookie_in(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    cookies_in(headers, name).next().map(str::to_string)
+}
+
+/// Every value a request sends under a cookie's name, in order (a browser sends one per
+/// domain and path that set it).
+pub fn cookies_in<'h>(
+    headers: &'h http::HeaderMap,
+    name: &'h str,
+) -> impl Iterator<Item = &'h str> + 'h {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_string())
+        .filter(move |(k, _)| *k == name)
+        .map(|(_, v)| v)
 }
 
 pub fn set_cookie(header: &str) {

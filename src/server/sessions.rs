@@ -91,7 +91,8 @@ struct SessionRow {
     last_seen_at: i64,
     expires_at: i64,
     is_reviewer: i64,
-    language: String,
+    #[sqlx(try_from = "String")]
+    language: crate::i18n::Lang,
 }
 
 /// The user behind a token, if the session is still alive.
@@ -128,7 +129,7 @@ pub async fn lookup(db: &Db, token: &str) -> Result<Option<SessionUser>, sqlx::E
         username: row.username,
         email: row.email,
         is_reviewer: row.is_reviewer != 0,
-        lang: crate::i18n::Lang::parse(&row.language).unwrap_or_default(),
+        lang: row.language,
     }))
 }
 

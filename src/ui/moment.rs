@@ -18,20 +18,6 @@ pub struct Moment {
     pub text: String,
 }
 
-/// The server's words, so a moment put into a sentence (or an attribute) reads as before.
-impl std::fmt::Display for Moment {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text)
-    }
-}
-
-impl Moment {
-    /// The moment in UTC as HTML's `datetime` takes it: "2025-03-05T14:07Z".
-    pub fn iso(&self) -> String {
-        iso_utc(self.ms)
-    }
-}
-
 /// `ms` (Unix milliseconds) as a moment, worded in the request's language.
 #[cfg(feature = "ssr")]
 pub fn at(ms: i64) -> Moment {
@@ -190,15 +176,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn a_moment_reads_as_its_words_and_sentences_split_around_it() {
-        let m = Moment {
-            ms: 1_741_183_620_000,
-            text: "05 Mar 2025, 14:07 UTC".into(),
-        };
-        assert_eq!(m.to_string(), "05 Mar 2025, 14:07 UTC");
-        assert_eq!(m.iso(), "2025-03-05T14:07Z");
     }
 }

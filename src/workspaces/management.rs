@@ -256,7 +256,7 @@ mod ssr {
         let workspace = format!("{base}/workspaces/{}", team.workspace_id);
         let console = format!("{base}/console");
         // In the member's language, whatever the actor reads.
-        let lang = crate::i18n::Lang::parse(&member.language).unwrap_or_default();
+        let lang = member.language;
         match change {
             Change::Role(role) => {
                 mail::role_changed(lang, to, name, actor, ws, member.role, role, &workspace)

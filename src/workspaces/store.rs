@@ -868,8 +868,9 @@ pub struct Member {
     pub role: MemberRole,
     #[sqlx(try_from = "String")]
     pub standing: Standing,
-    /// Their account's language tag: mail about a change to their place is in it.
-    pub language: String,
+    /// Their account's language: mail about a change to their place is in it.
+    #[sqlx(try_from = "String")]
+    pub language: crate::i18n::Lang,
 }
 
 /// The member of `workspace_id` whose username is `username` (any case), if any.

@@ -157,14 +157,6 @@ pub struct ReviewApplications {
     pub a_reviewer: &'static str,
     /// The assignment, as an applicant or a workspace's member sees it in the history.
     pub assigned_to_a_reviewer: &'static str,
-    /// `domain::Status` labels.
-    pub status_draft: &'static str,
-    pub status_under_review: &'static str,
-    pub status_approved: &'static str,
-    pub status_rejected: &'static str,
-    /// `domain::Role` labels.
-    pub role_isv: &'static str,
-    pub role_merchant: &'static str,
     /// `applications::MemberRole` labels.
     pub member_applicant: &'static str,
     pub member_owner: &'static str,
