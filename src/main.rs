@@ -4,11 +4,13 @@ use isv_portal::server::{config::Config, db::Db, startup};
 use leptos::prelude::get_configuration;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: isv-portal [migrate | create-reviewer --email EMAIL --username NAME]\n\
+const USAGE: &str = "usage: isv-portal [migrate | create-reviewer --email EMAIL --username NAME | seed-queue N [--append]]\n\
   (no command)     run pending migrations, then serve the portal\n\
   migrate          run pending migrations and exit\n\
   create-reviewer  make a reviewer account (password read from standard input), or make an\n\
                    existing account with that email a reviewer\n\
+  seed-queue       fill an empty database with N submitted applications (for benchmarks and\n\
+                   demos of the review queue; their accounts cannot sign in)\n\
 Settings come from DATABASE_URL, SMTP_URL, MAIL_FROM, PUBLIC_URL, LEPTOS_SITE_ADDR (see README).";
 
 #[tokio::main]
@@ -23,6 +25,7 @@ async fn main() -> ExitCode {
         [] => "serve",
         [c] if c == "migrate" => "migrate",
         [c, ..] if c == "create-reviewer" => "create-reviewer",
+        [c, ..] if c == "seed-queue" => "seed-queue",
         [c] if c == "--help" || c == "-h" => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -44,6 +47,9 @@ async fn main() -> ExitCode {
 
     if command == "create-reviewer" {
         return create_reviewer(&config, &args[1..]).await;
+    }
+    if command == "seed-queue" {
+        return seed_queue(&config, &args[1..]).await;
     }
 
     if command == "migrate" {
@@ -180,6 +186,44 @@ async fn create_reviewer(config: &Config, args: &[String]) -> ExitCode {
         }
         Ok(Created::Promoted) => {
             println!("{email} is now a reviewer.");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("isv-portal: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `seed-queue N [--append]`: N submitted applications, for the queue benchmark
+/// (`bench/queue.mjs` reads the "between A and B" of its answer).
+async fn seed_queue(config: &Config, args: &[String]) -> ExitCode {
+    let Some(n) = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .and_then(|a| a.replace(['_', ','], "").parse::<usize>().ok())
+    else {
+        eprintln!("seed-queue needs a number of applications\n{USAGE}");
+        return ExitCode::from(2);
+    };
+    let append = args.iter().any(|a| a == "--append");
+    let db = match Db::connect(&config.database_url).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("isv-portal: cannot open the database: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(e) = db.migrate().await {
+        eprintln!("isv-portal: migration failed: {e}");
+        return ExitCode::FAILURE;
+    }
+    match isv_portal::review::seed::seed_queue(&db, n, append).await {
+        Ok(s) => {
+            println!(
+                "seeded {} applications, submitted between {} and {} (Unix ms)",
+                s.applications, s.from_ms, s.to_ms
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {

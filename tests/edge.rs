@@ -112,17 +112,12 @@ both_databases! {
 
     async fn a_malformed_argument_is_a_bad_request(app) {
         let reviewer = app.reviewer_as("rita@example.com", "ritarev").await;
-        let mut args: Vec<(&str, &str)> = QUEUE_ALL.to_vec();
-        assert!(args.iter().any(|(k, _)| *k == "page"), "the queue takes a page");
-        for (k, v) in args.iter_mut() {
-            if *k == "page" {
-                *v = "abc";
-            }
-        }
-        let r = reviewer.call("review/queue", &args).await;
+        // A decision's `round` is a number (the queue's arguments are all text since it pages
+        // by cursor).
+        let r = reviewer.call("review/approve", &[("id", "nope"), ("round", "abc")]).await;
         assert_malformed(r, "text for a number").await;
-        // The same request with a number is answered.
-        assert_eq!(reviewer.call("review/queue", QUEUE_ALL).await.status(), 200);
+        // The same request with a number is read, and answered: there is no such application.
+        assert_eq!(reviewer.call("review/approve", &[("id", "nope"), ("round", "1")]).await.status(), 404);
     }
 
     async fn a_body_that_is_not_text_is_a_bad_request(app) {

@@ -149,6 +149,11 @@ pub async fn set_language(db: &Db, user_id: &str, lang: Lang) -> Result<(), sqlx
             .bind(user_id),
     )
     .await?;
+    crate::server::sessions::changed_committed(
+        db,
+        crate::server::sessions::cache::Forget::User(user_id.to_string()),
+    )
+    .await;
     Ok(())
 }
 
@@ -337,6 +342,9 @@ pub async fn forget(
         .bind(user_id)
         .execute(&mut **tx)
         .await?;
+    // Only drafts go, which the counts per status leave out; the submitted ones stay, and the
+    // reviewers' search no longer finds them by the address (replaced by `tombstone`).
+    crate::applications::store::applicant_email_changed(tx, user_id).await?;
     // After the drafts, so that a draft's logo is no longer shown by anything.
     sqlx::query(
         "DELETE FROM logos WHERE user_id = $1 \

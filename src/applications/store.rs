@@ -282,6 +282,75 @@ pub async fn save_draft(
     write_fields(tx, user_id, id, f, false).await
 }
 
+/// Some of the business fields, as the page's autosave sent them: `None` was not sent and
+/// stays as stored, `Some("")` was cleared.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChangedFields {
+    pub company_name: Option<String>,
+    pub business_address: Option<String>,
+    pub country: Option<String>,
+    pub representative: Option<String>,
+    pub website: Option<String>,
+    pub service_phone: Option<String>,
+    pub service_email: Option<String>,
+}
+
+impl ChangedFields {
+    /// The columns to set, each with its value: the fields that were sent. The names are
+    /// these literals, never the request's.
+    fn columns(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("company_name", &self.company_name),
+            ("business_address", &self.business_address),
+            ("country", &self.country),
+            ("representative", &self.representative),
+            ("website", &self.website),
+            ("service_phone", &self.service_phone),
+            ("service_email", &self.service_email),
+        ]
+        .into_iter()
+        .filter_map(|(column, value)| value.as_deref().map(|v| (column, v)))
+        .collect()
+    }
+}
+
+/// Saves the fields an autosave sent into a draft of `user_id` and leaves the others as
+/// stored. One statement with the check of [`save_draft`] (a draft or rejected application of
+/// the user's own), so nothing is read first and two saves of different fields both stay.
+/// With no fields it is the check alone (it still marks the draft updated): a logo chosen on
+/// its own is stored after it, in the same transaction.
+pub async fn save_changed_fields(
+    tx: &mut Transaction<'static, Any>,
+    user_id: &str,
+    id: &str,
+    changed: &ChangedFields,
+) -> Result<bool, sqlx::Error> {
+    let columns = changed.columns();
+    let sets: String = columns
+        .iter()
+        .enumerate()
+        .map(|(i, (column, _))| format!("{column} = ${}, ", i + 1))
+        .collect();
+    let n = columns.len();
+    let sql = format!(
+        "UPDATE applications SET {sets}updated_at = ${} WHERE id = ${} AND user_id = ${} AND {EDITABLE}",
+        n + 1,
+        n + 2,
+        n + 3
+    );
+    let mut query = sqlx::query(&sql);
+    for (_, value) in &columns {
+        query = query.bind(*value);
+    }
+    let r = query
+        .bind(now_ms())
+        .bind(id)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// Writes the business fields of a draft of `user_id`; `submit` also sends it for review.
 async fn write_fields(
     tx: &mut Transaction<'static, Any>,
@@ -413,6 +482,8 @@ pub async fn submit(
     .bind(id)
     .execute(&mut **tx)
     .await?;
+    // In the reviewers' queue from the commit on, with the counts per status.
+    put_in_queue(tx, id, before.status).await?;
     if before.status == Status::Rejected {
         // Its workspace and membership exist since the first submission.
         sqlx::query("UPDATE workspaces SET name = $1 WHERE id = $2")
@@ -543,4 +614,74 @@ pub struct Logo {
     pub width: u32,
     pub height: u32,
     pub etag: String,
+}
+
+// ---- the reviewers' queue (migration 0010): kept with every status change ----
+
+/// Moves one application from status `from` to `to` in the counts per status, in the
+/// caller's transaction (one atomic statement; a draft is not counted, so from a draft only
+/// `to` moves). Every statement that changes a submitted application's status calls it.
+pub async fn count_move(
+    tx: &mut Transaction<'static, Any>,
+    from: Status,
+    to: Status,
+) -> Result<(), sqlx::Error> {
+    if from == to {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE queue_counts SET n = n + CASE WHEN status = $2 THEN 1 ELSE -1 END \
+         WHERE status IN ($1, $2)",
+    )
+    .bind(from.key())
+    .bind(to.key())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The queue's search text of a row of `applications`, from its column `company`: the company
+/// name as the reviewers see it and the applicant's e-mail, lower-cased, joined by a line
+/// break, as migration 0010 writes it.
+fn search_text(company: &str) -> String {
+    format!(
+        "LOWER({company}) || '\n' || \
+         LOWER((SELECT u.email FROM users u WHERE u.id = applications.user_id))"
+    )
+}
+
+/// Puts a submission (the first, or one after a rejection, coming from status `before`) in
+/// the queue, in its transaction: what the queue shows, filters and searches by, from the
+/// application as it was just submitted (and copied into its round), and the counts.
+pub async fn put_in_queue(
+    tx: &mut Transaction<'static, Any>,
+    id: &str,
+    before: Status,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "UPDATE applications SET queue_role = role, queue_country = country, \
+         queue_company = company_name, queue_search = {} WHERE id = $1",
+        search_text("company_name")
+    ))
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    count_move(tx, before, Status::UnderReview).await
+}
+
+/// After an account's e-mail address changed (deletion anonymises it): the queue no longer
+/// finds its applications by the old one.
+pub async fn applicant_email_changed(
+    tx: &mut Transaction<'static, Any>,
+    user_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "UPDATE applications SET queue_search = {} \
+         WHERE user_id = $1 AND queue_company IS NOT NULL",
+        search_text("queue_company")
+    ))
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

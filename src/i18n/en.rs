@@ -586,7 +586,7 @@ pub const TEXTS: Texts = Texts {
             pages_label: "Pages",
             total_one: "{count} application",
             total_other: "{count} applications",
-            page_of: " · page {page} of {pages}",
+            total_capped: "More than {count} applications",
             previous: "Previous",
             next: "Next",
             tag_new: "New",

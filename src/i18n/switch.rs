@@ -92,6 +92,8 @@ pub async fn switch(
         return StatusCode::BAD_REQUEST.into_response();
     };
     match sessions::from_headers(&app.db, &app.config, &headers).await {
+        // Already the account's: nothing to write (nor to tell other instances).
+        Ok(Some((_, user))) if user.lang == lang => {}
         Ok(Some((_, user))) => {
             if let Err(e) = crate::accounts::store::set_language(&app.db, &user.user_id, lang).await
             {

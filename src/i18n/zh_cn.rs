@@ -586,7 +586,7 @@ pub const TEXTS: Texts = Texts {
             pages_label: "分页",
             total_one: "共 {count} 份入驻申请",
             total_other: "共 {count} 份入驻申请",
-            page_of: " · 第 {page} 页，共 {pages} 页",
+            total_capped: "超过 {count} 份入驻申请",
             previous: "上一页",
             next: "下一页",
             tag_new: "新",

@@ -1,6 +1,7 @@
 //! `/review`: the queue with counts, filters, search, sort and paging. It follows the live
 //! feed: rows change in place, new ones are marked and announced, and the filters, page and
-//! scroll position stay as they are.
+//! scroll position stay as they are. Pages go by cursor (`after=`/`before=` a row's key), in
+//! plain links that carry the filters, so paging works before the WASM has loaded.
 
 use super::{review_queue, QueuePage, QueueRow};
 use crate::applications::StatusBadge;
@@ -23,7 +24,9 @@ struct Query {
     country: String,
     q: String,
     sort: String,
-    page: i64,
+    /// The cursor of the page shown (`QueuePage::next` or `previous` of the one before).
+    after: String,
+    before: String,
 }
 
 #[component]
@@ -39,14 +42,15 @@ pub fn ReviewPage() -> impl IntoView {
                 country: get("country"),
                 q: get("q"),
                 sort: get("sort"),
-                page: get("page").parse().unwrap_or(1),
+                after: get("after"),
+                before: get("before"),
             }
         })
     };
     let refresh = RwSignal::new(0u32);
     let queue = Resource::new(
         move || (params(), refresh.get()),
-        |(p, _)| review_queue(p.status, p.role, p.country, p.q, p.sort, p.page),
+        |(p, _)| review_queue(p.status, p.role, p.country, p.q, p.sort, p.after, p.before),
     );
     // Ids of applications submitted while the page was open, marked "New" until reload.
     let fresh = RwSignal::new(Vec::<String>::new());
@@ -142,19 +146,24 @@ fn Queue(page: QueuePage, query: Query, fresh: RwSignal<Vec<String>>) -> impl In
         .iter()
         .map(|(code, name)| option(code, name.clone(), &query.country))
         .collect_view();
+    // `cursor` is `after=…` or `before=…`: the other filters stay as they are.
     let pager_href = {
         let query = query.clone();
-        move |n: i64| {
+        move |cursor: (&str, &str)| {
             format!(
-                "/review?status={}&role={}&country={}&q={}&sort={}&page={n}",
+                "/review?status={}&role={}&country={}&q={}&sort={}&{}={}",
                 encode(&query.status),
                 encode(&query.role),
                 encode(&query.country),
                 encode(&query.q),
-                encode(&query.sort)
+                encode(&query.sort),
+                cursor.0,
+                encode(cursor.1)
             )
         }
     };
+    let previous_href = page.previous.as_deref().map(|c| pager_href(("before", c)));
+    let next_href = page.next.as_deref().map(|c| pager_href(("after", c)));
     let filtered = !(query.status.is_empty()
         && query.role.is_empty()
         && query.country.is_empty()
@@ -230,10 +239,12 @@ fn Queue(page: QueuePage, query: Query, fresh: RwSignal<Vec<String>>) -> impl In
             })
         }}
         <nav class="pager" aria-label=t.pages_label>
-            <span>{fill(if page.total == 1 { t.total_one } else { t.total_other }, &[("count", &page.total)])}
-                {(page.pages > 1).then(|| fill(t.page_of, &[("page", &page.page), ("pages", &page.pages)]))}</span>
-            {(page.page > 1).then(|| view! { <a href=pager_href(page.page - 1) rel="prev">{t.previous}</a> })}
-            {(page.page < page.pages).then(|| view! { <a href=pager_href(page.page + 1) rel="next">{t.next}</a> })}
+            <span>{fill(
+                if page.total_capped { t.total_capped } else if page.total == 1 { t.total_one } else { t.total_other },
+                &[("count", &page.total)],
+            )}</span>
+            {previous_href.map(|href| view! { <a href=href rel="prev">{t.previous}</a> })}
+            {next_href.map(|href| view! { <a href=href rel="next">{t.next}</a> })}
         </nav>
     }
 }

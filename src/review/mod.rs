@@ -8,6 +8,10 @@
 mod dashboard;
 mod detail;
 #[cfg(feature = "ssr")]
+pub mod search_index;
+#[cfg(feature = "ssr")]
+pub mod seed;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 pub use dashboard::ReviewPage;
@@ -43,10 +47,14 @@ pub struct QueuePage {
     pub rows: Vec<QueueRow>,
     /// Applications per status, whatever the filters.
     pub counts: Vec<(Status, i64)>,
-    /// Rows matching the filters.
+    /// Rows matching the filters; with `total_capped`, at least this many (counting stops
+    /// there, so a filter over a large queue does not count every row).
     pub total: i64,
-    pub page: i64,
-    pub pages: i64,
+    pub total_capped: bool,
+    /// The cursor of the page before this one (`before=`), if there is one.
+    pub previous: Option<String>,
+    /// The cursor of the page after this one (`after=`), if there is one.
+    pub next: Option<String>,
     /// Countries that appear in the queue, as (alpha-2, name), for the filter.
     pub countries: Vec<(String, String)>,
 }
@@ -135,11 +143,12 @@ impl From<store::Refusal> for AppError {
 }
 
 /// The queue, filtered (status, role, country/region, company or e-mail), sorted by submitted
-/// time (`oldest` or newest first) and paged.
+/// time (`oldest` or newest first), a page at a time from a cursor: `after` (the next page)
+/// or `before` (the previous one), each a `QueuePage::next`/`previous`; neither is the first.
 #[server(endpoint = "review/queue")]
 #[cfg_attr(
     feature = "ssr",
-    tracing::instrument(skip_all, fields(user = tracing::field::Empty, page = page))
+    tracing::instrument(skip_all, fields(user = tracing::field::Empty, after = %after, before = %before))
 )]
 pub async fn review_queue(
     status: String,
@@ -147,18 +156,26 @@ pub async fn review_queue(
     country: String,
     q: String,
     sort: String,
-    page: i64,
+    #[server(default)] after: String,
+    #[server(default)] before: String,
 ) -> Result<QueuePage, AppError> {
     use crate::server::request::{state, OrInternal};
+    use store::{Key, Page};
     require_reviewer().await?;
     let st = state()?;
+    // A cursor that does not read is the first page, as a missing one is.
+    let page = match (Key::parse(&after), Key::parse(&before)) {
+        (Some(key), _) => Page::After(key),
+        (None, Some(key)) => Page::Before(key),
+        (None, None) => Page::First,
+    };
     let filter = store::Filter {
         status: Status::parse(&status).ok().filter(|s| *s != Status::Draft),
         role: Role::parse(&role).ok(),
         country: crate::domain::CountryCode::parse(&country).ok(),
         search: q.trim().chars().take(100).collect(),
         oldest_first: sort == "oldest",
-        page: page.max(1),
+        page,
     };
     store::queue(&st.db, &filter)
         .await

@@ -8,7 +8,7 @@ use super::{Acceptance, QueuePage, QueueRow, ReviewDetail, PAGE_SIZE};
 use crate::applications::events::{history, record_event, Note};
 use crate::applications::{country_name, store as applications};
 use crate::domain::{CountryCode, Decision, Role, Status};
-use crate::server::db::{now_ms, Db};
+use crate::server::db::{now_ms, Backend, Db};
 use crate::server::sessions::SessionUser;
 use crate::ui::moment;
 use sqlx::{Any, Transaction};
@@ -19,20 +19,145 @@ pub struct Filter {
     pub country: Option<CountryCode>,
     pub search: String,
     pub oldest_first: bool,
-    pub page: i64,
+    pub page: Page,
 }
 
-/// `%` and `_` typed by the reviewer match themselves.
-fn like_pattern(search: &str) -> String {
-    let escaped = search
-        .to_lowercase()
+/// Which rows of the queue, by a cursor: a row's sort key, never a count of rows to skip, so a
+/// page deep in the queue costs what the first one does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Page {
+    First,
+    /// The rows that come after this one in the order shown ("Next").
+    After(Key),
+    /// The rows that come before this one in the order shown ("Previous").
+    Before(Key),
+}
+
+/// A row's place in the queue: its submission time and id (which breaks ties).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Key {
+    pub submitted_at: i64,
+    pub id: String,
+}
+
+impl Key {
+    /// Reads `<ms>.<id>`, as `QueuePage::next`/`previous` write it; anything else is `None`.
+    pub fn parse(text: &str) -> Option<Key> {
+        let (ms, id) = text.split_once('.')?;
+        Some(Key {
+            submitted_at: ms.parse().ok()?,
+            id: id.to_string(),
+        })
+    }
+
+    fn param(&self) -> String {
+        format!("{}.{}", self.submitted_at, self.id)
+    }
+}
+
+/// How a search is matched: one or two characters match the start of the company name (a
+/// trigram index needs three, and a substring of two would read every row); three or more
+/// match anywhere in the company name or the applicant's e-mail, through the text index.
+enum Search {
+    None,
+    Start(String),
+    Anywhere(String),
+}
+
+impl Search {
+    fn of(typed: &str) -> Search {
+        let lower = typed.trim().to_lowercase();
+        match lower.chars().count() {
+            0 => Search::None,
+            1 | 2 => Search::Start(lower),
+            _ => Search::Anywhere(lower),
+        }
+    }
+}
+
+/// `%` and `_` typed by the reviewer match themselves (PostgreSQL's LIKE escapes with `\`
+/// unless told otherwise; the trigram index reads the same escapes).
+fn like_pattern(lower: &str) -> String {
+    let escaped = lower
         .replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_");
     format!("%{escaped}%")
 }
 
-/// One line of the queue as read: the current round as submitted, and where it stands.
+/// The same for SQLite's FTS5 trigram index, which takes GLOB and LIKE but not LIKE's ESCAPE
+/// clause: in GLOB, `%` and `_` are plain characters and `*`, `?`, `[` are bracketed.
+fn glob_pattern(lower: &str) -> String {
+    let mut escaped = String::with_capacity(lower.len() + 2);
+    for c in lower.chars() {
+        match c {
+            '*' | '?' | '[' => {
+                escaped.push('[');
+                escaped.push(c);
+                escaped.push(']');
+            }
+            _ => escaped.push(c),
+        }
+    }
+    format!("*{escaped}*")
+}
+
+/// A value for a numbered placeholder.
+#[derive(Clone)]
+enum Value {
+    Text(String),
+    Int(i64),
+}
+
+/// A WHERE clause over `applications a`, built term by term with its placeholders' values.
+#[derive(Clone, Default)]
+struct Where {
+    terms: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Where {
+    /// The placeholder (`$n`) that `value` is bound to.
+    fn bind(&mut self, value: Value) -> String {
+        self.values.push(value);
+        format!("${}", self.values.len())
+    }
+
+    fn and(&mut self, term: String) {
+        self.terms.push(term);
+    }
+
+    fn sql(&self) -> String {
+        self.terms.join(" AND ")
+    }
+
+    /// Only rows after `key` in the order `desc` (newest first) or ascending.
+    fn beyond(&self, key: &Key, desc: bool) -> Where {
+        let mut w = self.clone();
+        let at = w.bind(Value::Int(key.submitted_at));
+        let id = w.bind(Value::Text(key.id.clone()));
+        let op = if desc { "<" } else { ">" };
+        w.and(format!("(a.submitted_at, a.id) {op} ({at}, {id})"));
+        w
+    }
+}
+
+/// Binds a `Where`'s values to a query, in order.
+macro_rules! bound {
+    ($query:expr, $w:expr) => {{
+        let mut q = $query;
+        for v in &$w.values {
+            q = match v {
+                Value::Text(s) => q.bind(s.clone()),
+                Value::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }};
+}
+
+/// One line of the queue as read: the current round as submitted (kept on the application
+/// row at submission), and where it stands.
 #[derive(sqlx::FromRow)]
 struct QueueSqlRow {
     id: String,
@@ -47,6 +172,15 @@ struct QueueSqlRow {
     status: Status,
     assignee: Option<String>,
     round: i64,
+}
+
+impl QueueSqlRow {
+    fn key(&self) -> Key {
+        Key {
+            submitted_at: self.submitted_at.unwrap_or_default(),
+            id: self.id.clone(),
+        }
+    }
 }
 
 impl From<QueueSqlRow> for QueueRow {
@@ -73,64 +207,170 @@ struct StatusCount {
     n: i64,
 }
 
+/// How far a filtered total is counted: past this the page says "1,000+".
+const COUNT_CAP: i64 = 1000;
+
+/// The queue: one page of rows from a cursor, the counts per status, the filtered total and
+/// the countries to filter by. Every part is an index walk of bounded length (at most a page,
+/// `COUNT_CAP` entries, or one probe per country), whatever the number of applications.
 pub async fn queue(db: &Db, f: &Filter) -> Result<QueuePage, sqlx::Error> {
-    let mut conditions = vec!["a.status <> 'draft'".to_string()];
-    let mut binds: Vec<String> = Vec::new();
-    let mut add = |sql: &str, value: String, binds: &mut Vec<String>| {
-        binds.push(value);
-        conditions.push(sql.replace('?', &format!("${}", binds.len())));
-    };
+    let mut w = Where::default();
     if let Some(s) = f.status {
-        add("a.status = ?", s.key().to_string(), &mut binds);
+        let p = w.bind(Value::Text(s.key().into()));
+        w.and(format!("a.status = {p}"));
     }
     if let Some(r) = f.role {
-        add("s.role = ?", r.key().to_string(), &mut binds);
+        let p = w.bind(Value::Text(r.key().into()));
+        w.and(format!("a.queue_role = {p}"));
     }
     if let Some(c) = f.country {
-        add("s.country = ?", c.code().to_string(), &mut binds);
+        let p = w.bind(Value::Text(c.code().into()));
+        w.and(format!("a.queue_country = {p}"));
     }
-    if !f.search.is_empty() {
-        add(
-            "(LOWER(s.company_name) LIKE ? ESCAPE '\\' OR LOWER(u.email) LIKE ? ESCAPE '\\')",
-            like_pattern(&f.search),
-            &mut binds,
+    match Search::of(&f.search) {
+        Search::None => {}
+        // The expression of `applications_queue_start1`/`_start2`, exactly.
+        Search::Start(lower) => {
+            let n = lower.chars().count();
+            let p = w.bind(Value::Text(lower));
+            w.and(format!("SUBSTR(a.queue_search, 1, {n}) = {p}"));
+        }
+        Search::Anywhere(lower) => match db.backend {
+            Backend::Sqlite => {
+                let p = w.bind(Value::Text(glob_pattern(&lower)));
+                w.and(format!(
+                    "a.id IN (SELECT m.application_id FROM queue_search_rows m \
+                     WHERE m.id IN (SELECT rowid FROM queue_search WHERE body GLOB {p}))"
+                ));
+            }
+            // The trigram index when pg_trgm is there, else a scan (`search_index`).
+            Backend::Postgres => {
+                let p = w.bind(Value::Text(like_pattern(&lower)));
+                w.and(format!("a.queue_search LIKE {p}"));
+            }
+        },
+    }
+
+    // Every filter above leaves drafts out already (their queue columns are NULL), and an index
+    // without the status answers it alone; without a filter, the partial index
+    // `applications_queue_all` serves, for a query that says its condition literally.
+    if w.terms.is_empty() {
+        w.and("a.status <> 'draft'".into());
+    }
+
+    let desc = !f.oldest_first;
+    let (rows, previous, next) = match &f.page {
+        Page::First => first_page(db, &w, desc).await?,
+        Page::After(key) => {
+            let (rows, more) = read(db, &w.beyond(key, desc), desc).await?;
+            let next = rows.last().filter(|_| more).map(QueueSqlRow::key);
+            // Whatever was before the cursor may have left the filter since.
+            let first = rows
+                .first()
+                .map(QueueSqlRow::key)
+                .unwrap_or_else(|| key.clone());
+            let previous = exists(db, &w.beyond(&first, !desc)).await?.then_some(first);
+            (rows, previous, next)
+        }
+        Page::Before(key) => {
+            let (mut rows, more) = read(db, &w.beyond(key, !desc), !desc).await?;
+            if (rows.len() as i64) < PAGE_SIZE {
+                // Back at the start: a full first page rather than a short one.
+                first_page(db, &w, desc).await?
+            } else {
+                rows.reverse();
+                let previous = rows.first().filter(|_| more).map(QueueSqlRow::key);
+                let last = rows
+                    .last()
+                    .map(QueueSqlRow::key)
+                    .unwrap_or_else(|| key.clone());
+                let next = exists(db, &w.beyond(&last, desc)).await?.then_some(last);
+                (rows, previous, next)
+            }
+        }
+    };
+
+    let counts = counts(db).await?;
+    let only_status = f.role.is_none() && f.country.is_none() && f.search.trim().is_empty();
+    let (total, total_capped) = if only_status {
+        let n = counts
+            .iter()
+            .filter(|(s, _)| f.status.is_none_or(|wanted| wanted == *s))
+            .map(|(_, n)| n)
+            .sum::<i64>();
+        (n, false)
+    } else {
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT a.id FROM applications a WHERE {} LIMIT {}) t",
+            w.sql(),
+            COUNT_CAP + 1
         );
-    }
-    let filter = conditions.join(" AND ");
-    // `s`: the current round as submitted (a rejected application's edits are not shown).
-    let from = "FROM applications a JOIN users u ON u.id = a.user_id \
-                JOIN application_rounds s ON s.application_id = a.id AND s.round = a.round \
-                LEFT JOIN users r ON r.id = a.assigned_to";
+        let n: i64 = bound!(sqlx::query_scalar(&sql), w)
+            .fetch_one(&db.pool)
+            .await?;
+        (n.min(COUNT_CAP), n > COUNT_CAP)
+    };
 
-    let count_sql = format!("SELECT COUNT(*) {from} WHERE {filter}");
-    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-    for b in &binds {
-        count = count.bind(b.clone());
-    }
-    let total = count.fetch_one(&db.pool).await?;
-    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let page = f.page.min(pages);
+    Ok(QueuePage {
+        rows: rows.into_iter().map(Into::into).collect(),
+        counts,
+        total,
+        total_capped,
+        previous: previous.map(|k| k.param()),
+        next: next.map(|k| k.param()),
+        countries: countries(db).await?,
+    })
+}
 
-    let order = if f.oldest_first { "ASC" } else { "DESC" };
+/// The first page in the order shown: its rows, no previous page, and where the next begins.
+async fn first_page(
+    db: &Db,
+    w: &Where,
+    desc: bool,
+) -> Result<(Vec<QueueSqlRow>, Option<Key>, Option<Key>), sqlx::Error> {
+    let (rows, more) = read(db, w, desc).await?;
+    let next = rows.last().filter(|_| more).map(QueueSqlRow::key);
+    Ok((rows, None, next))
+}
+
+/// Up to a page of rows in the order `desc` (or ascending), and whether there are more. The
+/// inner query walks one index from the cursor; only its page is joined to the users.
+async fn read(db: &Db, w: &Where, desc: bool) -> Result<(Vec<QueueSqlRow>, bool), sqlx::Error> {
+    let order = if desc { "DESC" } else { "ASC" };
     let sql = format!(
-        "SELECT a.id AS id, s.company_name AS company_name, s.role AS role, s.country AS country, \
-         u.username AS applicant, u.email AS email, s.submitted_at AS submitted_at, \
-         a.status AS status, r.username AS assignee, a.round AS round {from} WHERE {filter} \
-         ORDER BY a.submitted_at {order}, a.id {order} LIMIT {PAGE_SIZE} OFFSET {}",
-        (page - 1) * PAGE_SIZE
+        "SELECT q.id AS id, q.queue_company AS company_name, q.queue_role AS role, \
+         q.queue_country AS country, u.username AS applicant, u.email AS email, \
+         q.submitted_at AS submitted_at, q.status AS status, r.username AS assignee, \
+         q.round AS round \
+         FROM (SELECT a.id, a.user_id, a.assigned_to, a.queue_company, a.queue_role, \
+         a.queue_country, a.submitted_at, a.status, a.round FROM applications a WHERE {} \
+         ORDER BY a.submitted_at {order}, a.id {order} LIMIT {}) q \
+         JOIN users u ON u.id = q.user_id LEFT JOIN users r ON r.id = q.assigned_to \
+         ORDER BY q.submitted_at {order}, q.id {order}",
+        w.sql(),
+        PAGE_SIZE + 1
     );
-    let mut rows = sqlx::query_as::<_, QueueSqlRow>(&sql);
-    for b in &binds {
-        rows = rows.bind(b.clone());
-    }
-    let rows = rows.fetch_all(&db.pool).await?;
+    let mut rows: Vec<QueueSqlRow> = bound!(sqlx::query_as(&sql), w).fetch_all(&db.pool).await?;
+    let more = rows.len() as i64 > PAGE_SIZE;
+    rows.truncate(PAGE_SIZE as usize);
+    Ok((rows, more))
+}
 
-    let counted: Vec<StatusCount> = sqlx::query_as(
-        "SELECT status, COUNT(*) AS n FROM applications WHERE status <> 'draft' GROUP BY status",
-    )
-    .fetch_all(&db.pool)
-    .await?;
-    let counts = [Status::UnderReview, Status::Approved, Status::Rejected]
+/// Whether any row matches (one index probe).
+async fn exists(db: &Db, w: &Where) -> Result<bool, sqlx::Error> {
+    let sql = format!("SELECT a.id FROM applications a WHERE {} LIMIT 1", w.sql());
+    let found: Option<String> = bound!(sqlx::query_scalar(&sql), w)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Applications per status, as kept in `queue_counts` (never counted per request).
+async fn counts(db: &Db) -> Result<Vec<(Status, i64)>, sqlx::Error> {
+    let counted: Vec<StatusCount> = sqlx::query_as("SELECT status, n FROM queue_counts")
+        .fetch_all(&db.pool)
+        .await?;
+    Ok([Status::UnderReview, Status::Approved, Status::Rejected]
         .into_iter()
         .map(|s| {
             let n = counted
@@ -140,12 +380,20 @@ pub async fn queue(db: &Db, f: &Filter) -> Result<QueuePage, sqlx::Error> {
                 .unwrap_or(0);
             (s, n)
         })
-        .collect();
+        .collect())
+}
 
+/// The countries in the queue, by name: one probe of `applications_queue_country` per
+/// country (each finds the next code after the last), never a scan of the rows.
+async fn countries(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
     let codes: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT s.country FROM applications a \
-         JOIN application_rounds s ON s.application_id = a.id AND s.round = a.round \
-         WHERE a.status <> 'draft' ORDER BY s.country",
+        "WITH RECURSIVE c (code) AS ( \
+           SELECT (SELECT a.queue_country FROM applications a WHERE a.queue_country IS NOT NULL \
+                   ORDER BY a.queue_country LIMIT 1) \
+           UNION ALL \
+           SELECT (SELECT a.queue_country FROM applications a WHERE a.queue_country > c.code \
+                   ORDER BY a.queue_country LIMIT 1) FROM c WHERE c.code IS NOT NULL \
+         ) SELECT code FROM c WHERE code IS NOT NULL",
     )
     .fetch_all(&db.pool)
     .await?;
@@ -157,15 +405,7 @@ pub async fn queue(db: &Db, f: &Filter) -> Result<QueuePage, sqlx::Error> {
         })
         .collect();
     countries.sort_by(|a, b| a.1.cmp(&b.1));
-
-    Ok(QueuePage {
-        rows: rows.into_iter().map(Into::into).collect(),
-        counts,
-        total,
-        page,
-        pages,
-        countries,
-    })
+    Ok(countries)
 }
 
 /// Who applied, and who is assigned.
@@ -436,6 +676,8 @@ pub async fn decide(
             at: after.decided_at,
         }));
     }
+    // This transaction moved it out of review: the counts move with it.
+    applications::count_move(tx, Status::UnderReview, status).await?;
     // The decision belongs to the round the reviewer saw.
     let recorded = sqlx::query(
         "UPDATE application_rounds SET decision = $1, decided_by = $2, decided_at = $3, \

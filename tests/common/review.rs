@@ -13,7 +13,8 @@ pub const QUEUE_ALL: &[(&str, &str)] = &[
     ("country", ""),
     ("q", ""),
     ("sort", ""),
-    ("page", "1"),
+    ("after", ""),
+    ("before", ""),
 ];
 
 impl TestApp {

@@ -61,8 +61,8 @@ pub struct ReviewDashboard {
     pub total_one: &'static str,
     /// The pager: `{count}` applications match.
     pub total_other: &'static str,
-    /// After the total, when there are several pages: `{page}` of `{pages}`.
-    pub page_of: &'static str,
+    /// The pager, when more match than are counted: at least `{count}` applications match.
+    pub total_capped: &'static str,
     pub previous: &'static str,
     pub next: &'static str,
     /// The tag of a row that arrived while the page was open.
