@@ -1,7 +1,9 @@
 //! Business information (seed Step 2.2): the form, its draft kept on the server as the
 //! applicant goes, the logo upload, and Submit. One multipart form, so that everything,
 //! the logo included, works with JavaScript off; each of its buttons posts to a server function
-//! of its own (`formaction`), and all of them read the form the same way.
+//! of its own (`formaction`), and all of them read the form the same way. With JavaScript the
+//! page also autosaves: only the text fields that changed, and a chosen logo once, on its own,
+//! as it is chosen (the buttons then leave it out).
 
 use super::my_draft;
 use super::steps::Steps;
@@ -23,11 +25,28 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// Where each button of the form posts.
 const SAVE_PATH: &str = <SaveBusinessDraft as ServerFn>::PATH;
 const SUBMIT_PATH: &str = <SubmitBusiness as ServerFn>::PATH;
 const GO_BACK_PATH: &str = <SaveBusinessAndGoBack as ServerFn>::PATH;
+/// Where the page's autosave posts (no button does).
+#[cfg(feature = "ssr")]
+const AUTOSAVE_PATH: &str = <AutosaveBusiness as ServerFn>::PATH;
+
+/// The text fields a draft keeps, each with the most characters it keeps (the full rules
+/// apply on Submit). The buttons save all of them, the autosave those it sends; the page
+/// compares them to know what changed.
+const DRAFT_FIELDS: [(&str, usize); 7] = [
+    ("company_name", 300),
+    ("business_address", 600),
+    ("country", 100),
+    ("representative", 300),
+    ("website", 400),
+    ("service_phone", 60),
+    ("service_email", 300),
+];
 
 /// The Business Logo's rules: the numbers, and every sentence that names them. The summary is
 /// shown under the field (browser and server); the refusals are said by the server
@@ -103,7 +122,8 @@ pub enum BusinessOutcome {
     },
 }
 
-/// Saves the draft: the Save draft button, Enter in a field, and the page's autosave.
+/// Saves the draft: the Save draft button and Enter in a field. The whole form: a text field
+/// left out is saved empty.
 #[server(input = MultipartFormData, endpoint = "onboarding/save_business")]
 #[cfg_attr(
     feature = "ssr",
@@ -142,13 +162,28 @@ pub async fn save_business_and_go_back(data: MultipartData) -> Result<BusinessOu
     ssr::save(data, ssr::After::GoBack).await
 }
 
+/// The page's autosave (JavaScript on): saves only the text fields it sends and leaves the others
+/// as stored (one sent empty is cleared), and stores a logo only when one comes, which is once,
+/// as it is chosen.
+#[server(input = MultipartFormData, endpoint = "onboarding/autosave_business")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(
+        skip_all,
+        fields(user = tracing::field::Empty, application = tracing::field::Empty)
+    )
+)]
+pub async fn autosave_business(data: MultipartData) -> Result<BusinessOutcome, AppError> {
+    ssr::autosave(data).await
+}
+
 /// The form's endpoints for the body-limit middleware: each takes a logo and room for the text
 /// fields beside it, and a larger body is refused as a logo over the limit.
 #[cfg(feature = "ssr")]
 pub fn uploads() -> Vec<crate::server::http::body_limit::Upload> {
     use crate::server::http::body_limit::Upload;
     const TEXT_ROOM: usize = 32 * 1024;
-    [SAVE_PATH, SUBMIT_PATH, GO_BACK_PATH]
+    [SAVE_PATH, SUBMIT_PATH, GO_BACK_PATH, AUTOSAVE_PATH]
         .into_iter()
         .map(|path| Upload {
             path,
@@ -161,10 +196,11 @@ pub fn uploads() -> Vec<crate::server::http::body_limit::Upload> {
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::applications::store::{self, Submitted};
+    use crate::applications::store::{self, ChangedFields, Submitted};
     use crate::applications::BusinessFields;
     use crate::error::FieldErrors;
     use crate::onboarding::logo::{self, Logo};
+    use crate::server::db::WriteTx;
     use crate::server::mail::enqueue;
     use crate::server::request::{client_ip, is_plain_form_post, state, user_agent, OrInternal};
     use crate::site::{privacy_version, terms_version};
@@ -231,7 +267,7 @@ mod ssr {
                     refused = Some(if is_logo {
                         logo_rules::too_large()
                     } else {
-                        AppError::invalid(crate::i18n::t().onboarding.business.field_too_long)
+                        too_long(&name)
                     });
                     continue;
                 }
@@ -260,18 +296,137 @@ mod ssr {
         }
     }
 
-    /// Keeps a draft's text bounded; the full rules apply on Submit.
-    fn draft_fields(form: &Form) -> BusinessFields {
-        let cut = |name: &str, max: usize| -> String { form.get(name).chars().take(max).collect() };
-        BusinessFields {
-            company_name: cut("company_name", 300),
-            business_address: cut("business_address", 600),
-            country: cut("country", 100),
-            representative: cut("representative", 300),
-            website: cut("website", 400),
-            service_phone: cut("service_phone", 60),
-            service_email: cut("service_email", 300),
+    /// A text part over the limit; a field of the form is named, so the form shows it there.
+    fn too_long(name: &str) -> AppError {
+        let message = crate::i18n::t().onboarding.business.field_too_long;
+        let error = AppError::invalid(message);
+        if DRAFT_FIELDS.iter().any(|(field, _)| *field == name) {
+            error.with_field(name, message)
+        } else {
+            error
         }
+    }
+
+    /// What a draft keeps of the text field `name` as it was sent (`None`: it was not). The
+    /// full save and the autosave keep the same; the full rules apply on Submit.
+    fn kept(form: &Form, name: &str) -> Option<String> {
+        let max = DRAFT_FIELDS
+            .iter()
+            .find(|(field, _)| *field == name)
+            .map(|(_, max)| *max)?;
+        form.text.get(name).map(|v| v.chars().take(max).collect())
+    }
+
+    /// The whole form (the buttons): a field left out is saved empty.
+    fn draft_fields(form: &Form) -> BusinessFields {
+        let all = |name: &str| kept(form, name).unwrap_or_default();
+        BusinessFields {
+            company_name: all("company_name"),
+            business_address: all("business_address"),
+            country: all("country"),
+            representative: all("representative"),
+            website: all("website"),
+            service_phone: all("service_phone"),
+            service_email: all("service_email"),
+        }
+    }
+
+    /// The fields an autosave sent; the others stay as stored.
+    fn changed_fields(form: &Form) -> ChangedFields {
+        ChangedFields {
+            company_name: kept(form, "company_name"),
+            business_address: kept(form, "business_address"),
+            country: kept(form, "country"),
+            representative: kept(form, "representative"),
+            website: kept(form, "website"),
+            service_phone: kept(form, "service_phone"),
+            service_email: kept(form, "service_email"),
+        }
+    }
+
+    /// The application the form is for. The form always carries it (a hidden input): without
+    /// it the request is broken.
+    fn application_id(form: &Form) -> Result<String, AppError> {
+        let id = form
+            .text
+            .get("application_id")
+            .cloned()
+            .ok_or_else(AppError::malformed)?;
+        tracing::Span::current().record("application", id.as_str());
+        Ok(id)
+    }
+
+    /// The logo that came with the form, checked and re-encoded before anything is written.
+    async fn checked_logo(sent: Option<(String, Vec<u8>)>) -> Result<Option<Logo>, AppError> {
+        let Some((name, bytes)) = sent else {
+            return Ok(None);
+        };
+        logo::check_file_name(&name)?;
+        Ok(Some(logo::process_queued(bytes).await?))
+    }
+
+    /// Stores the checked logo in the transaction that saved the draft; its address.
+    async fn store_logo(
+        tx: &mut WriteTx,
+        user_id: &str,
+        id: &str,
+        logo: Option<&Logo>,
+    ) -> Result<Option<String>, AppError> {
+        let Some(logo) = logo else {
+            return Ok(None);
+        };
+        let logo_id = store::set_logo(tx, user_id, id, logo)
+            .await
+            .or_internal("storing a logo")?;
+        Ok(Some(format!("/logos/{logo_id}")))
+    }
+
+    /// The answer when the draft was not saved: it is no longer editable, or not the user's.
+    async fn not_saved(
+        user_id: &str,
+        id: String,
+        after: After,
+    ) -> Result<BusinessOutcome, AppError> {
+        let st = state()?;
+        match store::find_own(&st.db, user_id, &id)
+            .await
+            .or_internal("finding an application")?
+        {
+            // A replayed or double-clicked Submit: it was submitted once; same answer.
+            Some(_) if after == After::Submit => {
+                leptos_axum::redirect(&format!("/onboarding/submitted?id={id}"));
+                Ok(BusinessOutcome::Submitted { id })
+            }
+            Some(_) => Err(AppError::invalid(
+                crate::i18n::t().onboarding.business.locked,
+            )),
+            None => Err(AppError::not_found()),
+        }
+    }
+
+    /// The autosave: the text fields it sent and the logo if one came, in one transaction
+    /// whose first statement is the draft's check; nothing is written when a part is refused.
+    pub async fn autosave(data: MultipartData) -> Result<BusinessOutcome, AppError> {
+        // Read first: the answer comes after the whole request (see `read`).
+        let form = read(data).await;
+        let user = crate::accounts::require_user().await?;
+        let mut form = form?;
+        let id = application_id(&form)?;
+        let changed = changed_fields(&form);
+        let logo = checked_logo(form.logo.take()).await?;
+
+        let st = state()?;
+        let mut tx = st.db.begin_write().await.or_internal("begin")?;
+        if !store::save_changed_fields(&mut tx, &user.user_id, &id, &changed)
+            .await
+            .or_internal("saving a draft")?
+        {
+            drop(tx);
+            return not_saved(&user.user_id, id, After::Stay).await;
+        }
+        let logo_url = store_logo(&mut tx, &user.user_id, &id, logo.as_ref()).await?;
+        tx.commit().await.or_internal("commit")?;
+        Ok(BusinessOutcome::Saved { logo_url })
     }
 
     /// Every answer, with its HTTP status for fetch clients.
@@ -283,53 +438,21 @@ mod ssr {
         // Read first: the answer comes after the whole request (see `read`).
         let form = read(data).await;
         let user = crate::accounts::require_user().await?;
-        let form = form?;
-        // The form always carries it (a hidden input): without it the request is broken.
-        let id = form
-            .text
-            .get("application_id")
-            .cloned()
-            .ok_or_else(AppError::malformed)?;
-        tracing::Span::current().record("application", id.as_str());
+        let mut form = form?;
+        let id = application_id(&form)?;
         let fields = draft_fields(&form);
+        let logo = checked_logo(form.logo.take()).await?;
+
         let st = state()?;
-
-        let logo: Option<Logo> = match &form.logo {
-            None => None,
-            Some((name, bytes)) => {
-                logo::check_file_name(name)?;
-                Some(logo::process_queued(bytes.clone()).await?)
-            }
-        };
-
         let mut tx = st.db.begin_write().await.or_internal("begin")?;
         if !store::save_draft(&mut tx, &user.user_id, &id, &fields)
             .await
             .or_internal("saving a draft")?
         {
             drop(tx);
-            return match store::find_own(&st.db, &user.user_id, &id)
-                .await
-                .or_internal("finding an application")?
-            {
-                // A replayed or double-clicked Submit: it was submitted once; same answer.
-                Some(_) if after == After::Submit => {
-                    leptos_axum::redirect(&format!("/onboarding/submitted?id={id}"));
-                    Ok(BusinessOutcome::Submitted { id })
-                }
-                Some(_) => Err(AppError::invalid(
-                    crate::i18n::t().onboarding.business.locked,
-                )),
-                None => Err(AppError::not_found()),
-            };
+            return not_saved(&user.user_id, id, after).await;
         }
-        let mut logo_url = None;
-        if let Some(logo) = &logo {
-            let logo_id = store::set_logo(&mut tx, &user.user_id, &id, logo)
-                .await
-                .or_internal("storing a logo")?;
-            logo_url = Some(format!("/logos/{logo_id}"));
-        }
+        let logo_url = store_logo(&mut tx, &user.user_id, &id, logo.as_ref()).await?;
         tx.commit().await.or_internal("commit")?;
 
         match after {
@@ -484,6 +607,159 @@ async fn post_to(path: String, data: MultipartData) -> Result<BusinessOutcome, A
     }
 }
 
+/// A post of the form from the page: the form data, and what to remember once it succeeded.
+#[derive(Clone)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+struct FormPost {
+    data: send_wrapper::SendWrapper<web_sys::FormData>,
+    /// The text fields it carries, with their values.
+    fields: Vec<(&'static str, String)>,
+    /// The choice of logo it carries (see `logo_choice`), if it carries one.
+    logo: Option<u32>,
+}
+
+impl FormPost {
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn new(
+        data: web_sys::FormData,
+        fields: Vec<(&'static str, String)>,
+        logo: Option<u32>,
+    ) -> Self {
+        Self {
+            data: send_wrapper::SendWrapper::new(data),
+            fields,
+            logo,
+        }
+    }
+}
+
+/// What the server has of the form, as far as the page knows: each text field's value (as
+/// rendered, then as each successful post carried it) and which choice of logo it stored. The
+/// autosave sends what differs from it; a failed post leaves it as it was, so what that post
+/// carried is sent again with the next.
+#[derive(Clone, Copy)]
+struct ServerCopy {
+    fields: StoredValue<HashMap<&'static str, String>>,
+    logo: StoredValue<Option<u32>>,
+}
+
+impl ServerCopy {
+    fn new(app: &ApplicationView) -> Self {
+        let f = &app.fields;
+        let fields = HashMap::from([
+            ("company_name", f.company_name.clone()),
+            ("business_address", f.business_address.clone()),
+            // The field shows the country by name (see `BusinessForm`).
+            ("country", app.country_name.clone()),
+            ("representative", f.representative.clone()),
+            ("website", f.website.clone()),
+            ("service_phone", f.service_phone.clone()),
+            ("service_email", f.service_email.clone()),
+        ]);
+        Self {
+            fields: StoredValue::new(fields),
+            logo: StoredValue::new(None),
+        }
+    }
+
+    /// The server has what `post` carried.
+    fn remember(self, post: &FormPost) {
+        self.fields
+            .update_value(|known| known.extend(post.fields.iter().cloned()));
+        if post.logo.is_some() {
+            self.logo.set_value(post.logo);
+        }
+    }
+
+    /// Of `values`, those the server does not have.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn changed(self, values: Vec<(&'static str, String)>) -> Vec<(&'static str, String)> {
+        self.fields.with_value(|known| {
+            values
+                .into_iter()
+                .filter(|(name, value)| known.get(name) != Some(value))
+                .collect()
+        })
+    }
+
+    /// The server stored the logo of this `choice` already.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn has_logo(self, choice: u32) -> bool {
+        self.logo.get_value() == Some(choice)
+    }
+}
+
+/// Autosaves `post`, and remembers what the server has once it succeeded.
+async fn autosave_post(post: FormPost, known: ServerCopy) -> Result<BusinessOutcome, AppError> {
+    let result = autosave_business(post.data.clone().take().into()).await;
+    if result.is_ok() {
+        known.remember(&post);
+    }
+    result
+}
+
+/// Makes `send` go one at a time: called while `busy`, it runs once that is over instead (once
+/// for any number of calls meanwhile: it sends what there is then).
+fn one_at_a_time(busy: Memo<bool>, send: impl Fn() + Copy + 'static) -> impl Fn() + Copy + 'static {
+    let waiting = StoredValue::new(false);
+    Effect::new(move |_| {
+        if !busy.get() && waiting.get_value() {
+            waiting.set_value(false);
+            send();
+        }
+    });
+    move || {
+        if busy.get_untracked() {
+            waiting.set_value(true);
+        } else {
+            send();
+        }
+    }
+}
+
+/// The text fields of the form as `data` has them.
+#[cfg(feature = "hydrate")]
+fn text_values(data: &web_sys::FormData) -> Vec<(&'static str, String)> {
+    DRAFT_FIELDS
+        .iter()
+        .filter_map(|(name, _)| data.get(name).as_string().map(|v| (*name, v)))
+        .collect()
+}
+
+/// The file chosen in the logo field of `data`, if one is.
+#[cfg(feature = "hydrate")]
+fn chosen_logo(data: &web_sys::FormData) -> Option<web_sys::File> {
+    use wasm_bindgen::JsCast;
+    data.get("logo")
+        .dyn_into::<web_sys::File>()
+        .ok()
+        .filter(|f| !f.name().is_empty() || f.size() > 0.0)
+}
+
+/// A post of the application (from `all`, the whole form) and `fields` only.
+#[cfg(feature = "hydrate")]
+fn fields_only(
+    all: &web_sys::FormData,
+    fields: &[(&'static str, String)],
+) -> Option<web_sys::FormData> {
+    let data = web_sys::FormData::new().ok()?;
+    let id = all.get("application_id").as_string()?;
+    data.append_with_str("application_id", &id).ok()?;
+    for (name, value) in fields {
+        data.append_with_str(name, value).ok()?;
+    }
+    Some(data)
+}
+
+/// A post of the application (from `all`, the whole form) and the logo `file` only.
+#[cfg(feature = "hydrate")]
+fn logo_only(all: &web_sys::FormData, file: &web_sys::File) -> Option<web_sys::FormData> {
+    let data = fields_only(all, &[])?;
+    data.append_with_blob_and_filename("logo", file, &file.name())
+        .ok()?;
+    Some(data)
+}
+
 #[component]
 pub fn BusinessPage() -> impl IntoView {
     let t = crate::i18n::t();
@@ -546,25 +822,37 @@ fn BusinessForm(app: ApplicationView, countries: Vec<String>) -> impl IntoView {
         let each = [SAVE_PATH, SUBMIT_PATH, GO_BACK_PATH].map(url_error);
         Signal::derive(move || each.iter().find_map(|e| e.get()))
     };
+    // What the server has, as far as the page knows: the values it was rendered with.
+    let known = ServerCopy::new(&app);
+    // Each choice of a file in the logo field is numbered; `known.logo` is the one stored.
+    let logo_choice = StoredValue::new(0u32);
     // A button's post: the path it names (its `formaction`) and the form.
-    let save = Action::new_local(
-        |(to, data): &(String, send_wrapper::SendWrapper<web_sys::FormData>)| {
-            post_to(to.clone(), data.clone().take().into())
-        },
-    );
-    let autosave = Action::new_local(|data: &send_wrapper::SendWrapper<web_sys::FormData>| {
-        save_business_draft(data.clone().take().into())
+    let save = Action::new_local(move |(to, post): &(String, FormPost)| {
+        let (to, post) = (to.clone(), post.clone());
+        async move {
+            let result = post_to(to, post.data.clone().take().into()).await;
+            if result.is_ok() {
+                known.remember(&post);
+            }
+            result
+        }
     });
+    // The page's own posts: the text fields that changed, and a chosen logo on its own.
+    let autosave = Action::new_local(move |post: &FormPost| autosave_post(post.clone(), known));
+    let upload = Action::new_local(move |post: &FormPost| autosave_post(post.clone(), known));
+    let autosaving = autosave.pending();
+    let uploading = upload.pending();
     // The answer to a button (the error summary's), and what the fields show: that, or the
-    // autosave's refusal of a logo until a button is used.
+    // refusal of a chosen logo until a button is used.
     let answer = Signal::derive(move || match save.value().get() {
         Some(Err(e)) => Some(e),
         Some(Ok(_)) => None,
         None => from_url.get(),
     });
     let error = Signal::derive(move || {
-        match (save.value().with(Option::is_none), autosave.value().get()) {
-            (true, Some(Err(e))) if e.field_message("logo").is_some() => Some(e),
+        let refused = upload.value().get().and_then(Result::err);
+        match (save.value().with(Option::is_none), refused) {
+            (true, Some(e)) if e.field_message("logo").is_some() => Some(e),
             _ => answer.get(),
         }
     });
@@ -573,7 +861,7 @@ fn BusinessForm(app: ApplicationView, countries: Vec<String>) -> impl IntoView {
     };
     let logo_url = RwSignal::new(app.logo_url.clone());
     Effect::new(move |_| {
-        for v in [save.value().get(), autosave.value().get()] {
+        for v in [save.value().get(), upload.value().get()] {
             if let Some(Ok(BusinessOutcome::Saved { logo_url: Some(u) })) = v {
                 logo_url.set(Some(u));
             }
@@ -581,9 +869,10 @@ fn BusinessForm(app: ApplicationView, countries: Vec<String>) -> impl IntoView {
     });
     let preview = RwSignal::new(None::<String>);
     let status = Signal::derive(move || {
-        if save.pending().get() || autosave.pending().get() {
+        if save.pending().get() || autosaving.get() || uploading.get() {
             Some(t.saving)
         } else if autosave.value().with(|v| matches!(v, Some(Ok(_))))
+            || upload.value().with(|v| matches!(v, Some(Ok(_))))
             || save
                 .value()
                 .with(|v| matches!(v, Some(Ok(BusinessOutcome::Saved { .. }))))
@@ -596,15 +885,23 @@ fn BusinessForm(app: ApplicationView, countries: Vec<String>) -> impl IntoView {
     });
     let form_ref = NodeRef::<leptos::html::Form>::new();
 
-    // With JavaScript: the same multipart post, sent by fetch, so errors show in place.
+    // With JavaScript: the same multipart post, sent by fetch, so errors show in place; a logo
+    // the page has uploaded already is left out.
     let on_submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
-        let _ = (&ev, form_ref, save);
+        let _ = (&ev, form_ref, save, known, logo_choice);
         #[cfg(feature = "hydrate")]
         {
             let Some(form) = form_ref.get() else { return };
             let Ok(data) = web_sys::FormData::new_with_form(&form) else {
                 return;
+            };
+            let choice = logo_choice.get_value();
+            let logo = if known.has_logo(choice) {
+                data.delete("logo");
+                None
+            } else {
+                chosen_logo(&data).map(|_| choice)
             };
             // Where the clicked button posts without JavaScript; the hidden default button
             // (Enter) names none and saves.
@@ -612,36 +909,78 @@ fn BusinessForm(app: ApplicationView, countries: Vec<String>) -> impl IntoView {
                 .submitter()
                 .and_then(|b| b.get_attribute("formaction"))
                 .unwrap_or_default();
-            save.dispatch_local((to, send_wrapper::SendWrapper::new(data)));
+            let fields = text_values(&data);
+            save.dispatch_local((to, FormPost::new(data, fields, logo)));
         }
     };
-    // With JavaScript: the draft is saved whenever a field changes; a chosen logo is checked
-    // and previewed at once.
+    // The text fields that differ from what the server has, one autosave at a time, so that
+    // an older one never lands after a newer one; a change made meanwhile goes right after.
+    let send_changes = one_at_a_time(autosaving, move || {
+        let _ = (form_ref, known, autosave);
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(form) = form_ref.get_untracked() else {
+                return;
+            };
+            let Ok(all) = web_sys::FormData::new_with_form(&form) else {
+                return;
+            };
+            let changed = known.changed(text_values(&all));
+            if changed.is_empty() {
+                return;
+            }
+            if let Some(data) = fields_only(&all, &changed) {
+                autosave.dispatch_local(FormPost::new(data, changed, None));
+            }
+        }
+    });
+    // The chosen logo on its own, once: the latest choice last.
+    let send_logo = one_at_a_time(uploading, move || {
+        let _ = (form_ref, known, upload, logo_choice);
+        #[cfg(feature = "hydrate")]
+        {
+            let choice = logo_choice.get_value();
+            if known.has_logo(choice) {
+                return;
+            }
+            let Some(form) = form_ref.get_untracked() else {
+                return;
+            };
+            let Ok(all) = web_sys::FormData::new_with_form(&form) else {
+                return;
+            };
+            let Some(file) = chosen_logo(&all) else {
+                return;
+            };
+            if let Some(data) = logo_only(&all, &file) {
+                upload.dispatch_local(FormPost::new(data, Vec::new(), Some(choice)));
+            }
+        }
+    });
+    // With JavaScript: the draft is saved whenever a field changes; a chosen logo is previewed,
+    // then checked and stored at once.
     let on_change = move |ev: web_sys::Event| {
-        let _ = (&ev, form_ref, autosave, preview);
+        let _ = (&ev, send_changes, send_logo, preview, logo_choice);
         #[cfg(feature = "hydrate")]
         {
             use wasm_bindgen::JsCast;
-            let Some(form) = form_ref.get() else { return };
-            if let Some(input) = ev
+            let input = ev
                 .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            {
-                if input.type_() == "checkbox" {
-                    return;
-                }
-                if input.type_() == "file" {
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+            match input {
+                // The agreements are given on Submit; a draft does not keep them.
+                Some(input) if input.type_() == "checkbox" => {}
+                Some(input) if input.type_() == "file" => {
+                    logo_choice.update_value(|n| *n = n.wrapping_add(1));
                     let url = input
                         .files()
                         .and_then(|f| f.get(0))
                         .and_then(|f| web_sys::Url::create_object_url_with_blob(&f).ok());
                     preview.set(url);
+                    send_logo();
                 }
+                _ => send_changes(),
             }
-            let Ok(data) = web_sys::FormData::new_with_form(&form) else {
-                return;
-            };
-            autosave.dispatch_local(send_wrapper::SendWrapper::new(data));
         }
     };
 

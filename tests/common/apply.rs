@@ -8,13 +8,16 @@ use std::io::Cursor;
 pub const SAVE: &str = "/api/onboarding/save_business";
 pub const SUBMIT: &str = "/api/onboarding/submit_business";
 pub const GO_BACK: &str = "/api/onboarding/save_business_and_go_back";
+/// The hydrated page's autosave: only the fields that changed, or a logo just chosen.
+pub const AUTOSAVE: &str = "/api/onboarding/autosave_business";
 pub const BUSINESS_ENDPOINTS: [&str; 3] = [SAVE, SUBMIT, GO_BACK];
 
-/// The endpoint the form's `button` posts to: "save" (also Enter and the page's "autosave"),
-/// "submit", or "previous".
+/// The endpoint the form's `button` posts to: "save" (also Enter), "submit", or "previous";
+/// or the page's "autosave".
 pub fn business_endpoint(button: &str) -> &'static str {
     match button {
-        "save" | "autosave" => SAVE,
+        "save" => SAVE,
+        "autosave" => AUTOSAVE,
         "submit" => SUBMIT,
         "previous" => GO_BACK,
         other => panic!("the business form has no {other:?} button"),
