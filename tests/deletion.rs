@@ -159,6 +159,9 @@ both_databases! {
         app.sign_up("ann@example.com", "annlee", GOOD_PASSWORD).await;
         let phone = app.another_browser();
         assert_eq!(phone.sign_in("annlee", GOOD_PASSWORD).await.status(), 200);
+        // Both sessions answered a moment ago (kept in the portal's memory).
+        assert_eq!(phone.whoami().await.as_deref(), Some("annlee"));
+        assert_eq!(app.whoami().await.as_deref(), Some("annlee"));
         let id = user_id(&app, "ann@example.com").await;
 
         let r = delete(&app, GOOD_PASSWORD).await;

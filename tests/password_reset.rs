@@ -34,6 +34,13 @@ both_databases! {
         app.sign_up("ann@example.com", "annlee", GOOD_PASSWORD).await;
         let other_device = app.sign_in("annlee", GOOD_PASSWORD).await;
         let other_cookie = other_device.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+        // The other device's session answered a moment ago (kept in the portal's memory).
+        let seen = reqwest::Client::new()
+            .post(app.url("/api/session/current"))
+            .header("origin", &app.address)
+            .header("cookie", &other_cookie)
+            .send().await.unwrap();
+        assert!(seen.text().await.unwrap().contains("annlee"));
 
         assert_eq!(send_reset_code(&app, "ann@example.com").await.status(), 200);
         let code = app.smtp.code_for("ann@example.com", 2).await;

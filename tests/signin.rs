@@ -103,6 +103,8 @@ both_databases! {
         sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - $1")
             .bind(isv_portal::server::sessions::IDLE_MS)
             .execute(&app.db.pool).await.unwrap();
+        // Twelve hours passing would also have aged the session out of the portal's memory.
+        app.db.sessions.clear();
         assert_eq!(app.whoami().await, None);
     }
 
@@ -111,6 +113,7 @@ both_databases! {
         sqlx::query("UPDATE sessions SET expires_at = $1")
             .bind(isv_portal::server::db::now_ms() - 1)
             .execute(&app.db.pool).await.unwrap();
+        app.db.sessions.clear();
         assert_eq!(app.whoami().await, None);
     }
 

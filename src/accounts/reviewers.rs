@@ -32,6 +32,11 @@ pub async fn create_reviewer(
         store::make_reviewer(&mut tx, &user.id)
             .await
             .map_err(internal)?;
+        // Running portals read the new right at once on PostgreSQL (on SQLite, this command
+        // is another process: they read it when their cached session ages out, in seconds).
+        crate::server::sessions::changed(&mut tx, &user.id)
+            .await
+            .map_err(internal)?;
         tx.commit().await.map_err(internal)?;
         return Ok(Created::Promoted);
     }

@@ -71,7 +71,7 @@ impl Started {
 /// every sign-in, so a token planted before it is worth nothing after.
 #[cfg(feature = "ssr")]
 pub async fn start_in(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut crate::server::db::WriteTx,
     user_id: &str,
 ) -> Result<Started, AppError> {
     use crate::server::request::{client_ip, cookie, state, user_agent, OrInternal};

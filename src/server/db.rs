@@ -3,6 +3,7 @@
 //! SQL is written once with `$n` placeholders (SQLite accepts them too), integers are BIGINT,
 //! times are Unix milliseconds and ids are random text, so moving to PostgreSQL is a setting.
 
+use super::sessions::cache::{Forget, SessionCache};
 use sqlx::any::{AnyPoolOptions, AnyQueryResult};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 use std::sync::Arc;
@@ -20,6 +21,8 @@ pub struct Db {
     pub backend: Backend,
     /// SQLite allows one writer: writers queue here instead of failing with "database is locked".
     writer: Option<Arc<Mutex<()>>>,
+    /// The users behind live session tokens, kept a moment (`sessions::cache`).
+    pub sessions: Arc<SessionCache>,
 }
 
 /// A write transaction; on SQLite it also holds the single-writer turn until it has ended.
@@ -32,14 +35,33 @@ pub struct WriteTx {
     tx: Option<Transaction<'static, Any>>,
     turn: Option<OwnedMutexGuard<()>>,
     backend: Backend,
+    sessions: Arc<SessionCache>,
+    /// What the session cache forgets once this transaction has committed.
+    forget: Vec<Forget>,
 }
 
 impl WriteTx {
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
-        match self.tx.take() {
-            Some(tx) => tx.commit().await,
-            None => Ok(()),
+        if let Some(tx) = self.tx.take() {
+            tx.commit().await?;
         }
+        // Lookups that read the old rows before the commit: whatever they kept goes now, and
+        // any still in flight will not keep (the forget moves the cache's epoch).
+        for what in &self.forget {
+            self.sessions.forget(what);
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Sessions changed in this transaction: the cache forgets `what` now and again after
+    /// the commit (`sessions::changed`).
+    pub fn forget_sessions(&mut self, what: Forget) {
+        self.sessions.forget(&what);
+        self.forget.push(what);
     }
 
     /// Serialises this transaction with every other one that locks `key`, until it ends: a
@@ -134,11 +156,17 @@ impl Db {
             pool,
             backend,
             writer: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+            sessions: Arc::default(),
         })
     }
 
+    /// The shared migrations, then what only one backend has (the review queue's text index:
+    /// SQLite's FTS5 or PostgreSQL's pg_trgm), made if missing.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        MIGRATOR.run(&self.pool).await
+        MIGRATOR.run(&self.pool).await?;
+        crate::review::search_index::prepare(self)
+            .await
+            .map_err(sqlx::migrate::MigrateError::Execute)
     }
 
     pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
@@ -156,6 +184,8 @@ impl Db {
             tx: Some(tx),
             turn,
             backend: self.backend,
+            sessions: self.sessions.clone(),
+            forget: Vec::new(),
         })
     }
 

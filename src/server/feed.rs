@@ -119,6 +119,7 @@ impl Feed {
     ) -> Result<(), sqlx::Error> {
         let mut last = head(&db).await?;
         let backend = db.backend;
+        let db_for_listener = db.clone();
         let feed = self.clone();
         tokio::spawn(async move {
             loop {
@@ -150,23 +151,39 @@ impl Feed {
         if backend == super::db::Backend::Postgres {
             let feed = self.clone();
             let url = database_url.to_string();
-            tokio::spawn(async move { feed.listen(&url).await });
+            let db = db_for_listener;
+            tokio::spawn(async move { feed.listen(&url, &db).await });
         }
         Ok(())
     }
 
-    /// Wakes the pump on every `NOTIFY` from any instance; reconnects when the link drops.
-    async fn listen(&self, url: &str) {
+    /// Wakes the pump on every `NOTIFY` from any instance, and forgets the sessions other
+    /// instances ended or changed (`sessions::CHANNEL`); reconnects when the link drops.
+    async fn listen(&self, url: &str, db: &Db) {
         use sqlx::postgres::PgListener;
         loop {
             let attempt = async {
                 let mut listener = PgListener::connect(url).await?;
-                listener.listen(CHANNEL).await?;
+                listener
+                    .listen_all([CHANNEL, super::sessions::CHANNEL])
+                    .await?;
                 // Anything committed while we were not listening.
                 self.wake();
+                db.sessions.clear();
                 loop {
-                    listener.recv().await?;
-                    self.wake();
+                    match listener.try_recv().await? {
+                        Some(notice) if notice.channel() == super::sessions::CHANNEL => {
+                            db.sessions.apply_notice(notice.payload());
+                        }
+                        Some(_) => self.wake(),
+                        // The connection dropped and the listener reconnects by itself on the
+                        // next call: what was sent meanwhile is lost, so read the feed and
+                        // forget every cached session.
+                        None => {
+                            self.wake();
+                            db.sessions.clear();
+                        }
+                    }
                 }
                 #[allow(unreachable_code)]
                 Ok::<(), sqlx::Error>(())

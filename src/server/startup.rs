@@ -50,7 +50,9 @@ impl Portal {
     }
 }
 
-pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Portal, String> {
+pub async fn build(config: Config, mut leptos_options: LeptosOptions) -> Result<Portal, String> {
+    super::http::assets::use_hashed_names(&mut leptos_options);
+    let asset_caching = super::http::AssetCaching::new(&leptos_options);
     let db = Db::connect(&config.database_url)
         .await
         .map_err(|e| format!("cannot open the database: {e}"))?;
@@ -148,6 +150,10 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Port
         .merge(handlers)
         // The edge, innermost first (each `layer` wraps the ones before it; see `http`).
         .layer(axum::middleware::from_fn(error_status))
+        .layer(axum::middleware::from_fn_with_state(
+            asset_caching,
+            super::http::asset_caching,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             signed_in,
             signed_in_pages,

@@ -12,7 +12,9 @@
 //! - `signed_in`: the signed-in user of a page request, and signed-out visits to signed-in pages
 //!   sent to sign in.
 //! - `error_status`: a server function's error answers with the HTTP status of its kind.
+//! - `assets`: the site's own files, their (hashed) names and how long browsers keep them.
 
+pub mod assets;
 pub mod body_limit;
 pub mod error_status;
 pub mod headers;
@@ -21,6 +23,7 @@ pub mod request_log;
 pub mod signed_errors;
 pub mod signed_in;
 
+pub use assets::{asset_caching, AssetCaching};
 pub use body_limit::{body_limit, BodyLimits, Upload};
 pub use error_status::error_status;
 pub use headers::security_headers;
