@@ -503,8 +503,14 @@ async function live() {
   const url = sqliteUrl();
   const one = await startPortal(url);
   try {
-    rows.push(await liveRun('SQLite, one process', [one.base], [one.pid], url));
+    rows.push(await liveRun('SQLite, one process, 1,000 streams', [one.base], [one.pid], url));
   } finally { one.stop(); }
+  // The issue's budget: 10,000 open dashboards on one instance.
+  const url10k = sqliteUrl();
+  const big = await startPortal(url10k);
+  try {
+    rows.push(await liveRun('SQLite, one process, 10,000 streams', [big.base], [big.pid], url10k, 10000, 10));
+  } finally { big.stop(); }
   const pg = process.env.BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432';
   const db = `isv_bench_${Date.now()}`;
   const created = spawnSync('psql', [`${pg}/postgres`, '-qc', `CREATE DATABASE ${db}`]);
@@ -513,7 +519,7 @@ async function live() {
     const a = await startPortal(pgUrl);
     const b = await startPortal(pgUrl);
     try {
-      rows.push(await liveRun('PostgreSQL, two instances (decisions on one)', [a.base, b.base], [a.pid, b.pid], pgUrl));
+      rows.push(await liveRun('PostgreSQL, two instances (decisions on one), 1,000 streams', [a.base, b.base], [a.pid, b.pid], pgUrl));
     } finally {
       a.stop(); b.stop();
       await sleep(500);
@@ -522,7 +528,7 @@ async function live() {
   } else {
     console.log('(PostgreSQL unreachable: the two-instance run is skipped)');
   }
-  table('3. Live latency: 1,000 open dashboard streams, 20 decisions; from sending the decision to its event on every stream',
+  table('6. Live latency: open dashboard streams (1,000: 20 decisions; 10,000: 10), from sending the decision to its event on every stream',
     ['setup', 'decision request p50 ms (baseline)', 'event p50 ms', 'event p99 ms', 'max ms', 'p99 / request', 'RSS per stream KiB', `${MEM_HEADER} (all instances, streams open after)`],
     rows.map((r) => [r.label, fmt(r.request), fmt(r.p50), fmt(r.p99), fmt(r.max), fmt(r.p99 / r.request, 2), fmt(r.perStream, 1), memCell(r.mem)]));
 }

@@ -166,6 +166,9 @@ function kinds(first, span) {
     ['country: rare (CL)', { country: 'CL' }],
     [`search, ≥ 3 characters ("${few}")`, { q: few }],
     [`search, 2 characters ("${start}")`, { q: start }],
+    ['search, common ("example": every address)', { q: 'example' }],
+    ['search, common, with status approved', { q: 'example', status: 'approved' }],
+    ['status approved + rare country (CL)', { status: 'approved', country: 'CL' }],
     ['page 90% deep (cursor), newest first', { after: `${deep}.` }],
     ['page 90% deep (cursor), under review', { status: 'under_review', after: `${deep}.` }],
   ];

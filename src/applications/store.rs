@@ -279,7 +279,7 @@ pub async fn save_draft(
     id: &str,
     f: &BusinessFields,
 ) -> Result<bool, sqlx::Error> {
-    write_fields(tx, user_id, id, f, false).await
+    write_fields(tx, user_id, id, f, None).await
 }
 
 /// Some of the business fields, as the page's autosave sent them: `None` was not sent and
@@ -357,31 +357,38 @@ async fn write_fields(
     user_id: &str,
     id: &str,
     f: &BusinessFields,
-    submit: bool,
+    // Submitting from this status: the update happens only if it still is (a decision
+    // committed meanwhile makes it `Already`, not a second first submission).
+    submit_from: Option<Status>,
 ) -> Result<bool, sqlx::Error> {
-    let submitting = if submit {
-        "status = 'under_review', submitted_at = $8, round = round + 1, assigned_to = NULL, \
-         decided_by = NULL, decided_at = NULL, decision_reason = '', "
-    } else {
-        ""
+    let (submitting, still) = match submit_from {
+        Some(_) => (
+            "status = 'under_review', submitted_at = $8, round = round + 1, assigned_to = NULL, \
+             decided_by = NULL, decided_at = NULL, decision_reason = '', ",
+            " AND status = $11",
+        ),
+        None => ("", ""),
     };
-    let r = sqlx::query(&format!(
+    let sql = format!(
         "UPDATE applications SET {submitting}company_name = $1, business_address = $2, country = $3, \
          representative = $4, website = $5, service_phone = $6, service_email = $7, updated_at = $8 \
-         WHERE id = $9 AND user_id = $10 AND {EDITABLE}"
-    ))
-    .bind(&f.company_name)
-    .bind(&f.business_address)
-    .bind(&f.country)
-    .bind(&f.representative)
-    .bind(&f.website)
-    .bind(&f.service_phone)
-    .bind(&f.service_email)
-    .bind(now_ms())
-    .bind(id)
-    .bind(user_id)
-    .execute(&mut **tx)
-    .await?;
+         WHERE id = $9 AND user_id = $10 AND {EDITABLE}{still}"
+    );
+    let mut update = sqlx::query(&sql)
+        .bind(&f.company_name)
+        .bind(&f.business_address)
+        .bind(&f.country)
+        .bind(&f.representative)
+        .bind(&f.website)
+        .bind(&f.service_phone)
+        .bind(&f.service_email)
+        .bind(now_ms())
+        .bind(id)
+        .bind(user_id);
+    if let Some(status) = submit_from {
+        update = update.bind(status.key());
+    }
+    let r = update.execute(&mut **tx).await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -469,7 +476,7 @@ pub async fn submit(
     let Some(before) = before else {
         return Ok(Submitted::NotFound);
     };
-    if !write_fields(tx, user_id, id, f, true).await? {
+    if !write_fields(tx, user_id, id, f, Some(before.status)).await? {
         return Ok(Submitted::Already);
     }
     // The round as the reviewers will see it, whatever the applicant edits later.
@@ -629,14 +636,20 @@ pub async fn count_move(
     if from == to {
         return Ok(());
     }
-    sqlx::query(
-        "UPDATE queue_counts SET n = n + CASE WHEN status = $2 THEN 1 ELSE -1 END \
-         WHERE status IN ($1, $2)",
-    )
-    .bind(from.key())
-    .bind(to.key())
-    .execute(&mut **tx)
-    .await?;
+    // One row per statement, always in the same order (by status): two transactions moving
+    // the opposite ways take the row locks in one order and cannot deadlock on PostgreSQL.
+    let mut moves = [(from, -1i64), (to, 1i64)];
+    moves.sort_by_key(|(status, _)| status.key());
+    for (status, by) in moves {
+        if status == Status::Draft {
+            continue;
+        }
+        sqlx::query("UPDATE queue_counts SET n = n + $1 WHERE status = $2")
+            .bind(by)
+            .bind(status.key())
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(())
 }
 

@@ -317,6 +317,7 @@ pub const TEXTS: Texts = Texts {
             submitting: "Submitting…",
             saving: "Saving…",
             saved: "Draft saved.",
+            not_saved: "Not saved: your last change did not reach the server. It is sent again with your next change, or choose Save draft.",
             agree_terms: "Please read and agree to the Terms of Service.",
             agree_privacy: "Please read and agree to the Privacy Policy.",
             phone_not_in_plan: "This phone number does not exist in its country's numbering plan. Include the country code, like +65 6123 4567.",

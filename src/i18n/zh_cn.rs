@@ -317,6 +317,7 @@ pub const TEXTS: Texts = Texts {
             submitting: "正在提交…",
             saving: "正在保存…",
             saved: "草稿已保存。",
+            not_saved: "未保存：您最近的修改没有送达服务器。下次修改时会重新发送，您也可以点击“保存草稿”。",
             agree_terms: "请阅读并同意服务条款。",
             agree_privacy: "请阅读并同意隐私政策。",
             phone_not_in_plan: "该电话号码不符合所属国家/地区的号码规则。请包含国家/地区代码，例如 +65 6123 4567。",

@@ -868,28 +868,45 @@ fn BusinessForm(app: ApplicationView, countries: Vec<String>) -> impl IntoView {
         }
     });
     let preview = RwSignal::new(None::<String>);
+    // Whether the latest post of the text fields reached the server: a failed autosave says
+    // so (its fields go again with the next change, or with Save draft), instead of an older
+    // success still reading "Draft saved.". A refused logo is told under its field.
+    let last_saved = RwSignal::new(None::<bool>);
+    Effect::new(move |_| {
+        if let Some(r) = autosave.value().get() {
+            last_saved.set(Some(r.is_ok()));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(r) = save.value().get() {
+            last_saved.set(Some(r.is_ok()));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = upload.value().get() {
+            last_saved.update(|s| *s = Some(s.unwrap_or(true)));
+        }
+    });
     let status = Signal::derive(move || {
         if save.pending().get() || autosaving.get() || uploading.get() {
             Some(t.saving)
-        } else if autosave.value().with(|v| matches!(v, Some(Ok(_))))
-            || upload.value().with(|v| matches!(v, Some(Ok(_))))
-            || save
-                .value()
-                .with(|v| matches!(v, Some(Ok(BusinessOutcome::Saved { .. }))))
-            || query.with(|q| q.get("saved").is_some())
-        {
-            Some(t.saved)
         } else {
-            None
+            match last_saved.get() {
+                Some(false) => Some(t.not_saved),
+                Some(true) => Some(t.saved),
+                None => query.with(|q| q.get("saved").is_some()).then_some(t.saved),
+            }
         }
     });
     let form_ref = NodeRef::<leptos::html::Form>::new();
+    // A button's post waiting for the page's own posts in flight (see `on_submit`).
+    let button_post = StoredValue::new(None::<(String, FormPost)>);
 
     // With JavaScript: the same multipart post, sent by fetch, so errors show in place; a logo
     // the page has uploaded already is left out.
     let on_submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
-        let _ = (&ev, form_ref, save, known, logo_choice);
+        let _ = (&ev, form_ref, save, known, logo_choice, button_post);
         #[cfg(feature = "hydrate")]
         {
             let Some(form) = form_ref.get() else { return };
@@ -910,9 +927,23 @@ fn BusinessForm(app: ApplicationView, countries: Vec<String>) -> impl IntoView {
                 .and_then(|b| b.get_attribute("formaction"))
                 .unwrap_or_default();
             let fields = text_values(&data);
-            save.dispatch_local((to, FormPost::new(data, fields, logo)));
+            let post = (to, FormPost::new(data, fields, logo));
+            // After any autosave or upload in flight, never before: an older autosave landing
+            // after this post would put back what it carried.
+            if autosaving.get_untracked() || uploading.get_untracked() {
+                button_post.set_value(Some(post));
+            } else {
+                save.dispatch_local(post);
+            }
         }
     };
+    Effect::new(move |_| {
+        if !autosaving.get() && !uploading.get() {
+            if let Some(post) = button_post.try_update_value(Option::take).flatten() {
+                save.dispatch_local(post);
+            }
+        }
+    });
     // The text fields that differ from what the server has, one autosave at a time, so that
     // an older one never lands after a newer one; a change made meanwhile goes right after.
     let send_changes = one_at_a_time(autosaving, move || {

@@ -44,6 +44,11 @@ impl Key {
     /// Reads `<ms>.<id>`, as `QueuePage::next`/`previous` write it; anything else is `None`.
     pub fn parse(text: &str) -> Option<Key> {
         let (ms, id) = text.split_once('.')?;
+        // Ids are what `new_id` makes (hex); anything else is no cursor (and never reaches
+        // the database: a NUL would be refused by PostgreSQL's text).
+        if id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return None;
+        }
         Some(Key {
             submitted_at: ms.parse().ok()?,
             id: id.to_string(),
@@ -65,12 +70,15 @@ enum Search {
 }
 
 impl Search {
+    /// The text as typed (control characters dropped); it is lower-cased in SQL by the same
+    /// `LOWER` that wrote the stored text, so both sides fold alike on each database
+    /// (SQLite's folds ASCII letters only).
     fn of(typed: &str) -> Search {
-        let lower = typed.trim().to_lowercase();
-        match lower.chars().count() {
+        let text: String = typed.trim().chars().filter(|c| !c.is_control()).collect();
+        match text.chars().count() {
             0 => Search::None,
-            1 | 2 => Search::Start(lower),
-            _ => Search::Anywhere(lower),
+            1 | 2 => Search::Start(text),
+            _ => Search::Anywhere(text),
         }
     }
 }
@@ -230,33 +238,38 @@ pub async fn queue(db: &Db, f: &Filter) -> Result<QueuePage, sqlx::Error> {
     match Search::of(&f.search) {
         Search::None => {}
         // The expression of `applications_queue_start1`/`_start2`, exactly.
-        Search::Start(lower) => {
-            let n = lower.chars().count();
-            let p = w.bind(Value::Text(lower));
-            w.and(format!("SUBSTR(a.queue_search, 1, {n}) = {p}"));
+        Search::Start(text) => {
+            let n = text.chars().count();
+            let p = w.bind(Value::Text(text));
+            w.and(format!("SUBSTR(a.queue_search, 1, {n}) = LOWER({p})"));
         }
-        Search::Anywhere(lower) => match db.backend {
-            Backend::Sqlite => {
-                let p = w.bind(Value::Text(glob_pattern(&lower)));
-                w.and(format!(
+        Search::Anywhere(text) => {
+            // A rare text is found through the text index (at most `COUNT_CAP` matches to
+            // sort); a common one ("ltd") by walking the queue in order and testing each row,
+            // which finds a page after a few rows. Which one: a capped count on the index.
+            let pattern = match db.backend {
+                Backend::Sqlite => glob_pattern(&text),
+                Backend::Postgres => like_pattern(&text),
+            };
+            let common = matches_more_than(db, &pattern, COUNT_CAP).await?;
+            let p = w.bind(Value::Text(pattern));
+            w.and(match (db.backend, common) {
+                (Backend::Sqlite, false) => format!(
                     "a.id IN (SELECT m.application_id FROM queue_search_rows m \
-                     WHERE m.id IN (SELECT rowid FROM queue_search WHERE body GLOB {p}))"
-                ));
-            }
-            // The trigram index when pg_trgm is there, else a scan (`search_index`).
-            Backend::Postgres => {
-                let p = w.bind(Value::Text(like_pattern(&lower)));
-                w.and(format!("a.queue_search LIKE {p}"));
-            }
-        },
+                     WHERE m.id IN (SELECT rowid FROM queue_search WHERE body GLOB LOWER({p})))"
+                ),
+                (Backend::Sqlite, true) => format!("a.queue_search GLOB LOWER({p})"),
+                // The trigram index when pg_trgm is there, else a scan (`search_index`).
+                (Backend::Postgres, false) => format!("a.queue_search LIKE LOWER({p})"),
+                // `|| ''` keeps the planner off the trigram index: walk the order instead.
+                (Backend::Postgres, true) => format!("(a.queue_search || '') LIKE LOWER({p})"),
+            });
+        }
     }
 
-    // Every filter above leaves drafts out already (their queue columns are NULL), and an index
-    // without the status answers it alone; without a filter, the partial index
-    // `applications_queue_all` serves, for a query that says its condition literally.
-    if w.terms.is_empty() {
-        w.and("a.status <> 'draft'".into());
-    }
+    // Drafts are never in the queue (their queue columns are NULL too); said literally, it
+    // lets the partial index `applications_queue_all` serve the plain order.
+    w.and("a.status <> 'draft'".into());
 
     let desc = !f.oldest_first;
     let (rows, previous, next) = match &f.page {
@@ -320,6 +333,27 @@ pub async fn queue(db: &Db, f: &Filter) -> Result<QueuePage, sqlx::Error> {
         next: next.map(|k| k.param()),
         countries: countries(db).await?,
     })
+}
+
+/// Whether more than `cap` submitted applications match a search pattern, counted on the text
+/// index alone (at most `cap + 1` index entries read).
+async fn matches_more_than(db: &Db, pattern: &str, cap: i64) -> Result<bool, sqlx::Error> {
+    let sql = match db.backend {
+        Backend::Sqlite => {
+            "SELECT COUNT(*) FROM (SELECT rowid FROM queue_search \
+             WHERE body GLOB LOWER($1) LIMIT $2) t"
+        }
+        Backend::Postgres => {
+            "SELECT COUNT(*) FROM (SELECT 1 FROM applications \
+             WHERE queue_search LIKE LOWER($1) LIMIT $2) t"
+        }
+    };
+    let n: i64 = sqlx::query_scalar(sql)
+        .bind(pattern)
+        .bind(cap + 1)
+        .fetch_one(&db.pool)
+        .await?;
+    Ok(n > cap)
 }
 
 /// The first page in the order shown: its rows, no previous page, and where the next begins.

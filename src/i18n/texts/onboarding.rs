@@ -97,6 +97,8 @@ pub struct OnboardingBusiness {
     /// The draft's status line.
     pub saving: &'static str,
     pub saved: &'static str,
+    /// The latest autosave failed.
+    pub not_saved: &'static str,
     pub agree_terms: &'static str,
     pub agree_privacy: &'static str,
     pub phone_not_in_plan: &'static str,
