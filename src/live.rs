@@ -2,10 +2,12 @@
 //! from `/api/events` (served by `server::feed`). Reviewers receive every application's events;
 //! an applicant only those of their own applications.
 //!
-//! Pages react by fetching again what they show; the browser's `EventSource` reconnects by
-//! itself and sends the last event id it saw, and the server replays everything after it. When
-//! that id is past the server's head (its feed was reset), the server sends a `resync` event
-//! instead, and the page fetches everything again, as when the stream opens.
+//! Pages react by fetching again what they show, except the reviewers' dashboard: a reviewer's
+//! stream carries, with each event that moves the queue, the application's line as it now
+//! stands (`row`), which the dashboard applies in place. The browser's `EventSource`
+//! reconnects by itself and sends the last event id it saw, and the server replays everything
+//! after it. When that id is past the server's head (its feed was reset), the server sends a
+//! `resync` event instead, and the page fetches everything again, as when the stream opens.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -26,6 +28,11 @@ pub struct LiveEvent {
     /// member_role_changed, member_blocked, member_unblocked, member_removed,
     /// ownership_transferred, member_left.
     pub kind: String,
+    /// Reviewers' streams only, for the kinds that move the queue (`moves_queue`): the
+    /// application's line of the queue as it stands after the event, and the counts; absent
+    /// when it could not be read. Never sent to anyone else: it names the assigned reviewer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<crate::review::LiveRow>,
 }
 
 impl LiveEvent {
@@ -49,6 +56,15 @@ impl LiveEvent {
                 | "member_removed"
                 | "ownership_transferred"
                 | "member_left"
+        )
+    }
+
+    /// Kinds that change an application's line of the reviewers' queue (a workspace team's
+    /// news changes none).
+    pub fn moves_queue(kind: &str) -> bool {
+        matches!(
+            kind,
+            "submitted" | "resubmitted" | "assigned" | "unassigned" | "approved" | "rejected"
         )
     }
 

@@ -67,6 +67,52 @@ test('a submission appears live on the dashboard; the approval reaches the appli
   await expect(applicant.page.locator('.members')).toContainText('Owner');
 });
 
+test('a decision made elsewhere changes its row in place, without the dashboard fetching the queue again', async ({ browser }) => {
+  test.skip(!hydrated(), 'live updates need JavaScript');
+  const watcher = await reviewerPage(browser);
+  await expect(watcher.page.getByRole('status').filter({ hasText: 'Live' })).toBeVisible();
+
+  const applicant = await applicantPage(browser);
+  await submitBusiness(applicant.page, applicant.company);
+  const row = watcher.page.getByRole('row', { name: new RegExp(applicant.company) });
+  await expect(row.getByText('Under Review')).toBeVisible({ timeout: 5_000 });
+  await expect(row.getByText('New', { exact: true })).toBeVisible();
+  await expect(row.getByText('Unassigned')).toBeVisible();
+
+  // From here on the dashboard asks the server for nothing: it applies what the feed brings.
+  let queueRequests = 0;
+  watcher.page.on('request', (request) => {
+    if (request.url().includes('/api/review/queue')) queueRequests++;
+  });
+  // What the reviewer was doing stays as it was: a half-typed search, the table's elements.
+  const search = watcher.page.getByLabel('Search', { exact: true });
+  await search.fill('half-typed');
+  await watcher.page.locator('table.queue').evaluate((table) => table.setAttribute('data-probe', 'kept'));
+
+  // Another reviewer, in another browser, takes the application and approves it.
+  const decider = await reviewerPage(browser);
+  await open(decider.page, '/review?status=under_review');
+  await decider.page.getByRole('link', { name: applicant.company }).click();
+  await expect(decider.page.getByRole('heading', { name: applicant.company })).toBeVisible();
+  await expect(decider.page.locator('body[data-hydrated="true"]')).toBeAttached();
+  await decider.page.getByRole('button', { name: 'Assign to me' }).click();
+  await expect(decider.page.getByText(`Assigned to ${decider.name}`)).toBeVisible();
+  await expect(row.getByText(decider.name)).toBeVisible({ timeout: 5_000 });
+  await decider.page.getByRole('button', { name: 'Approve' }).click();
+  await expect(decider.page.locator('.history').getByText('Approved', { exact: true })).toBeVisible();
+
+  // The watcher's row changes where it is, still marked New, and the change is announced.
+  await expect(row.getByText('Approved')).toBeVisible({ timeout: 5_000 });
+  await expect(row.getByText(decider.name)).toBeVisible();
+  await expect(row.getByText('New', { exact: true })).toBeVisible();
+  await expect(watcher.page.locator('p.visually-hidden[role="status"]')).toHaveText('An application was approved.');
+  await expect(search).toHaveValue('half-typed');
+  await expect(watcher.page.locator('table.queue[data-probe="kept"]')).toBeAttached();
+  // Anything late would have come by now.
+  await watcher.page.waitForTimeout(500);
+  expect(queueRequests).toBe(0);
+});
+
 test('a rejection needs a reason; the applicant sees it, edits and resubmits', async ({ browser }) => {
   const reviewer = await reviewerPage(browser);
   const applicant = await applicantPage(browser);

@@ -42,6 +42,21 @@ pub struct QueueRow {
     pub resubmitted: bool,
 }
 
+/// An application's line of the queue as it stands after an event, sent with the event to
+/// reviewers' streams only (`crate::live::LiveEvent::row`: it names the assigned reviewer).
+/// Read once per event by the feed's pump (`store::live_rows`), whatever the number of open
+/// dashboards, each of which applies it to the rows it shows instead of fetching its page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveRow {
+    pub line: QueueRow,
+    /// The application's country (alpha-2; `line` has its name): for the country filter, and
+    /// to name it as the dashboard's page does.
+    pub country: String,
+    /// Applications per status, read with the line (as `QueuePage::counts`): absolute, so a
+    /// dashboard that applies an event its page had already counted counts nothing twice.
+    pub counts: Vec<(Status, i64)>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueuePage {
     pub rows: Vec<QueueRow>,

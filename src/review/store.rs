@@ -4,7 +4,7 @@
 //! deciding at once exactly one changes the row; the other reads who did. Answers are outcomes
 //! (`Assigned`, `Decided`, `Refusal`); the server functions put them into words.
 
-use super::{Acceptance, QueuePage, QueueRow, ReviewDetail, PAGE_SIZE};
+use super::{Acceptance, LiveRow, QueuePage, QueueRow, ReviewDetail, PAGE_SIZE};
 use crate::applications::events::{history, record_event, Note};
 use crate::applications::{country_name, store as applications};
 use crate::domain::{CountryCode, Decision, Role, Status};
@@ -440,6 +440,69 @@ async fn countries(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
         .collect();
     countries.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(countries)
+}
+
+/// A line of the queue as `live_rows` reads it: the page's columns, and the counts per status
+/// read in the same statement.
+#[derive(sqlx::FromRow)]
+struct LiveSqlRow {
+    #[sqlx(flatten)]
+    line: QueueSqlRow,
+    n_under_review: Option<i64>,
+    n_approved: Option<i64>,
+    n_rejected: Option<i64>,
+}
+
+impl From<LiveSqlRow> for LiveRow {
+    fn from(r: LiveSqlRow) -> Self {
+        let country = r.line.country.clone();
+        let counts = vec![
+            (Status::UnderReview, r.n_under_review.unwrap_or(0)),
+            (Status::Approved, r.n_approved.unwrap_or(0)),
+            (Status::Rejected, r.n_rejected.unwrap_or(0)),
+        ];
+        LiveRow {
+            line: r.line.into(),
+            country,
+            counts,
+        }
+    }
+}
+
+/// The queue's lines of the applications `ids` (those in the queue; in no order), as a page
+/// of the queue shows them, each with the counts per status: one statement (one primary-key
+/// probe per id), so a line and the counts come from one snapshot. The live feed reads this
+/// once per batch of events, for every open dashboard (`crate::server::feed`).
+pub async fn live_rows(db: &Db, ids: &[&str]) -> Result<Vec<LiveRow>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = (1..=ids.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // The columns and joins of `read`. The queue columns are set together at submission; a
+    // row without them is no line of the queue (and would not decode).
+    let sql = format!(
+        "SELECT a.id AS id, a.queue_company AS company_name, a.queue_role AS role, \
+         a.queue_country AS country, u.username AS applicant, u.email AS email, \
+         a.submitted_at AS submitted_at, a.status AS status, r.username AS assignee, \
+         a.round AS round, \
+         (SELECT c.n FROM queue_counts c WHERE c.status = 'under_review') AS n_under_review, \
+         (SELECT c.n FROM queue_counts c WHERE c.status = 'approved') AS n_approved, \
+         (SELECT c.n FROM queue_counts c WHERE c.status = 'rejected') AS n_rejected \
+         FROM applications a JOIN users u ON u.id = a.user_id \
+         LEFT JOIN users r ON r.id = a.assigned_to \
+         WHERE a.id IN ({placeholders}) AND a.status <> 'draft' \
+         AND a.queue_company IS NOT NULL AND a.queue_role IS NOT NULL \
+         AND a.queue_country IS NOT NULL"
+    );
+    let mut query = sqlx::query_as::<_, LiveSqlRow>(&sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(&db.pool).await?;
+    Ok(rows.into_iter().map(Into::into).collect())
 }
 
 /// Who applied, and who is assigned.

@@ -8,11 +8,16 @@
 //! second by default) in case a wake-up was lost. A stream that connects with `Last-Event-ID`
 //! (or falls behind) is replayed from the table first, one batch at a time, so a reconnect
 //! misses nothing; an id past the head (a feed that was reset) resyncs the page to the head.
+//!
+//! Reviewers' dashboards apply each event to the rows they show instead of fetching their page:
+//! the pump reads the queue lines of the applications a batch of events moved, once for all
+//! streams, and reviewers' streams send them with the events (applicants' never do).
 
 use super::db::Db;
 use super::request::AppState;
 use super::sessions;
 use crate::live::{LiveEvent, RESYNC_EVENT};
+use crate::review::LiveRow;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -35,12 +40,18 @@ pub const BATCH: i64 = 500;
 pub const STREAMS_PER_SESSION: usize = 8;
 
 /// One feed row, with the applicant it concerns (used to filter, never sent) and its SSE
-/// data, serialised once however many streams send it.
+/// data, serialised once however many streams send it: for reviewers with the application's
+/// queue line (when read), for anyone else without.
 #[derive(Debug)]
 pub struct FeedItem {
+    /// As reviewers receive it (with `row` when read).
     pub event: LiveEvent,
     pub owner_id: String,
+    /// The data an applicant's stream sends: the event without its queue line, which names the
+    /// assigned reviewer.
     pub json: String,
+    /// The data a reviewer's stream sends: the event with its queue line.
+    pub reviewer_json: String,
 }
 
 #[derive(Clone)]
@@ -57,6 +68,9 @@ struct Inner {
     open: Mutex<HashMap<String, usize>>,
     /// Batches read by replaying streams, in this process.
     replay_queries: AtomicU64,
+    /// Reads of queue lines (`review::store::live_rows`): by the pump, one per batch of events
+    /// that moved the queue, and by reviewers' replays, one per such batch.
+    row_reads: AtomicU64,
 }
 
 impl Feed {
@@ -69,6 +83,7 @@ impl Feed {
                 shutdown,
                 open: Mutex::new(HashMap::new()),
                 replay_queries: AtomicU64::new(0),
+                row_reads: AtomicU64::new(0),
             }),
         }
     }
@@ -80,6 +95,42 @@ impl Feed {
 
     fn count_replay(&self) {
         self.inner.replay_queries.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many times this process has read queue lines for events (the pump once per batch,
+    /// however many streams send them; a reviewer's replay once per batch it replays).
+    pub fn row_reads(&self) -> u64 {
+        self.inner.row_reads.load(Ordering::Relaxed)
+    }
+
+    /// The queue lines of the applications that `events` moved, by id, in one read; none when
+    /// no event moved the queue, and none (logged) when they cannot be read: the events then
+    /// go without, and the dashboards fetch their pages as before.
+    async fn lines(&self, db: &Db, events: &[EventRow]) -> HashMap<String, LiveRow> {
+        let mut seen = HashSet::new();
+        let ids: Vec<&str> = events
+            .iter()
+            .filter(|e| LiveEvent::moves_queue(&e.kind))
+            .map(|e| e.application_id.as_str())
+            .filter(|id| seen.insert(*id))
+            .collect();
+        if ids.is_empty() {
+            return HashMap::new();
+        }
+        self.inner.row_reads.fetch_add(1, Ordering::Relaxed);
+        match crate::review::store::live_rows(db, &ids).await {
+            Ok(rows) => rows
+                .into_iter()
+                .map(|row| (row.line.id.clone(), row))
+                .collect(),
+            Err(e) => {
+                tracing::warn!(
+                    error = %e,
+                    "reading the queue lines of events; sending them without"
+                );
+                HashMap::new()
+            }
+        }
     }
 
     /// A place for one more stream of the session `key`, or `None` when it holds the most.
@@ -129,7 +180,7 @@ impl Feed {
                     _ = feed.inner.shutdown.cancelled() => return,
                 }
                 loop {
-                    match after(&db, last, BATCH, None).await {
+                    match after(&feed, &db, last, BATCH, None).await {
                         Ok(items) => {
                             let full = items.len() as i64 == BATCH;
                             for item in items {
@@ -222,8 +273,11 @@ struct EventRow {
 /// Committed events after `seq`, oldest first; only those of the workspaces `owner` is an
 /// active member of, when given (a member's replay reads its own rows, not everyone's; an
 /// application is a workspace with its applicant as member from its submission on, and a
-/// draft's events are nobody's business).
+/// draft's events are nobody's business). Read for reviewers (no `owner`: the pump, a
+/// reviewer's replay), the events carry their applications' queue lines, read in one more
+/// query for the whole batch (`Feed::lines`); a member's replay reads none.
 pub async fn after(
+    feed: &Feed,
     db: &Db,
     seq: i64,
     limit: i64,
@@ -247,6 +301,10 @@ pub async fn after(
         None => query,
     };
     let rows: Vec<EventRow> = query.fetch_all(&db.pool).await?;
+    let lines = match owner {
+        None => feed.lines(db, &rows).await,
+        Some(_) => HashMap::new(),
+    };
     Ok(rows
         .into_iter()
         .map(
@@ -256,16 +314,24 @@ pub async fn after(
                  kind,
                  owner_id,
              }| {
-                let event = LiveEvent {
+                let mut event = LiveEvent {
                     seq,
                     application_id,
                     kind,
+                    row: None,
                 };
                 let json = serde_json::to_string(&event).unwrap_or_default();
+                event.row = lines.get(&event.application_id).cloned();
+                let reviewer_json = if event.row.is_some() {
+                    serde_json::to_string(&event).unwrap_or_default()
+                } else {
+                    json.clone()
+                };
                 Arc::new(FeedItem {
                     event,
                     owner_id,
                     json,
+                    reviewer_json,
                 })
             },
         )
@@ -314,6 +380,15 @@ enum Audience {
 }
 
 impl Audience {
+    /// What this reader is sent of an item: a reviewer the event with its queue line, anyone
+    /// else the event alone (the line names the assigned reviewer).
+    fn data<'a>(&self, item: &'a FeedItem) -> &'a str {
+        match self {
+            Audience::Reviewer => &item.reviewer_json,
+            Audience::Member { .. } => &item.json,
+        }
+    }
+
     fn sees(&self, item: &FeedItem) -> bool {
         LiveEvent::is_shared(&item.event.kind)
             && match self {
@@ -483,7 +558,7 @@ pub async fn stream(
         let item = f.next().await?;
         let event = Event::default()
             .id(item.event.seq.to_string())
-            .data(&item.json);
+            .data(f.audience.data(&item));
         Some((event, f))
     });
     let events = futures::stream::iter(first)
@@ -576,7 +651,7 @@ impl Follower {
                     Audience::Reviewer => None,
                     Audience::Member { user_id, .. } => Some(user_id.as_str()),
                 };
-                match after(&self.db, self.last, BATCH, owner).await {
+                match after(&self.feed, &self.db, self.last, BATCH, owner).await {
                     Ok(items) => {
                         // A full batch may have more behind it: read on once this one is sent.
                         self.replay = items.len() as i64 == BATCH;
