@@ -425,7 +425,7 @@ async function ssr() {
 
 /** Opens `n` event streams; resolves when all are open. */
 /** Opens `n` streams spread over `cookies` (a session may hold 8 streams per instance). */
-function openStreams(bases, cookies, n, onEvent) {
+function openStreams(bases, cookies, n, onEvent, path = '/api/events') {
   const agents = bases.map(() => new http.Agent({ keepAlive: false, maxSockets: Infinity }));
   const streams = [];
   return new Promise((resolve, reject) => {
@@ -433,7 +433,7 @@ function openStreams(bases, cookies, n, onEvent) {
     for (let i = 0; i < n; i++) {
       const k = i % bases.length;
       const cookie = cookies[Math.floor(i / bases.length) % cookies.length];
-      const req = http.get(`${bases[k]}/api/events`, { agent: agents[k], headers: { cookie, accept: 'text/event-stream' } }, (res) => {
+      const req = http.get(`${bases[k]}${path}`, { agent: agents[k], headers: { cookie, accept: 'text/event-stream' } }, (res) => {
         if (res.statusCode !== 200) return reject(new Error(`stream ${res.statusCode}`));
         let buffer = '';
         res.setEncoding('utf8');
@@ -713,6 +713,21 @@ async function memory() {
         mb(before), mb(peak), `${mb(open)} open, ${mb(rssKiB(portal.pid))} closed`, '']);
     }
   } finally { portal.stop(); }
+  // The floor, in the same run: 10,000 streams that only keep alive, on the baseline app
+  // (axum + hyper as the portal, nothing of its own per stream).
+  const baselineApp = await startBaseline();
+  try {
+    const n = 10000;
+    await sleep(300);
+    const before = rssKiB(baselineApp.pid);
+    const streams = await openStreams([baselineApp.base], [''], n, () => {}, '/events');
+    await sleep(1000);
+    const open = rssKiB(baselineApp.pid);
+    for (const s of streams) s.destroy();
+    const perStream = (open - before) / n;
+    rows.push([`baseline app (bench/baseline): ${n.toLocaleString('en')} keep-alive-only streams (${fmt(perStream, 1)} KiB each: the floor of axum + hyper)`,
+      mb(before), '', `${mb(open)} open`, '']);
+  } finally { baselineApp.stop(); }
   table(`6. Memory (release build; ${permits} hashing permits × ${BLOCK_MB} MiB argon2 blocks; "after" read 4 s after each burst)`,
     ['what', 'RSS MB before', 'peak MB', 'after MB', 'budget'], rows);
 }
