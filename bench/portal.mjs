@@ -14,27 +14,13 @@ import { join } from 'node:path';
 import http from 'node:http';
 import zlib from 'node:zlib';
 import { queue } from './queue.mjs';
+import { sleep, now, fmt, quantile, table } from './common.mjs';
 
 const BIN = process.env.PORTAL_BIN ?? 'target/server-release/isv-portal';
 const SITE_ROOT = process.env.LEPTOS_SITE_ROOT ?? 'target/site';
 const PASSWORD = 'violet kettle 42 marathon';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const now = () => Number(process.hrtime.bigint()) / 1e6;
 let nextPort = 3700 + Math.floor(Math.random() * 200);
 
-function quantile(values, q) {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-}
-
-function table(title, header, rows) {
-  console.log(`\n${title}\n`);
-  console.log(`| ${header.join(' | ')} |`);
-  console.log(`|${header.map(() => '---').join('|')}|`);
-  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-}
-
-const fmt = (n, d = 1) => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(d));
 
 // ---- the portal as a process -------------------------------------------------------------
 

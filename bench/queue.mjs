@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { sleep, now, fmt, quantile, table } from './common.mjs';
 
 const BIN = process.env.PORTAL_BIN ?? 'target/server-release/isv-portal';
 const SITE_ROOT = process.env.LEPTOS_SITE_ROOT ?? 'target/site';
@@ -28,22 +29,7 @@ const WARM_UP = 10;
 const BUDGET_RATIO = 2;
 const BUDGET_MS = 50;
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const now = () => Number(process.hrtime.bigint()) / 1e6;
-const fmt = (n, d = 1) => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(d));
 let nextPort = 3900 + Math.floor(Math.random() * 200);
-
-function quantile(values, q) {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-}
-
-function table(title, header, rows) {
-  console.log(`\n${title}\n`);
-  console.log(`| ${header.join(' | ')} |`);
-  console.log(`|${header.map(() => '---').join('|')}|`);
-  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-}
 
 // ---- databases -------------------------------------------------------------------------------
 

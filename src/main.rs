@@ -156,17 +156,10 @@ async fn create_reviewer(config: &Config, args: &[String]) -> ExitCode {
         return ExitCode::from(2);
     };
     let username = flag(args, "--username").unwrap_or_default();
-    let db = match Db::connect(&config.database_url).await {
+    let db = match open_migrated(config).await {
         Ok(db) => db,
-        Err(e) => {
-            eprintln!("isv-portal: cannot open the database: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
-    if let Err(e) = db.migrate().await {
-        eprintln!("isv-portal: migration failed: {e}");
-        return ExitCode::FAILURE;
-    }
     // The password comes from standard input (one line), never from the command line.
     let mut password = String::new();
     if !username.is_empty() {
@@ -207,17 +200,10 @@ async fn seed_queue(config: &Config, args: &[String]) -> ExitCode {
         return ExitCode::from(2);
     };
     let append = args.iter().any(|a| a == "--append");
-    let db = match Db::connect(&config.database_url).await {
+    let db = match open_migrated(config).await {
         Ok(db) => db,
-        Err(e) => {
-            eprintln!("isv-portal: cannot open the database: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
-    if let Err(e) = db.migrate().await {
-        eprintln!("isv-portal: migration failed: {e}");
-        return ExitCode::FAILURE;
-    }
     match isv_portal::review::seed::seed_queue(&db, n, append).await {
         Ok(s) => {
             println!(
@@ -231,4 +217,17 @@ async fn seed_queue(config: &Config, args: &[String]) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The database of a command, migrated; the failure already said.
+async fn open_migrated(config: &Config) -> Result<Db, ExitCode> {
+    let db = Db::connect(&config.database_url).await.map_err(|e| {
+        eprintln!("isv-portal: cannot open the database: {e}");
+        ExitCode::FAILURE
+    })?;
+    db.migrate().await.map_err(|e| {
+        eprintln!("isv-portal: migration failed: {e}");
+        ExitCode::FAILURE
+    })?;
+    Ok(db)
 }
