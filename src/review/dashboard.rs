@@ -106,7 +106,7 @@ pub fn ReviewPage() -> impl IntoView {
                 drawn.with_value(|d| {
                     let (asked, first) = d.as_ref()?;
                     let page = changed.get_untracked().unwrap_or_else(|| first.clone());
-                    apply(page, asked, row)
+                    apply(page, asked, row, Some(event.kind.as_str()))
                 })
             });
             match (applied, event.row) {
@@ -149,7 +149,7 @@ pub fn ReviewPage() -> impl IntoView {
                             let mut placed = true;
                             since_asked.with_value(|rows| {
                                 for row in rows {
-                                    match apply(first.clone(), &asked, row) {
+                                    match apply(first.clone(), &asked, row, None) {
                                         Some(page) => first = page,
                                         None => placed = false,
                                     }
@@ -468,8 +468,15 @@ fn status_filter(asked: &Query) -> Option<Status> {
 /// Whether a line passes the page's filters, as `review_queue` and `store::queue` test them;
 /// `None` when that cannot be told here.
 fn passes(asked: &Query, line: &QueueRow, country: &str) -> Option<bool> {
-    if status_filter(asked).is_some_and(|s| s != line.status)
-        || Role::parse(&asked.role).is_ok_and(|r| r != line.role)
+    if status_filter(asked).is_some_and(|s| s != line.status) {
+        return Some(false);
+    }
+    passes_but_status(asked, line, country)
+}
+
+/// `passes`, the status filter left out: what only a (re)submission can change.
+fn passes_but_status(asked: &Query, line: &QueueRow, country: &str) -> Option<bool> {
+    if Role::parse(&asked.role).is_ok_and(|r| r != line.role)
         || CountryCode::parse(&asked.country).is_ok_and(|c| c.code() != country)
     {
         return Some(false);
@@ -522,9 +529,23 @@ fn on_page(page: &QueuePage, anchor: &Anchor, k: &Key, oldest: bool) -> Option<b
 /// off when it no longer does; the counts as read with the line, and the total when it is
 /// counted from them (other totals stay as they came). `None` when that cannot be told here:
 /// the page is asked for again.
-fn apply(mut page: QueuePage, asked: &Query, live: &LiveRow) -> Option<QueuePage> {
+///
+/// `kind` is the event's (None when a line is applied again to a page fetched meanwhile,
+/// whose total may already count it: the total is then left as it came).
+fn apply(
+    mut page: QueuePage,
+    asked: &Query,
+    live: &LiveRow,
+    kind: Option<&str>,
+) -> Option<QueuePage> {
     let oldest = asked.sort == "oldest";
-    let anchor = Anchor::of(asked);
+    // A page asked for before a cursor with nothing before it is the first page: the server
+    // draws the first page when fewer than a page's worth come before the cursor, rows at and
+    // after the cursor included.
+    let anchor = match Anchor::of(asked) {
+        Anchor::Before(_) if page.previous.is_none() => Anchor::First,
+        anchor => anchor,
+    };
     let mut line = live.line.clone();
     // In the page's words: the country named as the page names it, the time as first read.
     if let Some((_, name)) = page
@@ -542,7 +563,10 @@ fn apply(mut page: QueuePage, asked: &Query, live: &LiveRow) -> Option<QueuePage
         }
     }
     let k = key(&line);
-    if passes(asked, &line, &live.country)? && on_page(&page, &anchor, &k, oldest)? {
+    let now_in = passes(asked, &line, &live.country)?;
+    // Role, country, company and e-mail as they stand (a decision does not change them).
+    let others_in = passes_but_status(asked, &line, &live.country)?;
+    if now_in && on_page(&page, &anchor, &k, oldest)? {
         let at = page
             .rows
             .partition_point(|r| order(&key(r), &k, oldest) == Ordering::Less);
@@ -574,6 +598,157 @@ fn apply(mut page: QueuePage, asked: &Query, live: &LiveRow) -> Option<QueuePage
             .map(|(_, n)| n)
             .sum();
         page.total_capped = false;
+    } else if let (Some(kind), false) = (kind, page.total_capped) {
+        // Counted matches: whether the application matched before the event and does now.
+        // Role, country, company and e-mail change only with a (re)submission; a decision
+        // moves the status from under review.
+        let was_in = match kind {
+            "submitted" => false,
+            "approved" | "rejected" => {
+                others_in && status_filter(asked).is_none_or(|s| s == Status::UnderReview)
+            }
+            "assigned" | "unassigned" => now_in,
+            // A resubmission may have changed what the filters read: only a fetch can tell.
+            _ => return None,
+        };
+        page.total += i64::from(now_in) - i64::from(was_in);
     }
     Some(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::moment::Moment;
+
+    fn row(id: &str, ms: i64, status: Status, role: Role) -> QueueRow {
+        QueueRow {
+            id: id.into(),
+            company_name: format!("Company {id}"),
+            role,
+            country_name: "Singapore".into(),
+            applicant: "ann".into(),
+            email: format!("{id}@example.com"),
+            submitted_at: Some(Moment {
+                ms,
+                text: String::new(),
+            }),
+            status,
+            assigned_to: None,
+            resubmitted: false,
+        }
+    }
+
+    fn asked(query: &[(&str, &str)]) -> Query {
+        let get = |k: &str| {
+            query
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+                .unwrap_or_default()
+        };
+        Query {
+            status: get("status"),
+            role: get("role"),
+            country: get("country"),
+            q: get("q"),
+            sort: get("sort"),
+            after: get("after"),
+            before: get("before"),
+        }
+    }
+
+    fn page(rows: Vec<QueueRow>, total: i64) -> QueuePage {
+        QueuePage {
+            rows,
+            counts: vec![
+                (Status::UnderReview, 2),
+                (Status::Approved, 0),
+                (Status::Rejected, 0),
+            ],
+            total,
+            total_capped: false,
+            previous: None,
+            next: None,
+            countries: vec![("SG".into(), "Singapore".into())],
+        }
+    }
+
+    fn live(line: QueueRow) -> LiveRow {
+        LiveRow {
+            line,
+            country: "SG".into(),
+            counts: vec![
+                (Status::UnderReview, 1),
+                (Status::Approved, 1),
+                (Status::Rejected, 0),
+            ],
+        }
+    }
+
+    #[test]
+    fn a_page_before_a_cursor_with_nothing_before_it_keeps_its_rows() {
+        // "Previous" from page two after rows left page one: the server drew the first page,
+        // rows at and after the cursor included.
+        let shown = page(
+            vec![
+                row("b", 2_000, Status::UnderReview, Role::Isv),
+                row("a", 1_000, Status::UnderReview, Role::Isv),
+            ],
+            2,
+        );
+        let query = asked(&[("before", "1000.a")]);
+        let decided = live(row("a", 1_000, Status::Approved, Role::Isv));
+        let after = apply(shown, &query, &decided, Some("approved")).expect("placed");
+        let ids: Vec<_> = after.rows.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["b", "a"], "the decided row stays, changed in place");
+        assert_eq!(after.rows[1].status, Status::Approved);
+    }
+
+    #[test]
+    fn a_counted_total_follows_what_enters_and_leaves_a_filtered_view() {
+        // Under review ISVs: a decision takes one off, and the total with it.
+        let query = asked(&[("status", "under_review"), ("role", "isv")]);
+        let shown = page(
+            vec![
+                row("b", 2_000, Status::UnderReview, Role::Isv),
+                row("a", 1_000, Status::UnderReview, Role::Isv),
+            ],
+            2,
+        );
+        let after = apply(
+            shown,
+            &query,
+            &live(row("a", 1_000, Status::Approved, Role::Isv)),
+            Some("approved"),
+        )
+        .unwrap();
+        assert_eq!((after.rows.len(), after.total), (1, 1));
+        // A new ISV comes in at the top, one more; a merchant changes nothing.
+        let arrived = apply(
+            after,
+            &query,
+            &live(row("c", 3_000, Status::UnderReview, Role::Isv)),
+            Some("submitted"),
+        )
+        .unwrap();
+        assert_eq!(arrived.rows[0].id, "c");
+        assert_eq!(arrived.total, 2);
+        let merchant = apply(
+            arrived,
+            &query,
+            &live(row("d", 4_000, Status::UnderReview, Role::Merchant)),
+            Some("submitted"),
+        )
+        .unwrap();
+        assert_eq!((merchant.rows.len(), merchant.total), (2, 2));
+        // A resubmission may change what the filters read: the page is fetched again.
+        assert!(apply(
+            merchant,
+            &query,
+            &live(row("e", 5_000, Status::UnderReview, Role::Isv)),
+            Some("resubmitted")
+        )
+        .is_none());
+    }
 }

@@ -117,12 +117,13 @@ impl Feed {
         if ids.is_empty() {
             return HashMap::new();
         }
-        self.inner.row_reads.fetch_add(1, Ordering::Relaxed);
         match crate::review::store::live_rows(db, &ids).await {
-            Ok(rows) => rows
-                .into_iter()
-                .map(|row| (row.line.id.clone(), row))
-                .collect(),
+            Ok(rows) => {
+                self.inner.row_reads.fetch_add(1, Ordering::Relaxed);
+                rows.into_iter()
+                    .map(|row| (row.line.id.clone(), row))
+                    .collect()
+            }
             Err(e) => {
                 tracing::warn!(
                     error = %e,
@@ -321,7 +322,10 @@ pub async fn after(
                     row: None,
                 };
                 let json = serde_json::to_string(&event).unwrap_or_default();
-                event.row = lines.get(&event.application_id).cloned();
+                // Only on what moves the queue (a team's news carries none).
+                if LiveEvent::moves_queue(&event.kind) {
+                    event.row = lines.get(&event.application_id).cloned();
+                }
                 let reviewer_json = if event.row.is_some() {
                     serde_json::to_string(&event).unwrap_or_default()
                 } else {
