@@ -7,19 +7,15 @@
 // makes (PORTAL_BIN, default target/server-release/isv-portal), on a fresh SQLite file (and
 // PostgreSQL for the two-instance live run, when it is reachable). Load comes from `wrk`.
 
-import { spawn, execFileSync, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
 import zlib from 'node:zlib';
 import { queue } from './queue.mjs';
-import { sleep, now, fmt, quantile, table } from './common.mjs';
+import { sleep, now, fmt, quantile, table, BIN, SITE_ROOT, PASSWORD, startPortal, createReviewer, freePort } from './common.mjs';
 
-const BIN = process.env.PORTAL_BIN ?? 'target/server-release/isv-portal';
-const SITE_ROOT = process.env.LEPTOS_SITE_ROOT ?? 'target/site';
-const PASSWORD = 'violet kettle 42 marathon';
-let nextPort = 3700 + Math.floor(Math.random() * 200);
 
 
 // ---- the portal as a process -------------------------------------------------------------
@@ -27,36 +23,6 @@ let nextPort = 3700 + Math.floor(Math.random() * 200);
 function sqliteUrl() {
   const dir = mkdtempSync(join(tmpdir(), 'isv-bench-'));
   return `sqlite://${dir}/portal.db?mode=rwc`;
-}
-
-async function startPortal(databaseUrl, extraEnv = {}) {
-  const port = nextPort++;
-  const base = `http://127.0.0.1:${port}`;
-  const started = now();
-  const proc = spawn(BIN, [], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PUBLIC_URL: base,
-      SECRET_KEY: 'bench-secret-key-bench-secret-key-0123456789',
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_SITE_ROOT: SITE_ROOT,
-      LEPTOS_SITE_PKG_DIR: 'pkg',
-      LEPTOS_OUTPUT_NAME: 'isv-portal',
-      RUST_LOG: 'warn',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (;;) {
-    try {
-      const r = await fetch(`${base}/terms`);
-      if (r.ok) break;
-    } catch {}
-    if (now() - started > 30_000) throw new Error('the portal did not start');
-    await sleep(2);
-  }
-  return { proc, base, pid: proc.pid, startup: now() - started, stop: () => proc.kill('SIGTERM') };
 }
 
 function rssKiB(pid) {
@@ -148,13 +114,6 @@ async function submitApplication(b, company) {
   });
   if (!r.ok) throw new Error(`submit: ${r.status} ${await r.text()}`);
   return draft.id;
-}
-
-/** An account made by the operator's command (no e-mail round trip, no per-client limits). */
-function createReviewer(databaseUrl, username) {
-  execFileSync(BIN, ['create-reviewer', '--email', `${username}@example.com`, '--username', username], {
-    input: `${PASSWORD}\n`, env: { ...process.env, DATABASE_URL: databaseUrl, SECRET_KEY: 'bench-secret-key-bench-secret-key-0123456789', RUST_LOG: 'warn' }, stdio: ['pipe', 'ignore', 'inherit'],
-  });
 }
 
 async function signIn(base, login) {
@@ -258,7 +217,7 @@ const BASELINE_DIR = 'bench/baseline';
 const BASELINE_BIN = process.env.BASELINE_BIN ?? `${BASELINE_DIR}/target/server-release/bench-baseline`;
 
 async function startBaseline() {
-  const port = nextPort++;
+  const port = freePort();
   const base = `http://127.0.0.1:${port}`;
   const started = now();
   const proc = spawn(BASELINE_BIN.replace(`${BASELINE_DIR}/`, ''), [], {

@@ -11,17 +11,13 @@
 // BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432): PostgreSQL is skipped, with a note,
 // when `psql` cannot reach it.
 
-import { spawn, execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { sleep, now, fmt, quantile, table } from './common.mjs';
+import { sleep, now, fmt, quantile, table, BIN, PASSWORD, commandEnv, startPortal, createReviewer } from './common.mjs';
 
-const BIN = process.env.PORTAL_BIN ?? 'target/server-release/isv-portal';
-const SITE_ROOT = process.env.LEPTOS_SITE_ROOT ?? 'target/site';
-const SECRET_KEY = 'bench-secret-key-bench-secret-key-0123456789';
-const PASSWORD = 'violet kettle 42 marathon';
 const PG = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const SIZES = (process.env.QUEUE_SIZES ?? '1000,10000,100000').split(',').map(Number);
 const REQUESTS = Number(process.env.QUEUE_REQUESTS ?? 200);
@@ -29,7 +25,6 @@ const WARM_UP = 10;
 const BUDGET_RATIO = 2;
 const BUDGET_MS = 50;
 
-let nextPort = 3900 + Math.floor(Math.random() * 200);
 
 // ---- databases -------------------------------------------------------------------------------
 
@@ -61,8 +56,6 @@ function freshDatabase(backend, n) {
 
 // ---- the portal ------------------------------------------------------------------------------
 
-const commandEnv = (databaseUrl) => ({ ...process.env, DATABASE_URL: databaseUrl, SECRET_KEY, RUST_LOG: 'warn' });
-
 /** `seed-queue`: the span of the submission times it wrote (Unix ms). */
 function seed(databaseUrl, n) {
   const started = now();
@@ -71,40 +64,6 @@ function seed(databaseUrl, n) {
   const to = m ? Number(m[2]) : Date.now();
   const from = m ? Number(m[1]) : to - 365 * 24 * 3600 * 1000;
   return { from, to, seconds: (now() - started) / 1000 };
-}
-
-function createReviewer(databaseUrl, username) {
-  execFileSync(BIN, ['create-reviewer', '--email', `${username}@example.com`, '--username', username], {
-    input: `${PASSWORD}\n`, env: commandEnv(databaseUrl), stdio: ['pipe', 'ignore', 'inherit'],
-  });
-}
-
-async function startPortal(databaseUrl) {
-  const port = nextPort++;
-  const base = `http://127.0.0.1:${port}`;
-  const started = now();
-  const proc = spawn(BIN, [], {
-    env: {
-      ...commandEnv(databaseUrl),
-      PUBLIC_URL: base,
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_SITE_ROOT: SITE_ROOT,
-      LEPTOS_SITE_PKG_DIR: 'pkg',
-      LEPTOS_OUTPUT_NAME: 'isv-portal',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (;;) {
-    try {
-      const r = await fetch(`${base}/terms`);
-      if (r.ok) break;
-    } catch {}
-    if (proc.exitCode !== null) throw new Error(`the portal exited (${proc.exitCode})`);
-    if (now() - started > 60_000) throw new Error('the portal did not start');
-    await sleep(5);
-  }
-  const exited = new Promise((r) => proc.once('exit', r));
-  return { base, stop: async () => { proc.kill('SIGTERM'); await exited; } };
 }
 
 /** A signed-in reviewer's browser: the session cookie, the portal's Origin, JSON answers. */

@@ -100,9 +100,30 @@ both_databases! {
         assert_eq!(app.stored().await, with(&before, &[("company_name", "Acme Renamed Ltd")]));
 
         // Two autosaves of different fields at once: both stay (nothing is read and written back).
-        let (a, b) = tokio::join!(
+        // On PostgreSQL both are made to wait behind a lock on the row, so that both have begun
+        // (and would have read the row, were they to) before either writes; SQLite's one writer
+        // at a time orders them anyway.
+        let held = if app.db.backend == isv_portal::server::db::Backend::Postgres {
+            let mut tx = app.db.pool.begin().await.unwrap();
+            sqlx::query("SELECT id FROM applications WHERE id = $1 FOR UPDATE")
+                .bind(&id)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            Some(tx)
+        } else {
+            None
+        };
+        let release = async {
+            if let Some(tx) = held {
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                tx.commit().await.unwrap();
+            }
+        };
+        let (a, b, ()) = tokio::join!(
             app.autosave(&id, &[("website", "new.example.com")], None),
             app.autosave(&id, &[("representative", "Lim Mei Ling")], None),
+            release,
         );
         assert_eq!((a.status(), b.status()), (reqwest::StatusCode::OK, reqwest::StatusCode::OK));
         assert_eq!(app.stored().await, with(&before, &[

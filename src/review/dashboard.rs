@@ -35,24 +35,26 @@ struct Query {
     before: String,
 }
 
+impl Query {
+    /// The page's query as `get` reads its parameters (a missing one is empty).
+    fn read(get: impl Fn(&str) -> String) -> Query {
+        Query {
+            status: get("status"),
+            role: get("role"),
+            country: get("country"),
+            q: get("q"),
+            sort: get("sort"),
+            after: get("after"),
+            before: get("before"),
+        }
+    }
+}
+
 #[component]
 pub fn ReviewPage() -> impl IntoView {
     let t = crate::i18n::t();
     let query = use_query_map();
-    let params = move || {
-        query.with(|q| {
-            let get = |k: &str| q.get(k).unwrap_or_default();
-            Query {
-                status: get("status"),
-                role: get("role"),
-                country: get("country"),
-                q: get("q"),
-                sort: get("sort"),
-                after: get("after"),
-                before: get("before"),
-            }
-        })
-    };
+    let params = move || query.with(|q| Query::read(|k| q.get(k).unwrap_or_default()));
     let refresh = RwSignal::new(0u32);
     // The lines received since the page was last asked for (the latest of each application,
     // in the order they came). The answer may have been read before some of them: they are
@@ -640,22 +642,13 @@ mod tests {
     }
 
     fn asked(query: &[(&str, &str)]) -> Query {
-        let get = |k: &str| {
+        Query::read(|k| {
             query
                 .iter()
                 .find(|(n, _)| *n == k)
                 .map(|(_, v)| v.to_string())
                 .unwrap_or_default()
-        };
-        Query {
-            status: get("status"),
-            role: get("role"),
-            country: get("country"),
-            q: get("q"),
-            sort: get("sort"),
-            after: get("after"),
-            before: get("before"),
-        }
+        })
     }
 
     fn page(rows: Vec<QueueRow>, total: i64) -> QueuePage {

@@ -9,7 +9,6 @@
 //! its triggers (SQLite) or the database's index (PostgreSQL), and the counts per status move
 //! by atomic increments in each batch's transaction.
 
-use super::search_index;
 use crate::server::crypto::new_id;
 use crate::server::db::{now_ms, Backend, Db};
 use rand::rngs::StdRng;
@@ -100,11 +99,10 @@ struct Made {
     status: &'static str,
 }
 
-/// Seeds `n` submitted applications. Refuses when there are applications already, unless
-/// `append`.
+/// Seeds `n` submitted applications into a migrated database (`Db::migrate` made the search
+/// index, whose SQLite triggers follow every row written here). Refuses when there are
+/// applications already, unless `append`.
 pub async fn seed_queue(db: &Db, n: usize, append: bool) -> Result<Seeded, SeedError> {
-    // The triggers that keep the search index (SQLite) exist before the first row.
-    search_index::prepare(db).await?;
     if !append {
         let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM applications")
             .fetch_one(&db.pool)

@@ -85,8 +85,8 @@ impl Search {
 
 /// `%` and `_` typed by the reviewer match themselves (PostgreSQL's LIKE escapes with `\`
 /// unless told otherwise; the trigram index reads the same escapes).
-fn like_pattern(lower: &str) -> String {
-    let escaped = lower
+fn like_pattern(text: &str) -> String {
+    let escaped = text
         .replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_");
@@ -95,9 +95,9 @@ fn like_pattern(lower: &str) -> String {
 
 /// The same for SQLite's FTS5 trigram index, which takes GLOB and LIKE but not LIKE's ESCAPE
 /// clause: in GLOB, `%` and `_` are plain characters and `*`, `?`, `[` are bracketed.
-fn glob_pattern(lower: &str) -> String {
-    let mut escaped = String::with_capacity(lower.len() + 2);
-    for c in lower.chars() {
+fn glob_pattern(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len() + 2);
+    for c in text.chars() {
         match c {
             '*' | '?' | '[' => {
                 escaped.push('[');

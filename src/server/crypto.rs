@@ -32,7 +32,7 @@ fn params() -> Params {
 /// client that goes away mid-hash neither frees a thread early nor drops a block.
 struct Hashing {
     size: usize,
-    jobs: std::sync::Mutex<std::sync::mpsc::Sender<Job>>,
+    jobs: std::sync::mpsc::Sender<Job>,
     /// Hashes running now (for the tests: "every thread is busy").
     running: std::sync::atomic::AtomicUsize,
 }
@@ -61,7 +61,7 @@ fn hashing() -> &'static Hashing {
         }
         Hashing {
             size,
-            jobs: std::sync::Mutex::new(jobs),
+            jobs,
             running: std::sync::atomic::AtomicUsize::new(0),
         }
     })
@@ -120,11 +120,7 @@ async fn bounded<T: Send + 'static>(f: impl FnOnce(&mut [Block]) -> T + Send + '
         HASHES_RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let _ = answer.send(f(memory));
     });
-    h.jobs
-        .lock()
-        .expect("hashing queue poisoned")
-        .send(job)
-        .expect("hashing threads never stop");
+    h.jobs.send(job).expect("hashing threads never stop");
     answered.await.expect("hashing job panicked")
 }
 
