@@ -6,7 +6,7 @@ use crate::accounts::{
 use crate::console::{ConsolePage, OnboardingDetailsPage, WorkspacePage};
 use crate::mailbox::DevMailboxPage;
 use crate::onboarding::{BusinessPage, ChooseRolePage, SubmittedPage};
-use crate::review::{ReviewDetailPage, ReviewPage};
+use crate::review::{MetricsPage, ReviewDetailPage, ReviewPage};
 use crate::site::{AccessibilityPage, LandingPage, NotFoundPage, PrivacyPage, TermsPage};
 use crate::ui::layout::{Footer, Header, SignedIn};
 use crate::workspaces::{InvitationPage, MembersPage};
@@ -139,6 +139,7 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/console") view=ConsolePage ssr=SsrMode::Async/>
                 <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                 <Route path=path!("/review") view=ReviewPage ssr=SsrMode::Async/>
+                <Route path=path!("/review/metrics") view=MetricsPage ssr=SsrMode::Async/>
                 <Route path=path!("/review/:id") view=ReviewDetailPage ssr=SsrMode::Async/>
                 <Route path=path!("/dev/mailbox") view=DevMailboxPage ssr=SsrMode::Async/>
             </Routes>

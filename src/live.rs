@@ -23,7 +23,8 @@ pub struct LiveEvent {
     /// The event's number in the database's feed (also the SSE `id`).
     pub seq: i64,
     pub application_id: String,
-    /// submitted, resubmitted, assigned, unassigned, approved, rejected; and a workspace
+    /// submitted, resubmitted, assigned, unassigned, approved, rejected, changes_requested;
+    /// and a workspace
     /// team's invited, invitation_resent, invitation_withdrawn, member_joined,
     /// member_role_changed, member_blocked, member_unblocked, member_removed,
     /// ownership_transferred, member_left.
@@ -46,6 +47,7 @@ impl LiveEvent {
                 | "unassigned"
                 | "approved"
                 | "rejected"
+                | "changes_requested"
                 | "invited"
                 | "invitation_resent"
                 | "invitation_withdrawn"
@@ -64,7 +66,13 @@ impl LiveEvent {
     pub fn moves_queue(kind: &str) -> bool {
         matches!(
             kind,
-            "submitted" | "resubmitted" | "assigned" | "unassigned" | "approved" | "rejected"
+            "submitted"
+                | "resubmitted"
+                | "assigned"
+                | "unassigned"
+                | "approved"
+                | "rejected"
+                | "changes_requested"
         )
     }
 

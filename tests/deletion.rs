@@ -1,7 +1,8 @@
 //! "Delete my account" on the account page: the password first (counted like a sign-in), an
 //! Owner of a team refused with the way out, and otherwise a tombstone: signed out everywhere,
-//! the old names free, drafts gone, submitted applications kept for the reviewers under a
-//! replaced e-mail, a notice mailed to the old address.
+//! the old names free, drafts gone (also one started after a rejection), submitted applications
+//! (approved, rejected, or sent back for changes) kept for the reviewers under a replaced
+//! e-mail, a notice mailed to the old address.
 
 mod common;
 use common::*;
@@ -246,6 +247,42 @@ both_databases! {
         assert_eq!(status, 200);
         assert!(html.contains(ACME) && !html.contains("ann@example.com"));
         assert_eq!(reviewer.client.get(app.url(&kept_logo)).send().await.unwrap().status(), 200, "the submitted logo still shows");
+    }
+
+    async fn rejected_and_sent_back_applications_stay_while_the_new_draft_after_a_rejection_goes(app) {
+        let reviewer = app.reviewer_as("rita@platform.example", "rita").await;
+        let (ann, id) = app.submitted("ann@example.com", "annlee").await;
+        let ann_id = user_id(&app, "ann@example.com").await;
+        let r = reviewer.call("review/reject", &[("id", &id), ("round", "1"), ("reason", "We could not verify this business at all.")]).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        // A rejection is final: the account starts a new application, a draft of its own.
+        assert_eq!(ann.choose_role("merchant").await.status(), 200);
+        let draft = ann.draft().await["id"].as_str().unwrap().to_string();
+        assert_ne!(draft, id);
+        // Bob's application is sent back to him for changes.
+        let (bob, bobs) = app.submitted("bob@shop.example", "bobtan").await;
+        let r = reviewer.request_changes(&bobs, 1, &[("company_name", "Use the name on your registration certificate.")], "").await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+
+        assert_eq!(delete(&ann, GOOD_PASSWORD).await.status(), 200);
+        assert_eq!(delete(&bob, GOOD_PASSWORD).await.status(), 200);
+
+        // The draft goes; both submitted applications stay with their rounds, counted as they were.
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM applications WHERE id = $1", &draft).await, 0);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM applications WHERE id = $1 AND status = 'rejected'", &id).await, 1);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM applications WHERE id = $1 AND status = 'changes_requested'", &bobs).await, 1);
+        for app_id in [&id, &bobs] {
+            assert_eq!(count(&app, "SELECT COUNT(*) FROM application_rounds WHERE application_id = $1", app_id).await, 1);
+        }
+        let queue: serde_json::Value = reviewer.call("review/queue", QUEUE_ALL).await.json().await.unwrap();
+        assert_eq!(
+            queue["counts"],
+            serde_json::json!([["UnderReview", 0], ["ChangesRequested", 1], ["Approved", 0], ["Rejected", 1]])
+        );
+        assert_eq!(queue["total"], 2, "{queue}");
+        let emails: Vec<&str> = queue["rows"].as_array().unwrap().iter().map(|r| r["email"].as_str().unwrap()).collect();
+        assert!(emails.contains(&format!("deleted-{ann_id}@deleted.invalid").as_str()), "{emails:?}");
+        assert!(!emails.contains(&"ann@example.com") && !emails.contains(&"bob@shop.example"), "{emails:?}");
     }
 
     async fn the_same_email_and_username_can_sign_up_again(app) {

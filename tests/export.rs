@@ -10,6 +10,7 @@ use serde_json::Value;
 const REVIEWER: &str = "qzvrwk";
 const REVIEWER_EMAIL: &str = "qzv7@platform.example";
 const REASON: &str = "The business address must match your registration certificate.";
+const NOTE: &str = "Use the name on your registration certificate.";
 const COMPANY: &str = "Acme Mini Apps Pte. Ltd.";
 
 /// The file, asked for the way a browser follows the link.
@@ -41,15 +42,18 @@ async fn strings(app: &TestApp, sql: &str, bind: &str) -> Vec<String> {
 
 both_databases! {
     async fn an_applicant_downloads_their_data_as_they_see_it_and_nothing_else(app) {
-        // Another applicant, and a reviewer who takes, rejects, and sees the resubmission.
+        // Another applicant, and a reviewer who takes, asks for changes, and rejects the
+        // resubmission (final).
         let (_bob, bob_id) = app.submitted("bob@example.com", "bobtan").await;
         let reviewer = app.reviewer_as(REVIEWER_EMAIL, REVIEWER).await;
         let (applicant, id) = app.submitted("ann@example.com", "annlee").await;
         assert_eq!(reviewer.call("review/take", &[("id", &id)]).await.status(), 200);
         assert_eq!(reviewer.call("review/take", &[("id", &bob_id)]).await.status(), 200);
-        let r = reviewer.call("review/reject", &[("id", &id), ("reason", REASON), ("round", "1")]).await;
+        let r = reviewer.request_changes(&id, 1, &[("company_name", NOTE)], "").await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
         let r = applicant.save("submit", &id, VALID, None).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let r = reviewer.call("review/reject", &[("id", &id), ("reason", REASON), ("round", "2")]).await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
 
         // Ann on another device, so the test knows this session's token.
@@ -93,24 +97,29 @@ both_databases! {
         let a = &applications[0];
         assert_eq!(a["id"], id.as_str());
         assert_eq!(a["role"], "isv");
-        assert_eq!(a["status"], "under_review");
+        assert_eq!(a["status"], "rejected");
+        assert_eq!(a["rejection_reason"], REASON);
         assert_eq!(a["company_name"], COMPANY);
         assert_eq!(a["country"], "SG");
         assert_eq!(a["round"], 2);
         let rounds = a["rounds"].as_array().unwrap();
         assert_eq!(rounds.len(), 2);
-        assert_eq!(rounds[0]["status"], "rejected");
-        assert_eq!(rounds[0]["rejection_reason"], REASON);
-        assert_eq!(rounds[1]["status"], "under_review");
+        assert_eq!(rounds[0]["status"], "changes_requested");
+        assert_eq!(rounds[0]["rejection_reason"], Value::Null);
+        assert_eq!(rounds[1]["status"], "rejected");
+        assert_eq!(rounds[1]["rejection_reason"], REASON);
         assert!(rounds.iter().all(|r| r.get("decided_by").is_none()), "{rounds:?}");
 
         // The history is the one her onboarding details show, entry for entry.
         let history = a["history"].as_array().unwrap();
         let kinds: Vec<&str> = history.iter().map(|h| h["kind"].as_str().unwrap()).collect();
-        assert_eq!(kinds, ["created", "submitted", "assigned", "rejected", "resubmitted"]);
+        assert_eq!(kinds, ["created", "submitted", "assigned", "changes_requested", "resubmitted", "rejected"]);
         assert_eq!(history[1]["actor"], "annlee");
         assert_eq!(history[2]["note"], "Assigned to a reviewer");
         assert_eq!(history[3]["actor"], "a reviewer");
+        assert!(history[3]["note"].as_str().unwrap().contains(NOTE), "the request, in the history: {history:?}");
+        assert_eq!(history[4]["actor"], "annlee");
+        assert_eq!(history[5]["actor"], "a reviewer");
         let r = device.call("console/workspace", &[("id", &id)]).await;
         assert_eq!(r.status(), 200);
         let console: Value = r.json().await.unwrap();

@@ -1,7 +1,8 @@
 //! Languages: the page's language comes from the `lang` cookie (the header's switcher, which
 //! works without JavaScript and keeps the choice on the account) or else the browser's
-//! `Accept-Language`; `<html lang>` says it; a Chinese page has no English left on it; field
-//! errors and mail are in the reader's language.
+//! `Accept-Language`; `<html lang>` says it; a Chinese page has no English left on it (also
+//! while changes are requested, and on a resubmission's comparison); field errors and mail are
+//! in the reader's language.
 
 mod common;
 use common::*;
@@ -293,9 +294,36 @@ both_databases! {
             assert_eq!(html_lang(&html), "zh-CN", "{path}");
             check(path.clone(), &html);
         }
+        // Sent back for changes, with a note as a reviewer writing Chinese types it: the
+        // applicant's pages with the request, the wizard with the note beside its field, and the
+        // reviewer's page; then resubmitted, and the reviewer's page of round 2 with what changed.
+        let note = "请使用营业执照上登记的公司名称。";
+        let r = reviewer.request_changes(&id, 1, &[("company_name", note)], "").await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let sent_back: [(&TestApp, String); 5] = [
+            (&ann, "/console".into()),
+            (&ann, "/onboarding/business".into()),
+            (&ann, format!("/onboarding/submitted?id={id}")),
+            (&ann, format!("/workspaces/{id}/onboarding")),
+            (&reviewer, format!("/review/{id}")),
+        ];
+        for (client, path) in &sent_back {
+            let (status, html) = client.html(path).await;
+            assert_eq!(status, 200, "{path}");
+            assert_eq!(html_lang(&html), "zh-CN", "{path}");
+            check(format!("{path} (changes requested)"), &html);
+        }
+        let (_, wizard) = ann.html("/onboarding/business").await;
+        assert!(visible_text(&wizard).contains(note), "the note is beside its field");
+        let r = ann.save("submit", &id, CHINESE_APPLICATION, None).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let (status, html) = reviewer.html(&format!("/review/{id}")).await;
+        assert_eq!(status, 200);
+        check(format!("/review/{id} (round 2)"), &html);
+
         // Approved, with a team: the Owner's pages with the invite form, a history of team
         // events (worded when read), and the invitation as the invited person opens it.
-        let r = reviewer.call("review/approve", &[("id", &id), ("reason", ""), ("round", "1")]).await;
+        let r = reviewer.call("review/approve", &[("id", &id), ("reason", ""), ("round", "2")]).await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
         let li = member(&app, &ann, &id, "li@example.com", "lixiao", "developer").await;
         assert_eq!(ann.call("workspaces/block", &[("workspace_id", &id), ("member", "lixiao")]).await.status(), 200);

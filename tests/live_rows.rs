@@ -1,7 +1,8 @@
-//! The live feed carries the queue's line to reviewers, so an open dashboard applies an event
-//! to its rows instead of fetching its page: the line is read once per batch of events however
-//! many streams are open, a reviewer's replay carries it too (one read per batch replayed),
-//! and an applicant's stream never carries it (it names the assigned reviewer).
+//! The live feed carries the queue's line to reviewers (with the counts of the four statuses of
+//! a submitted application), so an open dashboard applies an event to its rows instead of
+//! fetching its page: the line is read once per batch of events however many streams are open,
+//! a reviewer's replay carries it too (one read per batch replayed), and an applicant's stream
+//! never carries it (it names the assigned reviewer).
 
 mod common;
 use common::*;
@@ -32,7 +33,7 @@ both_databases! {
             assert_eq!(line["status"], "UnderReview");
             assert_eq!(line["assigned_to"], serde_json::Value::Null);
             assert_eq!(submitted.data["row"]["country"], "SG");
-            assert_eq!(counts(&submitted), serde_json::json!([["UnderReview", 1], ["Approved", 0], ["Rejected", 0]]));
+            assert_eq!(counts(&submitted), serde_json::json!([["UnderReview", 1], ["ChangesRequested", 0], ["Approved", 0], ["Rejected", 0]]));
         }
         assert_eq!(reviewer.call("review/take", &[("id", &id)]).await.status(), 200);
         // Every stream has followed the broadcast since (their replays are done): from here
@@ -53,9 +54,45 @@ both_databases! {
             assert_eq!(line["status"], "Approved");
             assert_eq!(line["assigned_to"], "rita");
             assert_eq!(line["resubmitted"], false);
-            assert_eq!(counts(&approved), serde_json::json!([["UnderReview", 0], ["Approved", 1], ["Rejected", 0]]));
+            assert_eq!(counts(&approved), serde_json::json!([["UnderReview", 0], ["ChangesRequested", 0], ["Approved", 1], ["Rejected", 0]]));
         }
         assert_eq!(app.feed.row_reads() - before, 1, "one read of the line for five streams");
+    }
+
+    /// A request for changes and the resubmission that follows each reach a reviewer's stream
+    /// with the line as it then stands (sent back, then under review again as round 2 with one
+    /// field changed) and the counts of all four statuses.
+    async fn a_request_for_changes_and_the_resubmission_carry_their_lines(app) {
+        let reviewer = app.reviewer_as("rita@platform.example", "rita").await;
+        let mut watching = reviewer.events(None).await;
+        let (applicant, id) = app.submitted("ann@example.com", "annlee").await;
+        let submitted = watching.next().await;
+        assert_eq!((submitted.kind(), submitted.application()), ("submitted", id.as_str()));
+
+        let r = reviewer.request_changes(&id, 1, &[("company_name", "Use the name on your registration certificate.")], "").await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let asked = watching.next().await;
+        assert_eq!((asked.kind(), asked.application()), ("changes_requested", id.as_str()));
+        let line = &asked.data["row"]["line"];
+        assert_eq!(line["status"], "ChangesRequested");
+        assert_eq!(line["assigned_to"], "rita", "deciding takes it up");
+        assert_eq!(counts(&asked), serde_json::json!([["UnderReview", 0], ["ChangesRequested", 1], ["Approved", 0], ["Rejected", 0]]));
+
+        let mut fields = VALID.to_vec();
+        fields.retain(|(k, _)| *k != "company_name");
+        fields.push(("company_name", "Acme Mini Apps Private Limited"));
+        let r = applicant.save("submit", &id, &fields, None).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let resubmitted = watching.next().await;
+        assert_eq!((resubmitted.kind(), resubmitted.application()), ("resubmitted", id.as_str()));
+        let line = &resubmitted.data["row"]["line"];
+        assert_eq!(line["status"], "UnderReview");
+        assert_eq!(line["company_name"], "Acme Mini Apps Private Limited");
+        assert_eq!(line["assigned_to"], serde_json::Value::Null, "a new round waits for a reviewer");
+        assert_eq!(line["resubmitted"], true);
+        assert_eq!(line["rounds"], 2);
+        assert_eq!(line["changed_fields"], 1);
+        assert_eq!(counts(&resubmitted), serde_json::json!([["UnderReview", 1], ["ChangesRequested", 0], ["Approved", 0], ["Rejected", 0]]));
     }
 
     /// The applicant hears of the assignment and the decision on their application without
@@ -127,7 +164,7 @@ both_databases! {
             } else {
                 assert_eq!((line["status"].as_str(), line["assigned_to"].as_str()), (Some("Approved"), Some("rita")));
             }
-            assert_eq!(counts(event), serde_json::json!([["UnderReview", 1], ["Approved", 1], ["Rejected", 0]]));
+            assert_eq!(counts(event), serde_json::json!([["UnderReview", 1], ["ChangesRequested", 0], ["Approved", 1], ["Rejected", 0]]));
         }
         assert_eq!(app.feed.row_reads() - before, 1, "one read of lines for the batch replayed");
     }

@@ -1,6 +1,6 @@
 //! The reviewers' queue at scale: the counts per status are kept (never counted per request)
-//! and stay equal to the rows through submissions, resubmissions, decisions (fifty at once on
-//! one application) and account deletion; paging by cursor walks every row exactly once, both
+//! and stay equal to the rows through submissions, requests for changes, resubmissions,
+//! decisions (fifty at once on one application) and account deletion; paging by cursor walks every row exactly once, both
 //! ways, with filters and ties on the submission time; search finds a company by any three
 //! characters or by its first one or two, and an applicant by e-mail, with `%`, `_`, `*`, `?`
 //! and `[` matching themselves; `seed-queue` leaves the counts and the search index right.
@@ -32,7 +32,18 @@ async fn found(reviewer: &TestApp, q: &str) -> i64 {
 async fn counts_are_true(app: &TestApp, reviewer: &TestApp) {
     let page = queue(reviewer, &[]).await;
     let mut sum = 0;
-    for status in ["under_review", "approved", "rejected"] {
+    // Every status of a submitted application, in the order the queue counts them.
+    let labels: Vec<&str> = page["counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c[0].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        ["UnderReview", "ChangesRequested", "Approved", "Rejected"]
+    );
+    for status in ["under_review", "changes_requested", "approved", "rejected"] {
         let truth = count(
             app,
             "SELECT COUNT(*) FROM applications WHERE status = $1",
@@ -41,6 +52,7 @@ async fn counts_are_true(app: &TestApp, reviewer: &TestApp) {
         .await;
         let label = match status {
             "under_review" => "UnderReview",
+            "changes_requested" => "ChangesRequested",
             "approved" => "Approved",
             _ => "Rejected",
         };
@@ -91,6 +103,23 @@ async fn decide(reviewer: &TestApp, id: &str, approve: bool, round: i64) -> u16 
         .call(
             endpoint,
             &[("id", id), ("round", &round), ("reason", reason)],
+        )
+        .await
+        .status()
+        .as_u16()
+}
+
+/// Asks for changes to the company name on round `round`; the answer's status.
+async fn request_changes(reviewer: &TestApp, id: &str, round: i64) -> u16 {
+    reviewer
+        .request_changes(
+            id,
+            round,
+            &[(
+                "company_name",
+                "Use the name on your registration certificate.",
+            )],
+            "",
         )
         .await
         .status()
@@ -173,9 +202,10 @@ both_databases! {
         dan.applicant("dan@example.com", "danlim").await;
         counts_are_true(&app, &rita).await;
 
-        // Rejected, then resubmitted under another name.
-        assert_eq!(decide(&rita, &ann_app, false, 1).await, 200);
+        // Sent back for changes, then resubmitted under another name.
+        assert_eq!(request_changes(&rita, &ann_app, 1).await, 200);
         counts_are_true(&app, &rita).await;
+        assert_eq!(queue(&rita, &[("status", "changes_requested")]).await["rows"][0]["id"], ann_app.as_str());
         let mut fields = VALID.to_vec();
         fields.retain(|(k, _)| *k != "company_name");
         fields.push(("company_name", "Acme Renamed Pte. Ltd."));
@@ -186,17 +216,32 @@ both_databases! {
         assert_eq!(found(&rita, "mini apps").await, 0, "the old round's name is not");
         assert_eq!(decide(&rita, &bob_app, true, 1).await, 200);
         counts_are_true(&app, &rita).await;
+        // Rejected: final, and counted as such.
+        assert_eq!(decide(&rita, &ann_app, false, 2).await, 200);
+        counts_are_true(&app, &rita).await;
 
-        // Fifty decisions at once on one application: one lands, the counts move once.
+        // Fifty decisions at once on one application (approve, reject, request changes): one
+        // lands, the counts move once.
         let url = app.url("/api/review/approve");
         let reject_url = app.url("/api/review/reject");
+        let changes_url = app.url("/api/review/request_changes");
         let tries = (0..50).map(|i| {
-            let (client, url) = if i % 2 == 0 { (rita.client.clone(), url.clone()) } else { (ravi.client.clone(), reject_url.clone()) };
+            let (client, url) = match i % 3 {
+                0 => (rita.client.clone(), url.clone()),
+                1 => (ravi.client.clone(), reject_url.clone()),
+                _ => (ravi.client.clone(), changes_url.clone()),
+            };
             let id = cat_app.clone();
             async move {
                 client
                     .post(url)
-                    .form(&[("id", id.as_str()), ("round", "1"), ("reason", "The company name does not match the documents.")])
+                    .form(&[
+                        ("id", id.as_str()),
+                        ("round", "1"),
+                        ("reason", "The company name does not match the documents."),
+                        ("pick_company_name", "on"),
+                        ("note_company_name", "The company name does not match the documents."),
+                    ])
                     .send()
                     .await
                     .unwrap()
@@ -207,7 +252,7 @@ both_databases! {
         let statuses = futures::future::join_all(tries).await;
         assert!(statuses.iter().all(|s| *s == 200 || *s == 409), "{statuses:?}");
         assert_eq!(
-            count(&app, "SELECT COUNT(*) FROM application_events WHERE application_id = $1 AND kind IN ('approved', 'rejected')", &cat_app).await,
+            count(&app, "SELECT COUNT(*) FROM application_events WHERE application_id = $1 AND kind IN ('approved', 'rejected', 'changes_requested')", &cat_app).await,
             1
         );
         counts_are_true(&app, &rita).await;

@@ -1,7 +1,8 @@
 //! Seed Steps 3 and 4 and the reviewers' side: the review functions are reviewers' only;
-//! approve, reject with a reason, resubmit; one decision wins; replays decide once; the mails
-//! and their links; the audit history; the live event stream and its replay after a
-//! reconnect; on PostgreSQL, two instances sharing one feed.
+//! approve; reject with a reason, which is final (the account may start a new application);
+//! request changes, which the applicant edits and resubmits as the next round; one decision
+//! wins; replays decide once; the mails and their links; the audit history; the live event
+//! stream and its replay after a reconnect; on PostgreSQL, two instances sharing one feed.
 
 mod common;
 use common::*;
@@ -50,13 +51,17 @@ both_databases! {
     async fn only_reviewers_reach_the_review_functions_and_the_event_stream(app) {
         let reviewer = app.reviewer_as("rita@platform.example", "rita").await;
         let (applicant, id) = app.submitted("ann@example.com", "annlee").await;
-        let calls: [(&str, Vec<(&str, &str)>); 6] = [
+        let calls: [(&str, Vec<(&str, &str)>); 7] = [
             ("review/queue", QUEUE_ALL.to_vec()),
             ("review/application", vec![("id", &id)]),
             ("review/take", vec![("id", &id)]),
             ("review/release", vec![("id", &id)]),
             ("review/approve", vec![("id", &id), ("round", "1")]),
             ("review/reject", vec![("id", &id), ("reason", "Not a real business."), ("round", "1")]),
+            (
+                "review/request_changes",
+                vec![("id", &id), ("round", "1"), ("pick_company_name", "on"), ("note_company_name", "Use the registered name.")],
+            ),
         ];
         let stranger = app.another_browser();
         for (endpoint, form) in &calls {
@@ -98,7 +103,11 @@ both_databases! {
         assert_eq!(row["email"], "ann@example.com");
         assert_eq!(row["status"], "UnderReview");
         assert_eq!(row["assigned_to"], serde_json::Value::Null);
-        assert_eq!(queue["counts"][0], serde_json::json!(["UnderReview", 1]));
+        // Every status a submitted application can have, in the order of its life.
+        assert_eq!(
+            queue["counts"],
+            serde_json::json!([["UnderReview", 1], ["ChangesRequested", 0], ["Approved", 0], ["Rejected", 0]])
+        );
 
         let d = reviewer.detail(&id).await;
         assert_eq!(d["applicant_email"], "ann@example.com");
@@ -153,7 +162,7 @@ both_databases! {
         assert_eq!(reviewer.queue(&[("status", "approved")]).await["total"], 1);
     }
 
-    async fn a_rejection_needs_a_reason_that_reaches_the_applicant_who_can_resubmit(app) {
+    async fn a_rejection_needs_a_reason_that_reaches_the_applicant_and_is_final(app) {
         let reviewer = app.reviewer_as("rita@platform.example", "rita").await;
         let (applicant, id) = app.submitted("ann@example.com", "annlee").await;
 
@@ -167,19 +176,98 @@ both_databases! {
         let a: serde_json::Value = applicant.call("console/application", &[("id", &id)]).await.json().await.unwrap();
         assert_eq!(a["status"], "Rejected");
         assert_eq!(a["rejection_reason"], reason);
+        assert_eq!(a["requested_changes"], serde_json::Value::Null);
+        // The mail says it is final and links to a new application, not to the old one's form.
         let mails = app.smtp.wait_for("ann@example.com", 3).await;
-        assert!(mails[2].subject().contains("needs changes"));
-        assert!(mails[2].text().contains(reason));
-        assert!(mails[2].text().contains(&format!("{}/onboarding/business", app.address)));
+        assert!(mails[2].subject().contains("was not approved"), "{}", mails[2].subject());
+        assert!(!mails[2].subject().contains("needs changes"));
+        let text = mails[2].text();
+        assert!(text.contains(reason), "{text}");
+        assert!(text.contains("Start a new application"), "{text}");
+        assert!(text.contains(&format!("{}/onboarding/role", app.address)), "{text}");
+        assert!(!text.contains(&format!("{}/onboarding/business", app.address)), "{text}");
 
-        // The wizard opens the rejected application again; editing and submitting resubmits it.
-        assert_eq!(applicant.draft().await["id"], id.as_str());
+        // Closed: the wizard no longer opens it, and the business form changes nothing on it.
+        assert_eq!(applicant.draft().await, serde_json::Value::Null, "a rejected application is no draft");
+        let mut fields = VALID.to_vec();
+        fields.retain(|(k, _)| *k != "business_address");
+        fields.push(("business_address", "8 Marina View, #30-01"));
+        let r = applicant.save("save", &id, &fields, None).await;
+        assert_eq!(r.status(), 422);
+        assert!(error_of(r).await["message"].as_str().unwrap().contains("cannot be changed"));
+        // Submit answers as it does for any application that is no longer editable, and
+        // submits nothing: no new round, no history entry, no "received" mail.
+        let events = "SELECT COUNT(*) FROM application_events WHERE application_id = $1";
+        let events_before = count(&app, events, &id).await;
+        applicant.save("submit", &id, &fields, None).await;
+        assert_eq!(applicant.status_of(&id).await, "Rejected");
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM application_rounds WHERE application_id = $1", &id).await, 1);
+        assert_eq!(count(&app, events, &id).await, events_before);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM applications WHERE id = $1 AND business_address = '8 Marina View, #30-01'", &id).await, 0);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox WHERE recipient = $1 AND subject LIKE '%received%'", "ann@example.com").await, 1);
+        // Nor can a reviewer decide it again.
+        let r = reviewer.decide(&id, "approve", "", 1).await;
+        assert_eq!(r.status(), 409);
+        assert!(error_of(r).await["message"].as_str().unwrap().contains("You already rejected"));
+
+        // The account may start a new application, a draft of its own, and submit it.
+        assert_eq!(applicant.choose_role("isv").await.status(), 200);
+        let fresh = applicant.draft().await["id"].as_str().unwrap().to_string();
+        assert_ne!(fresh, id, "a new draft, not the rejected application");
+        let r = applicant.save("submit", &fresh, VALID, None).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        assert_eq!(applicant.status_of(&fresh).await, "UnderReview");
+        assert_eq!(applicant.status_of(&id).await, "Rejected");
+        let queue = reviewer.queue(&[]).await;
+        assert_eq!(
+            queue["counts"],
+            serde_json::json!([["UnderReview", 1], ["ChangesRequested", 0], ["Approved", 0], ["Rejected", 1]])
+        );
+        let row = &reviewer.queue(&[("status", "under_review")]).await["rows"][0];
+        assert_eq!((row["id"].as_str(), row["resubmitted"].as_bool()), (Some(fresh.as_str()), Some(false)));
+
+        let kinds: Vec<(String,)> = sqlx::query_as("SELECT kind FROM application_events WHERE application_id = $1 ORDER BY seq")
+            .bind(&id).fetch_all(&app.db.pool).await.unwrap();
+        let kinds: Vec<String> = kinds.into_iter().map(|k| k.0).collect();
+        assert_eq!(kinds, ["created", "submitted", "rejected"]);
+        let (note,): (String,) = sqlx::query_as("SELECT note FROM application_events WHERE application_id = $1 AND kind = 'rejected'")
+            .bind(&id).fetch_one(&app.db.pool).await.unwrap();
+        assert!(note.contains(reason), "the audit entry keeps the reason");
+    }
+
+    async fn requested_changes_reach_the_applicant_who_edits_and_resubmits(app) {
+        let reviewer = app.reviewer_as("rita@platform.example", "rita").await;
+        let (applicant, id) = app.submitted("ann@example.com", "annlee").await;
+
+        let note = "The business address must match your registration certificate.";
+        let r = reviewer.request_changes(&id, 1, &[("business_address", note)], "").await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let a: serde_json::Value = applicant.call("console/application", &[("id", &id)]).await.json().await.unwrap();
+        assert_eq!(a["status"], "ChangesRequested");
+        assert_eq!(a["rejection_reason"], serde_json::Value::Null);
+        assert_eq!(a["requested_changes"]["fields"], serde_json::json!([{"field": "business_address", "note": note}]));
+        let queue = reviewer.queue(&[]).await;
+        assert_eq!(
+            queue["counts"],
+            serde_json::json!([["UnderReview", 0], ["ChangesRequested", 1], ["Approved", 0], ["Rejected", 0]])
+        );
+        let mails = app.smtp.wait_for("ann@example.com", 3).await;
+        assert!(mails[2].subject().contains("needs changes"), "{}", mails[2].subject());
+        let text = mails[2].text();
+        assert!(text.contains(&format!("Business Address: {note}")), "{text}");
+        assert!(text.contains(&format!("{}/onboarding/business", app.address)), "{text}");
+
+        // The wizard opens the application again with the request; submitting resubmits it.
+        let draft = applicant.draft().await;
+        assert_eq!(draft["id"], id.as_str());
+        assert_eq!(draft["requested_changes"]["fields"][0]["field"], "business_address");
         let mut fields = VALID.to_vec();
         fields.retain(|(k, _)| *k != "business_address");
         fields.push(("business_address", "8 Marina View, #30-01"));
         let r = applicant.save("submit", &id, &fields, None).await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
         assert_eq!(applicant.status_of(&id).await, "UnderReview");
+        assert_eq!(applicant.draft().await, serde_json::Value::Null, "under review again: nothing to edit");
         let row = &reviewer.queue(&[("status", "under_review")]).await["rows"][0];
         assert_eq!(row["resubmitted"], true);
         assert_eq!(count(&app, "SELECT COUNT(*) FROM workspaces WHERE id = $1", &id).await, 1);
@@ -195,10 +283,10 @@ both_databases! {
         let kinds: Vec<(String,)> = sqlx::query_as("SELECT kind FROM application_events WHERE application_id = $1 ORDER BY seq")
             .bind(&id).fetch_all(&app.db.pool).await.unwrap();
         let kinds: Vec<String> = kinds.into_iter().map(|k| k.0).collect();
-        assert_eq!(kinds, ["created", "submitted", "rejected", "resubmitted", "approved"]);
-        let (note,): (String,) = sqlx::query_as("SELECT note FROM application_events WHERE application_id = $1 AND kind = 'rejected'")
+        assert_eq!(kinds, ["created", "submitted", "changes_requested", "resubmitted", "approved"]);
+        let (entry,): (String,) = sqlx::query_as("SELECT note FROM application_events WHERE application_id = $1 AND kind = 'changes_requested'")
             .bind(&id).fetch_one(&app.db.pool).await.unwrap();
-        assert!(note.contains(reason), "the audit entry keeps the reason");
+        assert!(entry.contains(note), "the audit entry keeps the note");
     }
 
     async fn of_two_reviewers_deciding_at_once_exactly_one_wins(app) {
@@ -230,6 +318,8 @@ both_databases! {
         assert_eq!(reviewer.decide(&id, "approve", "", 1).await.status(), 200);
         // The same reviewer changing their mind is not a replay.
         assert_eq!(reviewer.decide(&id, "reject", "Changed my mind about the address.", 1).await.status(), 409);
+        let r = reviewer.request_changes(&id, 1, &[("business_address", "Changed my mind about the address.")], "").await;
+        assert_eq!(r.status(), 409);
         assert_eq!(count(&app, "SELECT COUNT(*) FROM application_events WHERE application_id = $1 AND kind = 'approved'", &id).await, 1);
         app.smtp.wait_for("ann@example.com", 3).await;
         tokio::time::sleep(Duration::from_millis(700)).await;

@@ -170,6 +170,18 @@ export function createReviewer(username: string) {
   });
 }
 
+/**
+ * On a reviewer's application page: ticks `field` ("Company Name") among the fields to change,
+ * types the note on it (its box shows once the field is ticked), sends "Request changes", and
+ * waits for the history to say so.
+ */
+export async function requestChanges(page: Page, field: string, note: string) {
+  await page.getByRole('checkbox', { name: field, exact: true }).check();
+  await page.getByLabel(`Note on ${field}`, { exact: true }).fill(note);
+  await page.getByRole('button', { name: 'Request changes' }).click();
+  await expect(page.locator('.history').getByText(`Changes requested: ${field} (${note})`)).toBeVisible();
+}
+
 /** The first web address in the newest mail to `email` whose subject contains `subject`. */
 export async function linkInMail(page: Page, email: string, subject: string): Promise<string> {
   const mailbox = await page.context().newPage();

@@ -1,10 +1,12 @@
 import { test, expect, Browser } from '@playwright/test';
 import {
-  chooseRole, createReviewer, hydrated, linkInMail, open, REVIEWER_PASSWORD, signIn, signUp, submitBusiness, unique, expectFieldError
+  chooseRole, createReviewer, esc, hydrated, linkInMail, open, requestChanges, REVIEWER_PASSWORD, signIn, signUp, submitBusiness,
+  unique, expectFieldError
 } from './helpers';
 
 // Seed Steps 3 and 4 with the reviewer's side: a live dashboard, approval and its mail, the
-// Owner role; and a rejection that the applicant fixes and resubmits.
+// Owner role; a request for changes that the applicant answers and resubmits; and a rejection,
+// which is final: the applicant may only start a new application.
 
 async function reviewerPage(browser: Browser) {
   const name = unique('rev');
@@ -113,7 +115,41 @@ test('a decision made elsewhere changes its row in place, without the dashboard 
   expect(queueRequests).toBe(0);
 });
 
-test('a rejection needs a reason; the applicant sees it, edits and resubmits', async ({ browser }) => {
+test('a reviewer asks for changes; the applicant sees the note beside the field, edits and resubmits', async ({ browser }) => {
+  const reviewer = await reviewerPage(browser);
+  const applicant = await applicantPage(browser);
+  await submitBusiness(applicant.page, applicant.company);
+
+  await open(reviewer.page, '/review?status=under_review');
+  await reviewer.page.getByRole('link', { name: applicant.company }).click();
+  await expect(reviewer.page.getByRole('heading', { name: applicant.company })).toBeVisible();
+  if (hydrated()) await expect(reviewer.page.locator('body[data-hydrated="true"]')).toBeAttached();
+  const note = 'Use the name on your registration certificate.';
+  await requestChanges(reviewer.page, 'Company Name', note);
+
+  await open(applicant.page, '/console');
+  await expect(applicant.page.getByRole('link', { name: `${applicant.company}, Changes requested` })).toBeVisible();
+  await expect(applicant.page.getByText('A reviewer asked for changes.')).toBeVisible();
+  await applicant.page.getByRole('link', { name: 'Edit and resubmit' }).click();
+  await expect(applicant.page.getByRole('heading', { name: 'Tell us about your business' })).toBeVisible();
+  if (hydrated()) await expect(applicant.page.locator('body[data-hydrated="true"]')).toBeAttached();
+  await expect(applicant.page.getByText('A reviewer asked for changes.')).toBeVisible();
+  // The note stands beside the field, which is described by it.
+  await expect(applicant.page.getByText(`Reviewer: ${note}`)).toBeVisible();
+  const companyName = applicant.page.getByLabel('Company Name');
+  await expect(companyName).toHaveValue(applicant.company);
+  await expect(companyName).toHaveAccessibleDescription(new RegExp(esc(`Reviewer: ${note}`)));
+  const renamed = applicant.company.replace('Pte. Ltd.', 'Private Limited');
+  await submitBusiness(applicant.page, renamed);
+
+  await open(reviewer.page, '/review?status=under_review');
+  const row = reviewer.page.getByRole('row', { name: new RegExp(esc(renamed)) });
+  await expect(row.getByText('Resubmitted')).toBeVisible();
+  await expect(row.getByText('1 field changed')).toBeVisible();
+  await expect(row.getByText('Under Review')).toBeVisible();
+});
+
+test('a rejection needs a reason and is final; the applicant can only start a new application', async ({ browser }) => {
   const reviewer = await reviewerPage(browser);
   const applicant = await applicantPage(browser);
   await submitBusiness(applicant.page, applicant.company);
@@ -124,25 +160,34 @@ test('a rejection needs a reason; the applicant sees it, edits and resubmits', a
   if (hydrated()) await expect(reviewer.page.locator('body[data-hydrated="true"]')).toBeAttached();
   await reviewer.page.getByRole('button', { name: 'Reject' }).click();
   await expectFieldError(reviewer.page, 'Reason for rejecting', 'Enter the reason for rejecting. The applicant will see it.');
-  const reason = 'The business address must match your registration certificate.';
+  const reason = 'We could not verify that this business is registered.';
   await reviewer.page.getByLabel('Reason for rejecting').fill(reason);
   await reviewer.page.getByRole('button', { name: 'Reject' }).click();
   await expect(reviewer.page.getByText(`Rejected: ${reason}`)).toBeVisible();
 
+  // The console card says it is final and offers a new application, not an edit.
   await open(applicant.page, '/console');
-  await expect(applicant.page.getByRole('link', { name: `${applicant.company}, Rejected` })).toBeVisible();
-  await expect(applicant.page.getByText(reason)).toBeVisible();
-  await applicant.page.getByRole('link', { name: 'Edit and resubmit' }).click();
-  await expect(applicant.page.getByRole('heading', { name: 'Tell us about your business' })).toBeVisible();
-  await expect(applicant.page.getByText(reason)).toBeVisible();
-  await expect(applicant.page.getByLabel('Company Name')).toHaveValue(applicant.company);
-  if (hydrated()) await expect(applicant.page.locator('body[data-hydrated="true"]')).toBeAttached();
-  await submitBusiness(applicant.page, applicant.company);
+  const rejected = applicant.page.getByRole('link', { name: `${applicant.company}, Rejected` });
+  const card = applicant.page.getByRole('listitem').filter({ has: rejected });
+  await expect(rejected).toBeVisible();
+  await expect(card.getByText(reason)).toBeVisible();
+  await expect(card.getByText('This decision is final for this application; you can start a new one.')).toBeVisible();
+  await expect(card.getByRole('link', { name: 'Edit and resubmit' })).toHaveCount(0);
+  // So does the mail, whose link starts a new application.
+  const link = await linkInMail(applicant.page, applicant.email, 'was not approved');
+  expect(link).toMatch(/\/onboarding\/role$/);
 
-  await open(reviewer.page, '/review?status=under_review');
-  const row = reviewer.page.getByRole('row', { name: new RegExp(applicant.company) });
-  await expect(row.getByText('Resubmitted')).toBeVisible();
-  await expect(row.getByText('Under Review')).toBeVisible();
+  await card.getByRole('link', { name: 'Start a new application' }).click();
+  await chooseRole(applicant.page, 'Merchant');
+  // A new, empty draft: nothing of the rejected application, and no request.
+  await expect(applicant.page.getByLabel('Company Name')).toHaveValue('');
+  await expect(applicant.page.getByText('A reviewer asked for changes.')).toHaveCount(0);
+  const second = applicant.company.replace('Acme', 'Zenith');
+  await submitBusiness(applicant.page, second);
+
+  await open(applicant.page, '/console');
+  await expect(applicant.page.getByRole('link', { name: `${second}, Under Review` })).toBeVisible();
+  await expect(rejected).toBeVisible();
 });
 
 test('applicants cannot open the review dashboard', async ({ browser }) => {

@@ -120,6 +120,8 @@ mod ssr {
         round: i64,
         /// While rejected: the reviewer's reason.
         rejection_reason: Option<String>,
+        /// While changes are requested: the fields asked about, with the reviewer's notes.
+        requested_changes: Option<crate::domain::ChangeRequest>,
         /// Every submission, first to last, as it was sent for review, with its decision.
         rounds: Vec<Round>,
         /// Oldest first, as the onboarding details show it.
@@ -144,6 +146,7 @@ mod ssr {
                 submitted_at: app.submitted_at.map(|m| m.text),
                 round: app.round,
                 rejection_reason: app.rejection_reason,
+                requested_changes: app.requested_changes,
                 rounds,
                 history,
             }
@@ -158,6 +161,8 @@ mod ssr {
         submitted_at: Option<String>,
         decided_at: Option<String>,
         rejection_reason: Option<String>,
+        /// What the reviewer asked to change on this round, if they did.
+        requested_changes: Option<crate::domain::ChangeRequest>,
         #[serde(flatten)]
         fields: BusinessFields,
     }
@@ -169,6 +174,7 @@ mod ssr {
                 app,
                 decided_at,
                 decided_by: _,
+                changed_fields: _,
             } = r;
             Round {
                 round: app.round,
@@ -176,6 +182,7 @@ mod ssr {
                 submitted_at: app.submitted_at.map(|m| m.text),
                 decided_at: decided_at.map(|m| m.text),
                 rejection_reason: app.rejection_reason,
+                requested_changes: app.requested_changes,
                 fields: app.fields,
             }
         }

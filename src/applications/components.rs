@@ -1,7 +1,8 @@
 //! How an application looks wherever it is shown (the console, the confirmation after Submit,
 //! the review pages): its status badge, its business details and its history.
 
-use super::{ApplicationView, HistoryEntry};
+use super::{ApplicationView, HistoryEntry, RoundView};
+use crate::domain::BusinessField;
 use crate::domain::Status;
 use crate::i18n::fill;
 use crate::ui::moment::When;
@@ -68,4 +69,125 @@ pub fn History(
             }).collect_view()}
         </ol>
     }
+}
+
+/// What a reviewer asked to change: each field with its note (linking to the form's field
+/// when `link` is set, as on the applicant's form), and the general note.
+#[component]
+pub fn RequestedChanges(
+    request: crate::domain::ChangeRequest,
+    #[prop(optional)] link: bool,
+) -> impl IntoView {
+    let t = &crate::i18n::t().review.application;
+    let general = (!request.general().is_empty())
+        .then(|| view! { <p class="requested__general">{fill(t.requested_general, &[("note", &request.general())])}</p> });
+    view! {
+        <div class="requested">
+            <p class="requested__title"><strong>{t.requested_changes}</strong></p>
+            <ul class="requested__list">
+                {request.fields().iter().map(|f| {
+                    let label = f.field.label();
+                    let name = if link {
+                        Either::Left(view! { <a href=format!("#{}", f.field.key())>{label}</a> })
+                    } else {
+                        Either::Right(view! { <strong>{label}</strong> })
+                    };
+                    view! { <li>{name} ": " {f.note.clone()}</li> }
+                }).collect_view()}
+            </ul>
+            {general}
+        </div>
+    }
+}
+
+/// What changed in round `shown` since the round before: each changed field old → new (the
+/// logos side by side), the reviewer's request on the earlier round beside its field, and the
+/// unchanged fields folded away. Nothing for a first round.
+#[component]
+pub fn Comparison(rounds: Vec<RoundView>, shown: i64) -> impl IntoView {
+    let t = &crate::i18n::t().review.detail;
+    let now = rounds.iter().find(|r| r.app.round == shown)?;
+    let before = rounds.iter().find(|r| r.app.round == shown - 1)?;
+    let asked = before.app.requested_changes.clone().unwrap_or_default();
+    let (changed, unchanged): (Vec<BusinessField>, Vec<BusinessField>) = BusinessField::ALL
+        .into_iter()
+        .partition(|f| shown_value(&before.app, *f) != shown_value(&now.app, *f));
+    let summary = match changed.len() {
+        0 => t.compare_none.to_string(),
+        1 => t.compare_one.to_string(),
+        n => fill(t.compare_other, &[("count", &n)]),
+    };
+    let (old_round, new_round) = (
+        fill(
+            crate::i18n::t().review.application.round,
+            &[("round", &before.app.round)],
+        ),
+        fill(
+            crate::i18n::t().review.application.round,
+            &[("round", &shown)],
+        ),
+    );
+    let cell = |app: &ApplicationView, field: BusinessField| match (field, app.logo_url.clone()) {
+        (BusinessField::Logo, Some(src)) => Either::Left(view! {
+            <img class="comparison__logo" src=src alt=fill(t.compare_logo_alt, &[("round", &app.round)]) width="64" height="64"/>
+        }),
+        _ => Either::Right(
+            shown_value(app, field)
+                .unwrap_or_else(|| crate::i18n::t().review.application.not_provided.to_string()),
+        ),
+    };
+    let rows = changed
+        .iter()
+        .map(|f| {
+            let note = asked.note_on(*f).map(|n| view! { <p class="comparison__asked">{fill(t.compare_asked, &[("note", &n)])}</p> });
+            view! {
+                <tr>
+                    <th scope="row">{f.label()} {note}</th>
+                    <td class="comparison__old">{cell(&before.app, *f)}</td>
+                    <td class="comparison__new">{cell(&now.app, *f)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let folded = (!unchanged.is_empty()).then(|| {
+        view! {
+            <details class="comparison__unchanged">
+                <summary>{fill(t.compare_unchanged, &[("count", &unchanged.len())])}</summary>
+                <ul>{unchanged.iter().map(|f| view! { <li>{f.label()}</li> }).collect_view()}</ul>
+            </details>
+        }
+    });
+    let table = (!changed.is_empty()).then(|| {
+        view! {
+            <table class="comparison__table">
+                <thead><tr><th scope="col">{t.compare_field}</th><th scope="col">{old_round.clone()}</th><th scope="col">{new_round.clone()}</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        }
+    });
+    Some(view! {
+        <section class="comparison" aria-labelledby=format!("comparison-{shown}")>
+            <h2 id=format!("comparison-{shown}")>{fill(t.compare_title, &[("round", &before.app.round)])}</h2>
+            <p class="comparison__summary">{summary}</p>
+            {table}
+            {folded}
+        </section>
+    })
+}
+
+/// A field of a round as the comparison shows it (`None`: empty); the logo by its stored
+/// file, so a new upload of the same picture counts as a change, as the server counts it.
+fn shown_value(app: &ApplicationView, field: BusinessField) -> Option<String> {
+    let f = &app.fields;
+    let v = match field {
+        BusinessField::CompanyName => f.company_name.clone(),
+        BusinessField::BusinessAddress => f.business_address.clone(),
+        BusinessField::Country => app.country_name.clone(),
+        BusinessField::Representative => f.representative.clone(),
+        BusinessField::Logo => app.logo_url.clone().unwrap_or_default(),
+        BusinessField::Website => f.website.clone(),
+        BusinessField::ServicePhone => f.service_phone.clone(),
+        BusinessField::ServiceEmail => f.service_email.clone(),
+    };
+    (!v.is_empty()).then_some(v)
 }

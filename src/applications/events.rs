@@ -22,6 +22,12 @@ pub enum Note {
     Rejected {
         reason: String,
     },
+    /// The fields a reviewer asked to change, each with its note, and a general note.
+    ChangesRequested {
+        fields: Vec<crate::domain::FieldRequest>,
+        #[serde(default)]
+        general: String,
+    },
     Assigned {
         username: String,
     },
@@ -91,6 +97,25 @@ impl Note {
             Note::Approved => h.approved.into(),
             // Values typed by people go in last, so braces in them are never placeholders.
             Note::Rejected { reason } => fill(h.rejected, &[("reason", reason)]),
+            Note::ChangesRequested { fields, general } => {
+                let asked: Vec<String> = fields
+                    .iter()
+                    .map(|f| {
+                        fill(
+                            h.change_item,
+                            &[("field", &f.field.label_in(t)), ("note", &f.note)],
+                        )
+                    })
+                    .collect();
+                let mut words = fill(
+                    h.changes_requested,
+                    &[("fields", &asked.join(h.change_separator))],
+                );
+                if !general.is_empty() {
+                    words.push_str(&fill(h.changes_general, &[("note", general)]));
+                }
+                words
+            }
             Note::Assigned { username } => fill(h.assigned, &[("username", username)]),
             Note::Unassigned => h.unassigned.into(),
             Note::Invited { email, role: r } => {
@@ -169,6 +194,16 @@ impl Note {
         let r = |s: String| replace_address(&s, old, new);
         match self {
             Note::Rejected { reason } => Note::Rejected { reason: r(reason) },
+            Note::ChangesRequested { fields, general } => Note::ChangesRequested {
+                fields: fields
+                    .into_iter()
+                    .map(|f| crate::domain::FieldRequest {
+                        note: r(f.note),
+                        ..f
+                    })
+                    .collect(),
+                general: r(general),
+            },
             Note::Invited { email, role } => Note::Invited {
                 email: r(email),
                 role,
@@ -342,7 +377,13 @@ fn seen_by_applicant(e: HistoryEntry, applicant_id: &str) -> HistoryEntry {
 
 /// The history kinds written by reviewers (`crate::review`): members see them as the
 /// applicant does, never naming the reviewer.
-const REVIEW_KINDS: [&str; 4] = ["assigned", "unassigned", "approved", "rejected"];
+const REVIEW_KINDS: [&str; 5] = [
+    "assigned",
+    "unassigned",
+    "approved",
+    "rejected",
+    "changes_requested",
+];
 
 /// One history entry as a member of the workspace sees it: the applicant's and the team's
 /// actions by their usernames (a member knows their team), a reviewer's as "a reviewer".

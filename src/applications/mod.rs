@@ -9,9 +9,9 @@ pub mod events;
 #[cfg(feature = "ssr")]
 pub mod store;
 
-pub use components::{BusinessDetails, History, StatusBadge};
+pub use components::{BusinessDetails, Comparison, History, RequestedChanges, StatusBadge};
 
-use crate::domain::{CountryCode, Role, Status};
+use crate::domain::{ChangeRequest, CountryCode, Role, Status};
 use crate::error::AppError;
 use crate::ui::moment::Moment;
 use leptos::prelude::*;
@@ -47,6 +47,9 @@ pub struct ApplicationView {
     pub resubmitted: bool,
     /// While rejected: the reviewer's reason, shown to the applicant.
     pub rejection_reason: Option<String>,
+    /// While changes are requested (for a round: the request made on it): the fields the
+    /// reviewer asks about, with their notes.
+    pub requested_changes: Option<ChangeRequest>,
 }
 
 /// One submission of an application (a round), kept as the reviewers saw it, and the decision
@@ -58,6 +61,8 @@ pub struct RoundView {
     pub decided_at: Option<Moment>,
     /// The deciding reviewer's username: on the reviewers' side only, `None` for applicants.
     pub decided_by: Option<String>,
+    /// How many fields (the logo included) differ from the round before; `None` for the first.
+    pub changed_fields: Option<i64>,
 }
 
 /// One entry of an application's history (its audit log), as the reviewers' side reads it;

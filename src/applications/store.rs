@@ -1,8 +1,8 @@
 //! Application rows: drafts, submission, rounds, workspaces, members (who may open a
 //! workspace: its active members), logos.
 //!
-//! An account has at most one open application (draft, under review, or rejected and being
-//! edited): the partial unique index `applications_one_open` says so, and `choose_role` lets it
+//! An account has at most one open application (draft, under review, or sent back with changes
+//! requested and being edited; a rejection closes it): the partial unique index `applications_one_open` says so, and `choose_role` lets it
 //! decide. Every submission is kept as a round (`application_rounds`), frozen as the reviewers
 //! saw it, with the decision made on it; the application row is the applicant's working copy.
 //! Functions answer in outcomes (`RoleChosen`, `Submitted`, `None` for "no such row"); the
@@ -10,7 +10,7 @@
 
 use super::events::{record_event, Note};
 use super::{country_name, ApplicationView, BusinessFields, Member, MemberRole, RoundView};
-use crate::domain::{Role, Status};
+use crate::domain::{ChangeRequest, Role, Status};
 use crate::server::crypto::new_id;
 use crate::server::db::is_unique_violation;
 use crate::server::db::{now_ms, Db};
@@ -37,13 +37,16 @@ struct ApplicationRow {
     submitted_at: Option<i64>,
     round: i64,
     decision_reason: String,
+    requested_changes: String,
 }
 
 const COLUMNS: &str = "id, role, status, company_name, business_address, country, representative, \
-     website, service_phone, service_email, logo_id, created_at, submitted_at, round, decision_reason";
+     website, service_phone, service_email, logo_id, created_at, submitted_at, round, decision_reason, \
+     requested_changes";
 
-/// The statuses in which the applicant can still change the application.
-const EDITABLE: &str = "status IN ('draft', 'rejected')";
+/// The statuses in which the applicant can still change the application: a draft, and one a
+/// reviewer sent back with a request for changes (a rejection is final).
+const EDITABLE: &str = "status IN ('draft', 'changes_requested')";
 
 impl From<ApplicationRow> for ApplicationView {
     fn from(r: ApplicationRow) -> Self {
@@ -67,11 +70,12 @@ impl From<ApplicationRow> for ApplicationView {
             round: r.round,
             resubmitted: r.round > 1,
             rejection_reason: (r.status == Status::Rejected).then_some(r.decision_reason),
+            requested_changes: ChangeRequest::from_json(&r.requested_changes),
         }
     }
 }
 
-/// The application the wizard edits: a draft, or one rejected and waiting for changes.
+/// The application the wizard edits: a draft, or one a reviewer asked to change.
 pub async fn latest_draft(db: &Db, user_id: &str) -> Result<Option<ApplicationView>, sqlx::Error> {
     let row: Option<ApplicationRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM applications WHERE user_id = $1 AND {EDITABLE} \
@@ -198,7 +202,7 @@ pub async fn find_submitted(db: &Db, id: &str) -> Result<Option<ApplicationView>
 /// What choosing a role did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RoleChosen {
-    /// The account's open application (started now, or the draft or rejected application it
+    /// The account's open application (started now, or the draft or sent-back application it
     /// had) has the role.
     Editing,
     /// The account's open application is under review: nothing can change until it is decided.
@@ -315,7 +319,7 @@ impl ChangedFields {
 }
 
 /// Saves the fields an autosave sent into a draft of `user_id` and leaves the others as
-/// stored. One statement with the check of [`save_draft`] (a draft or rejected application of
+/// stored. One statement with the check of [`save_draft`] (a draft or sent-back application of
 /// the user's own), so nothing is read first and two saves of different fields both stay.
 /// With no fields it is the check alone (it still marks the draft updated): a logo chosen on
 /// its own is stored after it, in the same transaction.
@@ -364,7 +368,7 @@ async fn write_fields(
     let (submitting, still) = match submit_from {
         Some(_) => (
             "status = 'under_review', submitted_at = $8, round = round + 1, assigned_to = NULL, \
-             decided_by = NULL, decided_at = NULL, decision_reason = '', ",
+             decided_by = NULL, decided_at = NULL, decision_reason = '', requested_changes = '', ",
             " AND status = $11",
         ),
         None => ("", ""),
@@ -450,8 +454,21 @@ pub enum Submitted {
     },
     /// It had been submitted already (a double click or a replay): nothing changed.
     Already,
+    /// It was rejected: closed for good (the account may start a new application).
+    Closed,
     NotFound,
 }
+
+/// How many of the business fields (the logo included) of round `application_rounds` differ
+/// from round `p`: one SQL expression, so the count is made where the rounds are written.
+const CHANGED: &str = "(CASE WHEN p.company_name <> application_rounds.company_name THEN 1 ELSE 0 END) \
+     + (CASE WHEN p.business_address <> application_rounds.business_address THEN 1 ELSE 0 END) \
+     + (CASE WHEN p.country <> application_rounds.country THEN 1 ELSE 0 END) \
+     + (CASE WHEN p.representative <> application_rounds.representative THEN 1 ELSE 0 END) \
+     + (CASE WHEN COALESCE(p.logo_id, '') <> COALESCE(application_rounds.logo_id, '') THEN 1 ELSE 0 END) \
+     + (CASE WHEN p.website <> application_rounds.website THEN 1 ELSE 0 END) \
+     + (CASE WHEN p.service_phone <> application_rounds.service_phone THEN 1 ELSE 0 END) \
+     + (CASE WHEN p.service_email <> application_rounds.service_email THEN 1 ELSE 0 END)";
 
 /// Submits a draft with its parsed, normalised fields: workspace, membership, history.
 pub async fn submit(
@@ -476,6 +493,9 @@ pub async fn submit(
     let Some(before) = before else {
         return Ok(Submitted::NotFound);
     };
+    if before.status == Status::Rejected {
+        return Ok(Submitted::Closed);
+    }
     if !write_fields(tx, user_id, id, f, Some(before.status)).await? {
         return Ok(Submitted::Already);
     }
@@ -489,9 +509,19 @@ pub async fn submit(
     .bind(id)
     .execute(&mut **tx)
     .await?;
+    // How many fields differ from the round before (none for a first round).
+    sqlx::query(&format!(
+        "UPDATE application_rounds SET changed_fields = (SELECT {CHANGED} \
+         FROM application_rounds p WHERE p.application_id = application_rounds.application_id \
+         AND p.round = application_rounds.round - 1) \
+         WHERE application_id = $1 AND round = (SELECT a.round FROM applications a WHERE a.id = $1)"
+    ))
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
     // In the reviewers' queue from the commit on, with the counts per status.
     put_in_queue(tx, id, before.status).await?;
-    if before.status == Status::Rejected {
+    if before.status == Status::ChangesRequested {
         // Its workspace and membership exist since the first submission.
         sqlx::query("UPDATE workspaces SET name = $1 WHERE id = $2")
             .bind(&f.company_name)
@@ -581,6 +611,7 @@ struct RoundRow {
     app: ApplicationRow,
     decided_at: Option<i64>,
     decided_by: Option<String>,
+    changed_fields: Option<i64>,
 }
 
 /// `ApplicationRow`'s columns, read from a round; its status is its decision (under review
@@ -591,7 +622,8 @@ const ROUND_COLUMNS: &str = "r.application_id AS id, r.role AS role, \
      r.representative AS representative, r.website AS website, r.service_phone AS service_phone, \
      r.service_email AS service_email, r.logo_id AS logo_id, a.created_at AS created_at, \
      r.submitted_at AS submitted_at, r.round AS round, r.decision_reason AS decision_reason, \
-     r.decided_at AS decided_at, d.username AS decided_by";
+     r.requested_changes AS requested_changes, r.decided_at AS decided_at, \
+     d.username AS decided_by, r.changed_fields AS changed_fields";
 
 /// Every submission of an application, first to last, as it was sent for review. Who decided
 /// is the reviewer's username: the applicant's side must not pass it on.
@@ -609,6 +641,7 @@ pub async fn rounds(db: &Db, application_id: &str) -> Result<Vec<RoundView>, sql
             app: r.app.into(),
             decided_at: r.decided_at.map(moment::at),
             decided_by: r.decided_by,
+            changed_fields: r.changed_fields,
         })
         .collect())
 }
@@ -663,7 +696,7 @@ fn search_text(company: &str) -> String {
     )
 }
 
-/// Puts a submission (the first, or one after a rejection, coming from status `before`) in
+/// Puts a submission (the first, or one after a request for changes, coming from status `before`) in
 /// the queue, in its transaction: what the queue shows, filters and searches by, from the
 /// application as it was just submitted (and copied into its round), and the counts.
 pub async fn put_in_queue(
@@ -673,7 +706,9 @@ pub async fn put_in_queue(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(&format!(
         "UPDATE applications SET queue_role = role, queue_country = country, \
-         queue_company = company_name, queue_search = {} WHERE id = $1",
+         queue_company = company_name, queue_search = {}, queue_changed = (SELECT r.changed_fields \
+         FROM application_rounds r WHERE r.application_id = applications.id \
+         AND r.round = applications.round) WHERE id = $1",
         search_text("company_name")
     ))
     .bind(id)
@@ -697,4 +732,35 @@ pub async fn applicant_email_changed(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// How many decisions the typical wait needs before it is shown: fewer promise nothing.
+pub const TYPICAL_WAIT_MIN_DECISIONS: usize = 10;
+
+/// The typical wait for a decision: the median time from submission to decision of the rounds
+/// decided in the last 30 days (an open round has no decision and is not counted); `None`
+/// with fewer than [`TYPICAL_WAIT_MIN_DECISIONS`].
+pub async fn typical_wait(db: &Db) -> Result<Option<i64>, sqlx::Error> {
+    let since = now_ms() - 30 * 24 * 3_600_000;
+    let mut waits: Vec<i64> = sqlx::query_scalar(
+        "SELECT decided_at - submitted_at FROM application_rounds \
+         WHERE decided_at >= $1 AND decision IS NOT NULL",
+    )
+    .bind(since)
+    .fetch_all(&db.pool)
+    .await?;
+    if waits.len() < TYPICAL_WAIT_MIN_DECISIONS {
+        return Ok(None);
+    }
+    waits.sort_unstable();
+    Ok(percentile(&waits, 50))
+}
+
+/// The `p`th percentile (nearest rank) of values sorted ascending; `None` when there are none.
+pub fn percentile(sorted: &[i64], p: usize) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (p * sorted.len()).div_ceil(100).max(1);
+    sorted.get(rank - 1).copied()
 }

@@ -100,8 +100,11 @@ fn Workspaces() -> impl IntoView {
 #[component]
 fn WorkspaceCard(app: ApplicationView, my_role: Option<MemberRole>) -> impl IntoView {
     let draft = app.status == Status::Draft;
-    // Only the applicant edits a rejected application (the workspace has no one else yet).
-    let rejected = app.status == Status::Rejected && my_role == Some(MemberRole::Applicant);
+    // Only the applicant acts on a decision short of approval (the workspace has no one else
+    // yet): edits it when changes are requested, or starts anew after a rejection.
+    let applicant = my_role == Some(MemberRole::Applicant);
+    let rejected = app.status == Status::Rejected && applicant;
+    let changes = app.status == Status::ChangesRequested && applicant;
     let t = i18n::t();
     let name = if app.fields.company_name.trim().is_empty() {
         t.console.untitled.to_string()
@@ -161,6 +164,13 @@ fn WorkspaceCard(app: ApplicationView, my_role: Option<MemberRole>) -> impl Into
             {rejected.then(|| view! {
                 <div class="workspace-card__hint workspace-card__hint--rejected">
                     <p>{fill(t.console.reason, &[("reason", &app.rejection_reason.clone().unwrap_or_default())])}</p>
+                    <p>{t.console.rejected_final}</p>
+                    <a class="btn btn--small btn--primary" href="/onboarding/role">{t.console.start_new}</a>
+                </div>
+            })}
+            {changes.then(|| view! {
+                <div class="workspace-card__hint workspace-card__hint--changes">
+                    <p>{t.console.changes_requested}</p>
                     <a class="btn btn--small btn--primary" href="/onboarding/business">{t.console.edit_resubmit}</a>
                 </div>
             })}

@@ -4,8 +4,8 @@
 //! login.
 
 use crate::applications::{
-    ApplicationView, BusinessDetails, History, HistoryEntry, Member, MemberRole, RoundView,
-    StatusBadge,
+    ApplicationView, BusinessDetails, Comparison, History, HistoryEntry, Member, MemberRole,
+    RequestedChanges, RoundView, StatusBadge,
 };
 use crate::domain::Status;
 use crate::error::{AppError, ErrorKind};
@@ -29,6 +29,9 @@ pub struct WorkspaceView {
     pub history: Vec<HistoryEntry>,
     /// Every submission, first to last, as the reviewers saw it (no reviewer named).
     pub rounds: Vec<RoundView>,
+    /// While under review: the median wait for a decision lately (Unix ms), when there have
+    /// been enough decisions to say (`applications::store::typical_wait`).
+    pub typical_wait_ms: Option<i64>,
 }
 
 /// A workspace, for any of its active members (anyone else: "not found").
@@ -66,12 +69,20 @@ pub async fn workspace(id: String) -> Result<WorkspaceView, AppError> {
             ..r
         })
         .collect();
+    let typical_wait_ms = if app.status == Status::UnderReview {
+        store::typical_wait(&st.db)
+            .await
+            .or_internal("reading the typical wait")?
+    } else {
+        None
+    };
     Ok(WorkspaceView {
         app,
         my_role,
         members,
         history,
         rounds,
+        typical_wait_ms,
     })
 }
 
@@ -157,6 +168,14 @@ fn WorkspaceBody() -> impl IntoView {
                             {w.app.rejection_reason.clone().filter(|_| w.my_role == MemberRole::Applicant).map(|reason| view! {
                                 <div class="alert alert--error" role="status">
                                     <p><strong>{t.console.rejected}</strong> {fill(t.console.rejected_reason, &[("reason", &reason)])}</p>
+                                    <p>{t.console.rejected_final}</p>
+                                    <a class="btn btn--small btn--primary" href="/onboarding/role">{t.console.start_new}</a>
+                                </div>
+                            })}
+                            {w.app.requested_changes.clone().filter(|_| w.my_role == MemberRole::Applicant).map(|request| view! {
+                                <div class="alert alert--warning" role="status">
+                                    <p><strong>{t.console.changes_requested}</strong></p>
+                                    <RequestedChanges request/>
                                     <a class="btn btn--small btn--primary" href="/onboarding/business">{t.console.edit_resubmit}</a>
                                 </div>
                             })}
@@ -191,11 +210,12 @@ fn OnboardingBody() -> impl IntoView {
     view! {
         <WithWorkspace render=|w, t| {
             // Earlier rounds are worth showing once there is more than the one on this page.
-            let show_rounds = w.rounds.len() > 1 || w.app.status == Status::Rejected;
+            let show_rounds = w.rounds.len() > 1
+                || matches!(w.app.status, Status::Rejected | Status::ChangesRequested);
             let rounds = show_rounds.then(|| view! {
                 <h2>{t.console.rounds}</h2>
                 <ol class="rounds">
-                    {w.rounds.into_iter().rev().map(|r| view! { <RoundDetails r/> }).collect_view()}
+                    {w.rounds.iter().rev().map(|r| view! { <RoundDetails r=r.clone() all=w.rounds.clone()/> }).collect_view()}
                 </ol>
             });
             view! {
@@ -207,6 +227,7 @@ fn OnboardingBody() -> impl IntoView {
                                 <StatusBadge status=w.app.status/>
                             </div>
                             <p class="muted">{w.app.submitted_at.clone().map(|at| in_sentence(t.console.submitted, "date", at, &[]))}</p>
+                            <Timeline history=w.history.clone() status=w.app.status typical_wait_ms=w.typical_wait_ms/>
                             <h2>{t.console.application}</h2>
                             <BusinessDetails app=w.app.clone()/>
                             {rounds}
@@ -218,9 +239,10 @@ fn OnboardingBody() -> impl IntoView {
     }
 }
 
-/// One submitted round: its outcome, and what was submitted in it.
+/// One submitted round: its outcome, what was submitted in it, and what changed from the
+/// round before (`all`: every round).
 #[component]
-fn RoundDetails(r: RoundView) -> impl IntoView {
+fn RoundDetails(r: RoundView, all: Vec<RoundView>) -> impl IntoView {
     let RoundView {
         app, decided_at, ..
     } = r;
@@ -233,14 +255,79 @@ fn RoundDetails(r: RoundView) -> impl IntoView {
         .map(|at| in_sentence(t.console.submitted, "date", at, &[]));
     let decided = decided_at.map(|at| in_sentence(t.console.decided, "date", at, &[]));
     let reason = app.rejection_reason.clone();
+    let request = app.requested_changes.clone();
     view! {
         <li id=format!("round-{n}") class="round">
             <details>
                 <summary>{fill(t.console.round, &[("n", &n)])} " " <StatusBadge status/></summary>
                 <p class="muted">{when} {decided}</p>
                 {reason.map(|reason| view! { <p>{fill(t.console.reason, &[("reason", &reason)])}</p> })}
+                {request.map(|request| view! { <RequestedChanges request/> })}
+                <Comparison rounds=all shown=n/>
                 <BusinessDetails app/>
             </details>
         </li>
+    }
+}
+
+/// The application's way through review, from its history: submitted, picked up by a reviewer
+/// (the first assignment of each round), changes requested, resubmitted, decided; while it
+/// waits, a last step that says how long decisions usually take, when that is known.
+#[component]
+fn Timeline(
+    history: Vec<HistoryEntry>,
+    status: Status,
+    typical_wait_ms: Option<i64>,
+) -> impl IntoView {
+    let t = &i18n::t().console;
+    let mut picked_up = Vec::new();
+    let steps: Vec<(&'static str, &'static str, crate::ui::moment::Moment)> = history
+        .into_iter()
+        .filter_map(|e| {
+            let label = match e.kind.as_str() {
+                "submitted" => t.step_submitted,
+                "resubmitted" => t.step_resubmitted,
+                "changes_requested" => t.step_changes_requested,
+                "approved" => t.step_approved,
+                "rejected" => t.step_rejected,
+                "assigned" if !picked_up.contains(&e.round) => {
+                    picked_up.push(e.round);
+                    t.step_picked_up
+                }
+                _ => return None,
+            };
+            let kind: &'static str = match e.kind.as_str() {
+                "assigned" => "assigned",
+                "submitted" | "resubmitted" => "submitted",
+                "changes_requested" => "changes_requested",
+                "approved" => "approved",
+                _ => "rejected",
+            };
+            Some((kind, label, e.at))
+        })
+        .collect();
+    let waiting = (status == Status::UnderReview).then(|| {
+        let wait = typical_wait_ms.map(|ms| {
+            view! { <p class="timeline__wait">{fill(t.typical_wait, &[("duration", &crate::ui::moment::duration(ms))])}</p> }
+        });
+        view! {
+            <li class="timeline__step timeline__step--waiting">
+                <span class="timeline__what">{t.step_waiting}</span>
+                <p class="muted">{t.waiting}</p>
+                {wait}
+            </li>
+        }
+    });
+    view! {
+        <h2>{t.timeline}</h2>
+        <ol class="timeline">
+            {steps.into_iter().map(|(kind, label, at)| view! {
+                <li class=format!("timeline__step timeline__step--{kind}")>
+                    <span class="timeline__what">{label}</span>
+                    " " <crate::ui::moment::When at/>
+                </li>
+            }).collect_view()}
+            {waiting}
+        </ol>
     }
 }

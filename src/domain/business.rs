@@ -213,9 +213,28 @@ pub enum Status {
     UnderReview,
     Approved,
     Rejected,
+    /// A reviewer asked for changes: the applicant edits it and submits the next round.
+    ChangesRequested,
 }
 
 impl Status {
+    /// Every status, in the order of its life (pages list them so).
+    pub const ALL: [Status; 5] = [
+        Status::Draft,
+        Status::UnderReview,
+        Status::ChangesRequested,
+        Status::Approved,
+        Status::Rejected,
+    ];
+
+    /// The statuses of submitted applications: what the reviewers' queue counts and filters.
+    pub const SUBMITTED: [Status; 4] = [
+        Status::UnderReview,
+        Status::ChangesRequested,
+        Status::Approved,
+        Status::Rejected,
+    ];
+
     /// Reads a key (a stored one, or a filter in a query string). Not what a person types, so
     /// its error is a plain note for logs and tests rather than an [`Invalid`].
     pub fn parse(input: &str) -> Result<Self, String> {
@@ -224,6 +243,7 @@ impl Status {
             "under_review" => Ok(Status::UnderReview),
             "approved" => Ok(Status::Approved),
             "rejected" => Ok(Status::Rejected),
+            "changes_requested" => Ok(Status::ChangesRequested),
             other => Err(format!("unknown status {other}")),
         }
     }
@@ -234,6 +254,7 @@ impl Status {
             Status::UnderReview => "under_review",
             Status::Approved => "approved",
             Status::Rejected => "rejected",
+            Status::ChangesRequested => "changes_requested",
         }
     }
 
@@ -245,6 +266,7 @@ impl Status {
             Status::UnderReview => t.status_under_review,
             Status::Approved => t.status_approved,
             Status::Rejected => t.status_rejected,
+            Status::ChangesRequested => t.status_changes_requested,
         }
     }
 }
@@ -254,18 +276,13 @@ impl TryFrom<String> for Status {
     type Error = super::UnknownKey;
 
     fn try_from(key: String) -> Result<Self, Self::Error> {
-        [
-            Status::Draft,
-            Status::UnderReview,
-            Status::Approved,
-            Status::Rejected,
-        ]
-        .into_iter()
-        .find(|s| s.key() == key)
-        .ok_or(super::UnknownKey {
-            what: "status",
-            value: key,
-        })
+        Status::ALL
+            .into_iter()
+            .find(|s| s.key() == key)
+            .ok_or(super::UnknownKey {
+                what: "status",
+                value: key,
+            })
     }
 }
 

@@ -11,6 +11,10 @@ pub enum Named {
     BusinessAddress,
     Representative,
     RejectionReason,
+    /// A reviewer's note on a field they ask to change.
+    ChangeNote,
+    /// The general note of a request for changes.
+    GeneralNote,
 }
 
 /// What is wrong with a value typed into a field; `message` says it to the person.
@@ -71,6 +75,8 @@ pub enum Invalid {
     /// A sign-in password longer than any password can be: refused as a wrong password is, so
     /// that the answer says nothing more.
     SignInIncorrect,
+    /// A request for changes that picks no field.
+    NoFieldChosen,
     /// A rejection without its reason.
     ReasonMissing,
     /// Control characters other than line breaks and tabs.
@@ -106,6 +112,8 @@ fn words(invalid: &Invalid, t: &FieldErrors) -> String {
         Named::BusinessAddress => t.business_address,
         Named::Representative => t.representative,
         Named::RejectionReason => t.rejection_reason,
+        Named::ChangeNote => t.change_note,
+        Named::GeneralNote => t.general_note,
     };
     match invalid {
         Invalid::Missing { what } => fill(t.missing, &[("what", &name(*what))]),
@@ -135,6 +143,7 @@ fn words(invalid: &Invalid, t: &FieldErrors) -> String {
         Invalid::PasswordHasName => t.password_has_name.into(),
         Invalid::SignInPasswordMissing => t.sign_in_password_missing.into(),
         Invalid::SignInIncorrect => t.sign_in_incorrect.into(),
+        Invalid::NoFieldChosen => t.no_field_chosen.into(),
         Invalid::ReasonMissing => t.reason_missing.into(),
         Invalid::ReasonControlChars => t.reason_control_chars.into(),
         Invalid::ReasonTooShort { min } => fill(t.reason_too_short, &[("min", min)]),

@@ -17,7 +17,7 @@ pub use code::{VerificationCode, CODE_RESEND_SECONDS, CODE_VALID_MINUTES};
 pub use email::Email;
 pub use invalid::{Invalid, Named};
 pub use password::Password;
-pub use review::{Decision, RejectionReason};
+pub use review::{BusinessField, ChangeRequest, Decision, FieldRequest, RejectionReason};
 pub use username::Username;
 
 /// A stored key that none of a type's values has (say a status written by a newer version):

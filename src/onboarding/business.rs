@@ -7,14 +7,15 @@
 
 use super::my_draft;
 use super::steps::Steps;
-use crate::applications::ApplicationView;
+use crate::applications::{ApplicationView, RequestedChanges};
 #[cfg(feature = "ssr")]
 use crate::domain::CountryCode;
 use crate::domain::{
-    BusinessAddress, CompanyName, Email, Invalid, PhoneNumberInput, Representative, Website,
+    BusinessAddress, BusinessField, CompanyName, Email, Invalid, PhoneNumberInput, Representative,
+    Website,
 };
 use crate::error::AppError;
-use crate::ui::form::{url_error, Agreement, ErrorLine, ErrorSummary, Field};
+use crate::ui::form::{url_error, Agreement, ErrorLine, ErrorSummary, Field, FieldRequest};
 use crate::ui::guard::ErrorView;
 use crate::ui::page::Loading;
 use leptos::either::Either;
@@ -392,6 +393,10 @@ mod ssr {
             .await
             .or_internal("finding an application")?
         {
+            // Rejected: closed for good, whatever the button.
+            Some(a) if a.status == crate::domain::Status::Rejected => Err(AppError::conflict(
+                crate::i18n::t().onboarding.business.closed,
+            )),
             // A replayed or double-clicked Submit: it was submitted once; same answer.
             Some(_) if after == After::Submit => {
                 leptos_axum::redirect(&format!("/onboarding/submitted?id={id}"));
@@ -588,6 +593,11 @@ mod ssr {
                 tracing::info!(application = %id, "application submitted");
             }
             Submitted::Already => {}
+            Submitted::Closed => {
+                return Err(AppError::conflict(
+                    crate::i18n::t().onboarding.business.closed,
+                ))
+            }
             Submitted::NotFound => return Err(AppError::not_found()),
         }
         leptos_axum::redirect(&format!("/onboarding/submitted?id={id}"));
@@ -1033,16 +1043,30 @@ fn BusinessForm(app: ApplicationView, countries: Vec<String>) -> impl IntoView {
         })
     };
     let shown_logo = Signal::derive(move || preview.get().or_else(|| logo_url.get()));
+    // While changes are requested: the reviewer's note on a field, shown beside it.
+    let request = StoredValue::new(app.requested_changes.clone());
+    let asked = move |field: BusinessField| {
+        request.with_value(|r| {
+            r.as_ref()
+                .and_then(|r| r.note_on(field))
+                .map(str::to_string)
+        })
+    };
+    // A field's description: its note first when it has one.
+    let described = move |name: &str, rest: &str| match asked(BusinessField::parse(name)?) {
+        Some(_) => Some(format!("{name}-request {rest}")),
+        None => Some(rest.to_string()),
+    };
 
     view! {
         <section class="panel wizard">
             <Steps current=2/>
             <h1>{t.heading}</h1>
             <p class="muted">{applying_before} <strong>{app.role.label()}</strong> {applying_after}</p>
-            {app.rejection_reason.clone().map(|reason| view! {
-                <div class="alert alert--error" role="status">
-                    <p><strong>{t.rejected}</strong> {o.reason_label} {reason}</p>
-                    <p>{t.rejected_next}</p>
+            {app.requested_changes.clone().map(|request| view! {
+                <div class="alert alert--warning requested-changes" role="status">
+                    <p><strong>{t.changes_requested}</strong> {t.changes_requested_next}</p>
+                    <RequestedChanges request link=true/>
                 </div>
             })}
             <ErrorSummary error=answer labels/>
@@ -1061,15 +1085,19 @@ fn BusinessForm(app: ApplicationView, countries: Vec<String>) -> impl IntoView {
                 <Field label=t.company_name name="company_name" autocomplete="organization"
                     help=t.company_name_help
                     initial=text(f.company_name.clone()) server_error=field("company_name")
+                    request=asked(BusinessField::CompanyName)
                     check=check(|v| CompanyName::parse(v).err())/>
                 <Field label=t.business_address name="business_address" autocomplete="street-address"
                     help=t.business_address_help
                     initial=text(f.business_address.clone()) server_error=field("business_address")
+                    request=asked(BusinessField::BusinessAddress)
                     check=check(|v| BusinessAddress::parse(v).err())/>
-                <div class="field" class:field--invalid=move || field("country").get().is_some()>
+                <div class="field" class:field--invalid=move || field("country").get().is_some()
+                    class:field--requested=asked(BusinessField::Country).is_some()>
                     <label for="country" class="field__label">{t.country}</label>
+                    <FieldRequest id="country-request" note=asked(BusinessField::Country)/>
                     <input id="country" name="country" list="country-list" autocomplete="country-name"
-                        value=initial_country aria-describedby="country-help country-error"
+                        value=initial_country aria-describedby=described("country", "country-help country-error")
                         aria-invalid=move || field("country").get().is_some().then_some("true")/>
                     <datalist id="country-list">
                         {countries.into_iter().map(|name| view! { <option value=name></option> }).collect_view()}
@@ -1080,10 +1108,13 @@ fn BusinessForm(app: ApplicationView, countries: Vec<String>) -> impl IntoView {
                 <Field label=t.representative name="representative" autocomplete="name"
                     help=t.representative_help
                     initial=text(f.representative.clone()) server_error=field("representative")
+                    request=asked(BusinessField::Representative)
                     check=check(|v| Representative::parse(v).err())/>
 
-                <div class="field logo-field" class:field--invalid=move || field("logo").get().is_some()>
+                <div class="field logo-field" class:field--invalid=move || field("logo").get().is_some()
+                    class:field--requested=asked(BusinessField::Logo).is_some()>
                     <label for="logo" class="field__label">{t.logo_optional}</label>
+                    <FieldRequest id="logo-request" note=asked(BusinessField::Logo)/>
                     <div class="logo-field__row">
                         <div class="logo-preview" aria-hidden="true">
                             {move || match shown_logo.get() {
@@ -1092,7 +1123,7 @@ fn BusinessForm(app: ApplicationView, countries: Vec<String>) -> impl IntoView {
                             }}
                         </div>
                         <input id="logo" name="logo" type="file" accept="image/png,image/jpeg"
-                            aria-describedby="logo-help logo-error"
+                            aria-describedby=described("logo", "logo-help logo-error")
                             aria-invalid=move || field("logo").get().is_some().then_some("true")/>
                     </div>
                     <p id="logo-help" class="field__help">{logo_rules::summary()}
@@ -1102,14 +1133,17 @@ fn BusinessForm(app: ApplicationView, countries: Vec<String>) -> impl IntoView {
                 <Field label=t.website_optional name="website" autocomplete="url"
                     help=t.website_help
                     initial=text(f.website.clone()) server_error=field("website")
+                    request=asked(BusinessField::Website)
                     check=optional(|v| Website::parse(v).err())/>
                 <Field label=t.service_phone_optional name="service_phone" input_type="tel" autocomplete="tel"
                     help=t.service_phone_help
                     initial=text(f.service_phone.clone()) server_error=field("service_phone")
+                    request=asked(BusinessField::ServicePhone)
                     check=optional(|v| PhoneNumberInput::parse(v).err())/>
                 <Field label=t.service_email_optional name="service_email" input_type="email" autocomplete="email"
                     help=t.service_email_help
                     initial=text(f.service_email.clone()) server_error=field("service_email")
+                    request=asked(BusinessField::ServiceEmail)
                     check=optional(|v| Email::parse(v).err())/>
 
                 <Agreement name="agree_terms" href="/terms" document=t.terms error=field("agree_terms")/>

@@ -2,11 +2,11 @@
 //! decision as it is made) and what happens next.
 
 use super::steps::Steps;
-use crate::applications::{own_application, StatusBadge};
+use crate::applications::{own_application, RequestedChanges, StatusBadge};
 use crate::domain::Status;
 use crate::ui::guard::ErrorView;
 use crate::ui::page::Loading;
-use leptos::either::{Either, EitherOf3};
+use leptos::either::{Either, EitherOf4};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -46,16 +46,24 @@ fn Confirmation() -> impl IntoView {
                                     <StatusBadge status=a.status/> {workspace_after}
                                 </p>
                                 {match a.status {
-                                    Status::Approved => EitherOf3::A(view! {
+                                    Status::Approved => EitherOf4::A(view! {
                                         <p class="alert alert--success" role="status">{s.approved}</p>
                                     }),
-                                    Status::Rejected => EitherOf3::B(view! {
+                                    Status::Rejected => EitherOf4::B(view! {
                                         <div class="alert alert--error" role="status">
                                             <p><strong>{s.rejected}</strong> {t.reason_label} {a.rejection_reason.clone().unwrap_or_default()}</p>
+                                            <p>{s.rejected_final}</p>
+                                            <a class="btn btn--small btn--primary" href="/onboarding/role">{s.start_new}</a>
+                                        </div>
+                                    }),
+                                    Status::ChangesRequested => EitherOf4::C(view! {
+                                        <div class="alert alert--warning" role="status">
+                                            <p><strong>{s.changes_requested}</strong></p>
+                                            {a.requested_changes.clone().map(|request| view! { <RequestedChanges request/> })}
                                             <a class="btn btn--small btn--primary" href="/onboarding/business">{s.edit_and_resubmit}</a>
                                         </div>
                                     }),
-                                    _ => EitherOf3::C(view! {
+                                    _ => EitherOf4::D(view! {
                                         <h2>{s.next_heading}</h2>
                                         <ol class="next-steps">
                                             <li>{s.next_review}</li>

@@ -85,6 +85,7 @@ pub fn ReviewPage() -> impl IntoView {
             },
             "approved" => t.announce_approved.to_string(),
             "rejected" => t.announce_rejected.to_string(),
+            "changes_requested" => t.announce_changes_requested.to_string(),
             // Assignments are not news.
             _ => return,
         };
@@ -199,6 +200,13 @@ fn Queue(shown: Memo<QueuePage>, query: Query, fresh: RwSignal<Vec<String>>) -> 
         "" => String::new(),
         q => format!("?{q}"),
     };
+    let export_href = super::export::queue_csv_href(
+        &query.status,
+        &query.role,
+        &query.country,
+        &query.q,
+        &query.sort,
+    );
     let counts = Memo::new(move |_| shown.with(|p| p.counts.clone()));
     let counts = move || {
         counts
@@ -221,7 +229,7 @@ fn Queue(shown: Memo<QueuePage>, query: Query, fresh: RwSignal<Vec<String>>) -> 
         let selected = value == current;
         view! { <option value=value.to_string() selected=selected>{label}</option> }
     };
-    let status_options = [Status::UnderReview, Status::Approved, Status::Rejected]
+    let status_options = Status::SUBMITTED
         .into_iter()
         .map(|s| option(s.key(), s.label().to_string(), &query.status))
         .collect_view();
@@ -272,6 +280,8 @@ fn Queue(shown: Memo<QueuePage>, query: Query, fresh: RwSignal<Vec<String>>) -> 
         && query.country.is_empty()
         && query.q.is_empty());
     let empty = Memo::new(move |_| shown.with(|p| p.rows.is_empty()));
+    // Lateness as of the page's answer (a live change keeps it: minutes do not matter here).
+    let late_before = shown.with_untracked(|p| (p.late_before_ms, p.sla_hours));
     let rows = move || {
         if empty.get() {
             Either::Left(view! {
@@ -300,7 +310,7 @@ fn Queue(shown: Memo<QueuePage>, query: Query, fresh: RwSignal<Vec<String>>) -> 
                         <tbody>
                             // Keyed by the whole line: a line that did not change is left as it is.
                             <For each=move || shown.with(|p| p.rows.clone()) key=drawn_as children=move |row| view! {
-                                <Row row fresh list_query=list_query.clone()/>
+                                <Row row fresh list_query=list_query.clone() late_before/>
                             }/>
                         </tbody>
                     </table>
@@ -347,6 +357,10 @@ fn Queue(shown: Memo<QueuePage>, query: Query, fresh: RwSignal<Vec<String>>) -> 
             <button type="submit" class="btn btn--secondary">{t.apply}</button>
             {filtered.then(|| view! { <a class="btn btn--ghost" href="/review">{t.clear}</a> })}
         </Form>
+        <p class="queue-tools">
+            <a class="btn btn--ghost btn--small" href=export_href download="" rel="external">{crate::i18n::t().review.export.export_csv}</a>
+            <a class="btn btn--ghost btn--small" href="/review/metrics">{crate::i18n::t().review.metrics.dashboard_link}</a>
+        </p>
         {rows}
         <nav class="pager" aria-label=t.pages_label>
             <span>{total_text}</span>
@@ -357,17 +371,33 @@ fn Queue(shown: Memo<QueuePage>, query: Query, fresh: RwSignal<Vec<String>>) -> 
 }
 
 #[component]
-fn Row(row: QueueRow, fresh: RwSignal<Vec<String>>, list_query: String) -> impl IntoView {
+fn Row(
+    row: QueueRow,
+    fresh: RwSignal<Vec<String>>,
+    list_query: String,
+    /// Under review since before this (Unix ms): past the review SLA.
+    late_before: (i64, i64),
+) -> impl IntoView {
     let t = &crate::i18n::t().review.dashboard;
     let id = row.id.clone();
     let is_new = Signal::derive(move || fresh.with(|f| f.contains(&id)));
     let href = format!("/review/{}{}", row.id, list_query);
+    let (before, sla_hours) = late_before;
+    let late = row.status == Status::UnderReview
+        && row.submitted_at.as_ref().is_some_and(|at| at.ms < before);
+    let changed = row.changed_fields.map(|n| match n {
+        0 => t.tag_changed_none.to_string(),
+        1 => t.tag_changed_one.to_string(),
+        n => fill(t.tag_changed_other, &[("count", &n)]),
+    });
     view! {
-        <tr class:queue__row--new=is_new>
+        <tr class:queue__row--new=is_new class:queue__row--late=late>
             <th scope="row">
                 <a href=href>{row.company_name.clone()}</a>
                 {move || is_new.get().then(|| view! { <span class="tag tag--new">{t.tag_new}</span> })}
                 {row.resubmitted.then(|| view! { <span class="tag">{t.tag_resubmitted}</span> })}
+                {changed.map(|c| view! { <span class="tag tag--changed">{c}</span> })}
+                {late.then(|| view! { <span class="tag tag--late">{fill(t.tag_late, &[("hours", &sla_hours)])}</span> })}
             </th>
             <td>{row.role.label()}</td>
             <td>{row.country_name.clone()}</td>
@@ -606,7 +636,7 @@ fn apply(
         // moves the status from under review.
         let was_in = match kind {
             "submitted" => false,
-            "approved" | "rejected" => {
+            "approved" | "rejected" | "changes_requested" => {
                 others_in && status_filter(asked).is_none_or(|s| s == Status::UnderReview)
             }
             "assigned" | "unassigned" => now_in,
@@ -638,6 +668,8 @@ mod tests {
             status,
             assigned_to: None,
             resubmitted: false,
+            rounds: 1,
+            changed_fields: None,
         }
     }
 
@@ -664,6 +696,8 @@ mod tests {
             previous: None,
             next: None,
             countries: vec![("SG".into(), "Singapore".into())],
+            late_before_ms: 0,
+            sla_hours: 48,
         }
     }
 

@@ -4,11 +4,11 @@
 //! round. It follows the live feed, so a decision made elsewhere shows here at once.
 
 use super::{
-    review_application, ApproveApplication, RejectApplication, ReleaseApplication, ReviewDetail,
-    TakeApplication,
+    review_application, ApproveApplication, RejectApplication, ReleaseApplication, RequestChanges,
+    ReviewDetail, TakeApplication,
 };
-use crate::applications::{BusinessDetails, History, StatusBadge};
-use crate::domain::{RejectionReason, Status};
+use crate::applications::{BusinessDetails, Comparison, History, RequestedChanges, StatusBadge};
+use crate::domain::{BusinessField, ChangeRequest, RejectionReason, Status};
 use crate::i18n::fill;
 use crate::live::{use_live_events, LiveIndicator};
 use crate::ui::form::{ErrorLine, ErrorSummary, FormAlert, TwoActions};
@@ -62,6 +62,7 @@ pub fn ReviewDetailPage() -> impl IntoView {
     };
     let assign = Assignment::new();
     let decide = Decision::new();
+    let request = ServerAction::<RequestChanges>::new();
     let refresh = RwSignal::new(0u32);
     let detail = Resource::new(
         move || {
@@ -71,6 +72,7 @@ pub fn ReviewDetailPage() -> impl IntoView {
                 refresh.get(),
                 assign.version(),
                 decide.version(),
+                request.version().get(),
             )
         },
         |(id, round, ..)| review_application(id, round),
@@ -96,7 +98,7 @@ pub fn ReviewDetailPage() -> impl IntoView {
                     match detail.await {
                         Ok(d) => {
                             let kept = filters(&search.get_untracked());
-                            Either::Left(view! { <Detail d filters=kept live assign decide/> })
+                            Either::Left(view! { <Detail d filters=kept live assign decide request/> })
                         }
                         Err(e) => Either::Right(view! { <ErrorView error=e heading=t.detail.title/> }),
                     }
@@ -114,6 +116,7 @@ fn Detail(
     live: ReadSignal<crate::live::LiveState>,
     assign: Assignment,
     decide: Decision,
+    request: ServerAction<RequestChanges>,
 ) -> impl IntoView {
     let t = &crate::i18n::t().review.detail;
     let round_label = crate::i18n::t().review.application.round;
@@ -148,6 +151,7 @@ fn Detail(
                                     {decided}
                                 </span>
                                 {r.app.rejection_reason.clone().map(|reason| view! { <p class="rounds__reason">{t.reason_prefix} {reason}</p> })}
+                                {r.app.requested_changes.clone().map(|request| view! { <RequestedChanges request/> })}
                             </li>
                         }
                     }).collect_view()}
@@ -174,11 +178,12 @@ fn Detail(
                 <p class="alert alert--info" role="status">{t.own_application}</p>
             })
         } else if open {
-            Either::Right(Some(view! { <Actions d=d.clone() assign decide/> }))
+            Either::Right(Some(view! { <Actions d=d.clone() assign decide request/> }))
         } else {
             Either::Right(None)
         }}
         {rounds}
+        <Comparison rounds=d.rounds.clone() shown=app.round/>
         <div class="review-columns">
             <div>
                 <h2>{t.business_information}</h2>
@@ -201,13 +206,86 @@ fn Detail(
             </div>
         </div>
         <h2>{t.history}</h2>
+        <p><a class="btn btn--secondary btn--small" href=super::export::history_csv_href(&app.id) download="" rel="external">{crate::i18n::t().review.export.export_history}</a></p>
         <History entries=d.history.clone() round_href=Some(round_prefix)/>
+    }
+}
+
+/// "Request changes": a checkbox per field (its note shows once it is checked, by CSS alone,
+/// so the form works without JavaScript), a note on each, and a general note.
+#[component]
+fn RequestForm(id: String, round: i64, request: ServerAction<RequestChanges>) -> impl IntoView {
+    let t = &crate::i18n::t().review.detail;
+    let error = crate::ui::form::last_error(request.value());
+    let kept = move |name: String| {
+        error
+            .get_untracked()
+            .and_then(|e| e.kept_value(&name))
+            .unwrap_or_default()
+    };
+    let field_error = move |name: String| {
+        Signal::derive(move || error.get().and_then(|e| e.field_message(&name)))
+    };
+    let mut labels: Vec<(&'static str, &'static str)> = vec![
+        ("fields", t.fields_to_change),
+        ("general_note", t.general_note_label),
+    ];
+    // Field names for the summary's links: `note_<field>` (static strings, once per field).
+    for f in BusinessField::ALL {
+        labels.push((f.note_name(), f.label()));
+    }
+    let fields_error = field_error("fields".into());
+    let general_error = field_error("general_note".into());
+    view! {
+        <ActionForm action=request attr:class="decision decision--changes">
+            <input type="hidden" name="id" value=id/>
+            <input type="hidden" name="round" value=round.to_string()/>
+            <ErrorSummary error labels/>
+            <fieldset class="change-fields" aria-describedby="fields-help fields-error">
+                <legend class="field__label">{t.fields_to_change}</legend>
+                <p id="fields-help" class="field__help">{fill(t.fields_help, &[("min", &ChangeRequest::NOTE_MIN), ("max", &ChangeRequest::NOTE_MAX)])}</p>
+                {BusinessField::ALL.into_iter().map(|f| {
+                    let pick = format!("pick_{}", f.key());
+                    let note = f.note_name();
+                    let note_error = field_error(note.to_string());
+                    let error_id = format!("{note}-error");
+                    let picked = !kept(pick.clone()).is_empty();
+                    view! {
+                        <div class="change-field" class:field--invalid=move || note_error.get().is_some()>
+                            <input type="checkbox" id=pick.clone() name=pick.clone() value="on" checked=picked/>
+                            <label for=pick>{f.label()}</label>
+                            <div class="change-field__note">
+                                <label for=note class="field__label">{fill(t.note_on, &[("field", &f.label())])}</label>
+                                <textarea id=note name=note rows="2" maxlength=ChangeRequest::NOTE_MAX.to_string()
+                                    aria-describedby=error_id.clone()
+                                    aria-invalid=move || note_error.get().is_some().then_some("true")>{kept(note.to_string())}</textarea>
+                                <ErrorLine id=error_id error=note_error/>
+                            </div>
+                        </div>
+                    }
+                }).collect_view()}
+                <ErrorLine id="fields-error" error=fields_error/>
+            </fieldset>
+            <div class="field" class:field--invalid=move || general_error.get().is_some()>
+                <label for="general_note" class="field__label">{t.general_note_label}</label>
+                <textarea id="general_note" name="general_note" rows="2" maxlength=ChangeRequest::GENERAL_MAX.to_string()
+                    aria-describedby="general_note-error">{kept("general_note".into())}</textarea>
+                <ErrorLine id="general_note-error" error=general_error/>
+            </div>
+            <button type="submit" class="btn btn--secondary"
+                disabled=move || request.pending().get()>{t.request_changes}</button>
+        </ActionForm>
     }
 }
 
 /// Assignment and the decision, for an application under review.
 #[component]
-fn Actions(d: ReviewDetail, assign: Assignment, decide: Decision) -> impl IntoView {
+fn Actions(
+    d: ReviewDetail,
+    assign: Assignment,
+    decide: Decision,
+    request: ServerAction<RequestChanges>,
+) -> impl IntoView {
     let t = &crate::i18n::t().review.detail;
     let id = StoredValue::new(d.app.id.clone());
     let decide_error = decide.error;
@@ -271,13 +349,14 @@ fn Actions(d: ReviewDetail, assign: Assignment, decide: Decision) -> impl IntoVi
                                 local_reason_error.set(if v.trim().is_empty() { None } else { RejectionReason::parse(&v).err().map(|e| e.message()) });
                             }
                         >{kept_reason}</textarea>
-                        <p id="reason-help" class="field__help">{t.reason_help}</p>
+                        <p id="reason-help" class="field__help">{t.reason_help} {t.reject_final}</p>
                         <ErrorLine id="reason-error" error=shown_reason_error/>
                     </div>
                     <button type="submit" class="btn btn--danger"
                         disabled=move || decide.pending()>{t.reject}</button>
                 </ActionForm>
             </div>
+            <RequestForm id=id.get_value() round=d.round request/>
         </div>
     }
 }

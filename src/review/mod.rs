@@ -7,6 +7,10 @@
 
 mod dashboard;
 mod detail;
+pub mod export;
+mod metrics;
+#[cfg(feature = "ssr")]
+mod metrics_store;
 #[cfg(feature = "ssr")]
 pub mod search_index;
 #[cfg(feature = "ssr")]
@@ -16,6 +20,7 @@ pub mod store;
 
 pub use dashboard::ReviewPage;
 pub use detail::ReviewDetailPage;
+pub use metrics::MetricsPage;
 
 use crate::applications::{ApplicationView, HistoryEntry, RoundView};
 use crate::domain::{Role, Status};
@@ -40,6 +45,10 @@ pub struct QueueRow {
     pub status: Status,
     pub assigned_to: Option<String>,
     pub resubmitted: bool,
+    /// How many times it has been submitted.
+    pub rounds: i64,
+    /// On a resubmission: how many fields differ from the round before.
+    pub changed_fields: Option<i64>,
 }
 
 /// An application's line of the queue as it stands after an event, sent with the event to
@@ -72,6 +81,11 @@ pub struct QueuePage {
     pub next: Option<String>,
     /// Countries that appear in the queue, as (alpha-2, name), for the filter.
     pub countries: Vec<(String, String)>,
+    /// Applications under review submitted before this moment (Unix ms) have waited longer
+    /// than the review SLA (`REVIEW_SLA_HOURS`): the dashboard highlights them.
+    pub late_before_ms: i64,
+    /// The SLA in hours, as the highlight says it.
+    pub sla_hours: i64,
 }
 
 /// A document the applicant agreed to.
@@ -146,6 +160,7 @@ impl From<store::Refusal> for AppError {
                 let sentence = match status {
                     Status::Approved => t.already_approved,
                     Status::Rejected => t.already_rejected,
+                    Status::ChangesRequested => t.already_changes_requested,
                     _ => t.already_decided,
                 };
                 AppError::conflict(crate::i18n::fill(
@@ -192,9 +207,12 @@ pub async fn review_queue(
         oldest_first: sort == "oldest",
         page,
     };
-    store::queue(&st.db, &filter)
+    let mut page = store::queue(&st.db, &filter)
         .await
-        .or_internal("reading the review queue")
+        .or_internal("reading the review queue")?;
+    page.sla_hours = st.config.review_sla_hours;
+    page.late_before_ms = crate::server::db::now_ms() - st.config.review_sla_hours * 3_600_000;
+    Ok(page)
 }
 
 /// One application; `round` shows an earlier submission of it (the current one when absent).
@@ -294,6 +312,97 @@ pub async fn reject_application(id: String, round: i64, reason: String) -> Resul
     decide(me, id, round, crate::domain::Decision::Reject(reason)).await
 }
 
+/// The request-changes form posts each field's box and note as arguments of its own (so the
+/// form works without JavaScript): more than clippy's limit, which this module allows.
+mod changes {
+    #![allow(clippy::too_many_arguments)]
+    use super::*;
+
+    /// "Request changes": the fields picked (`pick_<field>` checked), each with its note
+    /// (`note_<field>`), and an optional general note; the application goes back to the
+    /// applicant, who edits and submits the next round. `round` is the submission the reviewer
+    /// looked at. A note typed under a field that is not picked is not sent to anyone.
+    #[server(name = RequestChanges, endpoint = "review/request_changes")]
+    #[cfg_attr(
+        feature = "ssr",
+        tracing::instrument(
+            skip_all,
+            fields(user = tracing::field::Empty, application = %id, round = round)
+        )
+    )]
+    pub async fn request_changes(
+        id: String,
+        round: i64,
+        #[server(default)] pick_company_name: String,
+        #[server(default)] note_company_name: String,
+        #[server(default)] pick_business_address: String,
+        #[server(default)] note_business_address: String,
+        #[server(default)] pick_country: String,
+        #[server(default)] note_country: String,
+        #[server(default)] pick_representative: String,
+        #[server(default)] note_representative: String,
+        #[server(default)] pick_logo: String,
+        #[server(default)] note_logo: String,
+        #[server(default)] pick_website: String,
+        #[server(default)] note_website: String,
+        #[server(default)] pick_service_phone: String,
+        #[server(default)] note_service_phone: String,
+        #[server(default)] pick_service_email: String,
+        #[server(default)] note_service_email: String,
+        #[server(default)] general_note: String,
+    ) -> Result<(), AppError> {
+        use crate::domain::{BusinessField as F, ChangeRequest};
+        let me = require_reviewer().await?;
+        let form = [
+            (F::CompanyName, pick_company_name, note_company_name),
+            (
+                F::BusinessAddress,
+                pick_business_address,
+                note_business_address,
+            ),
+            (F::Country, pick_country, note_country),
+            (F::Representative, pick_representative, note_representative),
+            (F::Logo, pick_logo, note_logo),
+            (F::Website, pick_website, note_website),
+            (F::ServicePhone, pick_service_phone, note_service_phone),
+            (F::ServiceEmail, pick_service_email, note_service_email),
+        ];
+        let picked: Vec<(F, &str)> = form
+            .iter()
+            .filter(|(_, pick, _)| !pick.is_empty())
+            .map(|(field, _, note)| (*field, note.as_str()))
+            .collect();
+        let request = ChangeRequest::parse(&picked, &general_note).map_err(|errors| {
+            // Everything typed comes back with the errors (a form posted without JavaScript).
+            let mut e = AppError::fields(
+                errors
+                    .into_iter()
+                    .map(|(field, invalid)| crate::error::FieldError {
+                        field,
+                        message: invalid.message(),
+                    })
+                    .collect(),
+            )
+            .keep("general_note", &general_note);
+            for (field, pick, note) in &form {
+                e = e.keep(field.note_name(), note);
+                if !pick.is_empty() {
+                    e = e.keep(&format!("pick_{}", field.key()), "on");
+                }
+            }
+            e
+        })?;
+        decide(
+            me,
+            id,
+            round,
+            crate::domain::Decision::RequestChanges(request),
+        )
+        .await
+    }
+}
+pub use changes::{request_changes, RequestChanges};
+
 /// Records the decision and queues the applicant's mail in one transaction: both or neither.
 #[cfg(feature = "ssr")]
 async fn decide(
@@ -330,6 +439,14 @@ async fn decide(
                     &to.username,
                     &to.company_name,
                     reason.as_str(),
+                    public_url,
+                ),
+                Decision::RequestChanges(request) => templates::application_changes_requested(
+                    lang,
+                    &to.email,
+                    &to.username,
+                    &to.company_name,
+                    request,
                     public_url,
                 ),
             };

@@ -180,6 +180,7 @@ struct QueueSqlRow {
     status: Status,
     assignee: Option<String>,
     round: i64,
+    changed: Option<i64>,
 }
 
 impl QueueSqlRow {
@@ -204,6 +205,8 @@ impl From<QueueSqlRow> for QueueRow {
             status: r.status,
             assigned_to: r.assignee,
             resubmitted: r.round > 1,
+            rounds: r.round,
+            changed_fields: r.changed,
         }
     }
 }
@@ -332,6 +335,9 @@ pub async fn queue(db: &Db, f: &Filter) -> Result<QueuePage, sqlx::Error> {
         previous: previous.map(|k| k.param()),
         next: next.map(|k| k.param()),
         countries: countries(db).await?,
+        // Set by the caller, which knows the configuration.
+        late_before_ms: 0,
+        sla_hours: 0,
     })
 }
 
@@ -375,9 +381,10 @@ async fn read(db: &Db, w: &Where, desc: bool) -> Result<(Vec<QueueSqlRow>, bool)
         "SELECT q.id AS id, q.queue_company AS company_name, q.queue_role AS role, \
          q.queue_country AS country, u.username AS applicant, u.email AS email, \
          q.submitted_at AS submitted_at, q.status AS status, r.username AS assignee, \
-         q.round AS round \
+         q.round AS round, q.queue_changed AS changed \
          FROM (SELECT a.id, a.user_id, a.assigned_to, a.queue_company, a.queue_role, \
-         a.queue_country, a.submitted_at, a.status, a.round FROM applications a WHERE {} \
+         a.queue_country, a.submitted_at, a.status, a.round, a.queue_changed \
+         FROM applications a WHERE {} \
          ORDER BY a.submitted_at {order}, a.id {order} LIMIT {}) q \
          JOIN users u ON u.id = q.user_id LEFT JOIN users r ON r.id = q.assigned_to \
          ORDER BY q.submitted_at {order}, q.id {order}",
@@ -404,7 +411,7 @@ async fn counts(db: &Db) -> Result<Vec<(Status, i64)>, sqlx::Error> {
     let counted: Vec<StatusCount> = sqlx::query_as("SELECT status, n FROM queue_counts")
         .fetch_all(&db.pool)
         .await?;
-    Ok([Status::UnderReview, Status::Approved, Status::Rejected]
+    Ok(Status::SUBMITTED
         .into_iter()
         .map(|s| {
             let n = counted
@@ -449,6 +456,7 @@ struct LiveSqlRow {
     #[sqlx(flatten)]
     line: QueueSqlRow,
     n_under_review: Option<i64>,
+    n_changes_requested: Option<i64>,
     n_approved: Option<i64>,
     n_rejected: Option<i64>,
 }
@@ -458,6 +466,7 @@ impl From<LiveSqlRow> for LiveRow {
         let country = r.line.country.clone();
         let counts = vec![
             (Status::UnderReview, r.n_under_review.unwrap_or(0)),
+            (Status::ChangesRequested, r.n_changes_requested.unwrap_or(0)),
             (Status::Approved, r.n_approved.unwrap_or(0)),
             (Status::Rejected, r.n_rejected.unwrap_or(0)),
         ];
@@ -487,8 +496,9 @@ pub async fn live_rows(db: &Db, ids: &[&str]) -> Result<Vec<LiveRow>, sqlx::Erro
         "SELECT a.id AS id, a.queue_company AS company_name, a.queue_role AS role, \
          a.queue_country AS country, u.username AS applicant, u.email AS email, \
          a.submitted_at AS submitted_at, a.status AS status, r.username AS assignee, \
-         a.round AS round, \
+         a.round AS round, a.queue_changed AS changed, \
          (SELECT c.n FROM queue_counts c WHERE c.status = 'under_review') AS n_under_review, \
+         (SELECT c.n FROM queue_counts c WHERE c.status = 'changes_requested') AS n_changes_requested, \
          (SELECT c.n FROM queue_counts c WHERE c.status = 'approved') AS n_approved, \
          (SELECT c.n FROM queue_counts c WHERE c.status = 'rejected') AS n_rejected \
          FROM applications a JOIN users u ON u.id = a.user_id \
@@ -706,6 +716,18 @@ pub async fn assign(
     if changed != 1 {
         return Ok(Assigned::Refused(Refusal::AssignmentRaced));
     }
+    if take {
+        // When the round was first taken up (the metrics' time to first assignment).
+        sqlx::query(
+            "UPDATE application_rounds SET assigned_at = $1 WHERE application_id = $2 \
+             AND round = $3 AND assigned_at IS NULL",
+        )
+        .bind(now_ms())
+        .bind(id)
+        .bind(now.round)
+        .execute(&mut **tx)
+        .await?;
+    }
     let (kind, note) = if take {
         (
             "assigned",
@@ -740,9 +762,14 @@ pub async fn decide(
     }
     let now = now_ms();
     let reason_text = decision.reason();
+    let requested = match decision {
+        Decision::RequestChanges(request) => request.to_json(),
+        _ => String::new(),
+    };
     let changed = sqlx::query(
         "UPDATE applications SET status = $1, decided_by = $2, decided_at = $3, \
-         decision_reason = $4, assigned_to = COALESCE(assigned_to, $2), updated_at = $3 \
+         decision_reason = $4, assigned_to = COALESCE(assigned_to, $2), updated_at = $3, \
+         requested_changes = $7 \
          WHERE id = $5 AND status = 'under_review' AND round = $6",
     )
     .bind(status.key())
@@ -751,6 +778,7 @@ pub async fn decide(
     .bind(reason_text)
     .bind(id)
     .bind(round)
+    .bind(&requested)
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -778,7 +806,8 @@ pub async fn decide(
     // The decision belongs to the round the reviewer saw.
     let recorded = sqlx::query(
         "UPDATE application_rounds SET decision = $1, decided_by = $2, decided_at = $3, \
-         decision_reason = $4 WHERE application_id = $5 AND round = $6 AND decision IS NULL",
+         decision_reason = $4, requested_changes = $7, assigned_at = COALESCE(assigned_at, $3) \
+         WHERE application_id = $5 AND round = $6 AND decision IS NULL",
     )
     .bind(status.key())
     .bind(&me.user_id)
@@ -786,6 +815,7 @@ pub async fn decide(
     .bind(reason_text)
     .bind(id)
     .bind(round)
+    .bind(&requested)
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -803,6 +833,13 @@ pub async fn decide(
             "rejected",
             Note::Rejected {
                 reason: reason_text.to_string(),
+            },
+        ),
+        Decision::RequestChanges(request) => (
+            "changes_requested",
+            Note::ChangesRequested {
+                fields: request.fields().to_vec(),
+                general: request.general().to_string(),
             },
         ),
     };

@@ -31,6 +31,9 @@ pub struct Config {
     /// Where `/metrics` is served (`METRICS_ADDR`), apart from the portal; `None`: nowhere.
     pub metrics_addr: Option<SocketAddr>,
     pub log_format: LogFormat,
+    /// How long an application may wait under review before the dashboard highlights it and
+    /// the metrics count it as late (`REVIEW_SLA_HOURS`, 48 by default).
+    pub review_sla_hours: i64,
 }
 
 /// How the log is written (`LOG_FORMAT`): lines of text, or one JSON object per line.
@@ -160,6 +163,20 @@ impl Config {
             })?,
         });
 
+        let review_sla_hours = match get("REVIEW_SLA_HOURS") {
+            None => 48,
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|h: &i64| (1..=24 * 365).contains(h))
+                .ok_or_else(|| {
+                    bad(
+                        "REVIEW_SLA_HOURS",
+                        "must be a whole number of hours from 1 to 8760",
+                    )
+                })?,
+        };
+
         let secret_key = get("SECRET_KEY");
         if secret_key.as_ref().is_some_and(|k| k.len() < 32) {
             return Err(bad(
@@ -237,6 +254,7 @@ impl Config {
             dev_mailbox_forced: dev_mailbox_forced && !loopback,
             metrics_addr,
             log_format,
+            review_sla_hours,
         })
     }
 

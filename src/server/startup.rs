@@ -120,6 +120,14 @@ pub async fn build(config: Config, mut leptos_options: LeptosOptions) -> Result<
             axum::routing::get(crate::accounts::export_my_data),
         )
         .route(
+            crate::review::export::QUEUE_CSV_PATH,
+            axum::routing::get(crate::review::export::queue_csv),
+        )
+        .route(
+            crate::review::export::HISTORY_CSV_ROUTE,
+            axum::routing::get(crate::review::export::history_csv),
+        )
+        .route(
             crate::i18n::SWITCH_PATH,
             axum::routing::post(crate::i18n::switch::switch),
         )

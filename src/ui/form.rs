@@ -133,6 +133,9 @@ pub fn Field(
     /// Mirrors what the person types, for checks of other fields.
     #[prop(optional)]
     mirror: Option<RwSignal<String>>,
+    /// A reviewer's note asking for this field to change, shown beside it.
+    #[prop(default = None)]
+    request: Option<String>,
 ) -> impl IntoView {
     let local_error = RwSignal::new(None::<String>);
     let touched = RwSignal::new(false);
@@ -159,11 +162,17 @@ pub fn Field(
     });
     let help_id = format!("{name}-help");
     let error_id = format!("{name}-error");
+    let request_id = format!("{name}-request");
+    let requested = request.is_some();
     let described_by = {
         let help_id = help_id.clone();
         let error_id = error_id.clone();
+        let request_id = request_id.clone();
         move || {
             let mut ids = Vec::new();
+            if requested {
+                ids.push(request_id.clone());
+            }
             if help.is_some() {
                 ids.push(help_id.clone());
             }
@@ -174,8 +183,9 @@ pub fn Field(
         }
     };
     view! {
-        <div class="field" class:field--invalid=move || error.get().is_some()>
+        <div class="field" class:field--invalid=move || error.get().is_some() class:field--requested=requested>
             <label for=name class="field__label">{label}</label>
+            <FieldRequest id=request_id note=request/>
             <input
                 id=name
                 name=name
@@ -206,6 +216,16 @@ pub fn Field(
             <ErrorLine id=error_id error/>
         </div>
     }
+}
+
+/// A reviewer's note on a field they asked to change (nothing when there is none); the field's
+/// `aria-describedby` names `id`.
+#[component]
+pub fn FieldRequest(#[prop(into)] id: String, note: Option<String>) -> impl IntoView {
+    let t = &crate::i18n::t().onboarding.business;
+    note.map(|note| {
+        view! { <p id=id class="field__request">{crate::i18n::fill(t.reviewer_note, &[("note", &note)])}</p> }
+    })
 }
 
 /// The line under a field that says what is wrong with it, empty while nothing is; the field's

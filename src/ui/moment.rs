@@ -178,3 +178,38 @@ mod tests {
         }
     }
 }
+
+/// A length of time in words, rounded to its largest unit ("2 days", "5 hours", "1 minute"):
+/// up to two hours in minutes, up to two days in hours, then in days.
+pub fn duration(ms: i64) -> String {
+    let t = &crate::i18n::t().ui;
+    let minutes = (ms.max(0) + 30_000) / 60_000;
+    let (n, one, other) = if minutes < 120 {
+        (minutes, t.minutes_one, t.minutes_other)
+    } else if minutes < 48 * 60 {
+        ((minutes + 30) / 60, t.hours_one, t.hours_other)
+    } else {
+        ((minutes + 12 * 60) / (24 * 60), t.days_one, t.days_other)
+    };
+    if n == 1 {
+        one.to_string()
+    } else {
+        fill(other, &[("n", &n)])
+    }
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::duration;
+
+    #[test]
+    fn durations_round_to_their_largest_unit() {
+        assert_eq!(duration(0), "0 minutes");
+        assert_eq!(duration(60_000), "1 minute");
+        assert_eq!(duration(119 * 60_000), "119 minutes");
+        assert_eq!(duration(3 * 3_600_000), "3 hours");
+        assert_eq!(duration(47 * 3_600_000), "47 hours");
+        assert_eq!(duration(60 * 3_600_000), "3 days");
+        assert_eq!(duration(-5), "0 minutes");
+    }
+}

@@ -1,5 +1,5 @@
 //! The reviewers' side for tests: a reviewer account signed in on its own client, a submitted
-//! application, and the queue's arguments.
+//! application, a request for changes, and the queue's arguments.
 
 use super::*;
 use isv_portal::accounts::reviewers::{create_reviewer, Created};
@@ -44,6 +44,29 @@ impl TestApp {
             .await
             .unwrap();
         a["status"].as_str().unwrap().to_string()
+    }
+
+    /// "Request changes" on round `round` of `id`, as the reviewer's form posts it: each
+    /// `(field, note)` ticked (`pick_<field>=on`) with its note (`note_<field>`), and the
+    /// general note ("" for none).
+    pub async fn request_changes(
+        &self,
+        id: &str,
+        round: i64,
+        fields: &[(&str, &str)],
+        general: &str,
+    ) -> reqwest::Response {
+        let mut form: Vec<(String, String)> = vec![
+            ("id".into(), id.into()),
+            ("round".into(), round.to_string()),
+            ("general_note".into(), general.into()),
+        ];
+        for (field, note) in fields {
+            form.push((format!("pick_{field}"), "on".into()));
+            form.push((format!("note_{field}"), note.to_string()));
+        }
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        self.call("review/request_changes", &form).await
     }
 
     /// A signed-in applicant (own client) whose application is submitted; returns its id.

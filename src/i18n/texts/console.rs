@@ -54,4 +54,17 @@ pub struct Console {
     pub round: &'static str,
     /// After a round's submission date (English starts with " · "): `{date}`.
     pub decided: &'static str,
+    pub changes_requested: &'static str,
+    pub rejected_final: &'static str,
+    pub start_new: &'static str,
+    pub timeline: &'static str,
+    pub step_submitted: &'static str,
+    pub step_picked_up: &'static str,
+    pub step_changes_requested: &'static str,
+    pub step_resubmitted: &'static str,
+    pub step_approved: &'static str,
+    pub step_rejected: &'static str,
+    pub step_waiting: &'static str,
+    pub typical_wait: &'static str,
+    pub waiting: &'static str,
 }

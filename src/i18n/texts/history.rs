@@ -23,4 +23,11 @@ pub struct History {
     pub transferred: &'static str,
     pub left: &'static str,
     pub left_by_deletion: &'static str,
+    /// `{fields}`: the `change_item`s, joined by `change_separator`.
+    pub changes_requested: &'static str,
+    /// One field asked about: its name and the reviewer's note.
+    pub change_item: &'static str,
+    pub change_separator: &'static str,
+    /// After `changes_requested`, when the reviewer wrote a general note.
+    pub changes_general: &'static str,
 }

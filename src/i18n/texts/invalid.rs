@@ -15,6 +15,10 @@ pub struct FieldErrors {
     pub business_address: &'static str,
     pub representative: &'static str,
     pub rejection_reason: &'static str,
+    pub change_note: &'static str,
+    pub general_note: &'static str,
+    /// A request for changes without a field picked.
+    pub no_field_chosen: &'static str,
     pub country_missing: &'static str,
     pub country_unknown: &'static str,
     pub website_format: &'static str,

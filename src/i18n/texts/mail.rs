@@ -147,4 +147,11 @@ pub struct Mails {
     /// `{workspace}`, `{platform}`, `{role}` (with its article).
     pub left_body: &'static str,
     pub left_not_you: &'static str,
+    pub changes_requested_subject: &'static str,
+    pub changes_requested_intro: &'static str,
+    /// One field asked about.
+    pub changes_requested_item: &'static str,
+    pub changes_requested_note: &'static str,
+    pub changes_requested_next: &'static str,
+    pub start_new_application_label: &'static str,
 }

@@ -22,6 +22,7 @@ pub struct Onboarding {
     pub business: OnboardingBusiness,
     pub logo: OnboardingLogo,
     pub submitted: OnboardingSubmitted,
+    pub status_changes_requested: &'static str,
 }
 
 /// The step indicator (`onboarding::steps`).
@@ -61,8 +62,6 @@ pub struct OnboardingBusiness {
     pub heading: &'static str,
     /// `{role}` is the role's name, shown in bold.
     pub applying_as: &'static str,
-    pub rejected: &'static str,
-    pub rejected_next: &'static str,
     pub company_name: &'static str,
     pub company_name_help: &'static str,
     pub business_address: &'static str,
@@ -104,6 +103,11 @@ pub struct OnboardingBusiness {
     pub phone_not_in_plan: &'static str,
     pub field_too_long: &'static str,
     pub locked: &'static str,
+    /// A reviewer's note beside a field they asked to change.
+    pub reviewer_note: &'static str,
+    pub changes_requested: &'static str,
+    pub changes_requested_next: &'static str,
+    pub closed: &'static str,
 }
 
 /// The Business Logo's rules and refusals.
@@ -145,4 +149,7 @@ pub struct OnboardingSubmitted {
     pub details: &'static str,
     /// The heading when the application cannot be shown.
     pub error_heading: &'static str,
+    pub changes_requested: &'static str,
+    pub rejected_final: &'static str,
+    pub start_new: &'static str,
 }

@@ -15,6 +15,10 @@ pub struct Review {
     pub mailbox: ReviewMailbox,
     /// The live updates' indicator (`live::LiveState`).
     pub live: ReviewLive,
+    /// The reviewers' CSV files (`review::export`): their links and header rows.
+    pub export: super::ReviewExport,
+    /// `/review/metrics`: the reviewers' statistics.
+    pub metrics: super::ReviewMetrics,
 }
 
 #[cfg_attr(feature = "ssr", derive(serde::Serialize))]
@@ -71,6 +75,12 @@ pub struct ReviewDashboard {
     pub tag_resubmitted: &'static str,
     /// Assigned to nobody.
     pub unassigned: &'static str,
+    pub announce_changes_requested: &'static str,
+    pub tag_changed_none: &'static str,
+    pub tag_changed_one: &'static str,
+    pub tag_changed_other: &'static str,
+    /// An application under review for longer than the review SLA.
+    pub tag_late: &'static str,
 }
 
 #[cfg_attr(feature = "ssr", derive(serde::Serialize))]
@@ -117,6 +127,20 @@ pub struct ReviewDetails {
     pub reason_label: &'static str,
     pub reason_help: &'static str,
     pub reject: &'static str,
+    pub request_changes: &'static str,
+    pub fields_to_change: &'static str,
+    pub fields_help: &'static str,
+    pub note_on: &'static str,
+    pub general_note_label: &'static str,
+    pub reject_final: &'static str,
+    pub compare_title: &'static str,
+    pub compare_none: &'static str,
+    pub compare_one: &'static str,
+    pub compare_other: &'static str,
+    pub compare_field: &'static str,
+    pub compare_asked: &'static str,
+    pub compare_unchanged: &'static str,
+    pub compare_logo_alt: &'static str,
 }
 
 #[cfg_attr(feature = "ssr", derive(serde::Serialize))]
@@ -135,6 +159,7 @@ pub struct ReviewRefusals {
     pub who_you: &'static str,
     /// `{who}` when the deciding reviewer is not known.
     pub who_another_reviewer: &'static str,
+    pub already_changes_requested: &'static str,
 }
 
 #[cfg_attr(feature = "ssr", derive(serde::Serialize))]
@@ -163,6 +188,9 @@ pub struct ReviewApplications {
     pub member_admin: &'static str,
     pub member_developer: &'static str,
     pub member_operator: &'static str,
+    pub logo: &'static str,
+    pub requested_changes: &'static str,
+    pub requested_general: &'static str,
 }
 
 #[cfg_attr(feature = "ssr", derive(serde::Serialize))]

@@ -32,4 +32,11 @@ pub struct Ui {
     pub multipart_only: &'static str,
     /// Too many live-update streams for one session: `{max}`.
     pub too_many_streams: &'static str,
+    /// A duration (`ui::moment::duration`).
+    pub minutes_one: &'static str,
+    pub minutes_other: &'static str,
+    pub hours_one: &'static str,
+    pub hours_other: &'static str,
+    pub days_one: &'static str,
+    pub days_other: &'static str,
 }

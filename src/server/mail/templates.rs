@@ -309,6 +309,46 @@ pub fn application_rejected(
             fill(m.application_rejected_reason, &[("reason", &reason)]),
             m.application_rejected_next.to_string(),
         ],
+        m.start_new_application_label,
+        &format!("{public_url}/onboarding/role"),
+    )
+}
+
+/// Sent when a reviewer asks for changes: each field with the reviewer's note, and a link to
+/// the form that marks them.
+pub fn application_changes_requested(
+    lang: Lang,
+    to: &str,
+    username: &str,
+    company: &str,
+    request: &crate::domain::ChangeRequest,
+    public_url: &str,
+) -> Mail {
+    let texts = lang.texts();
+    let m = &texts.mail;
+    let mut paragraphs = vec![
+        fill(m.hello, &[("username", &username)]),
+        fill(m.changes_requested_intro, &[("company", &company)]),
+    ];
+    // Values typed by the reviewer go in last, so braces in them are never placeholders.
+    paragraphs.extend(request.fields().iter().map(|f| {
+        fill(
+            m.changes_requested_item,
+            &[("field", &f.field.label_in(texts)), ("note", &f.note)],
+        )
+    }));
+    if !request.general().is_empty() {
+        paragraphs.push(fill(
+            m.changes_requested_note,
+            &[("note", &request.general())],
+        ));
+    }
+    paragraphs.push(m.changes_requested_next.to_string());
+    with_link(
+        lang,
+        to,
+        fill(m.changes_requested_subject, &[("company", &company)]),
+        paragraphs,
         m.edit_and_resubmit_label,
         &format!("{public_url}/onboarding/business"),
     )
@@ -334,6 +374,21 @@ mod tests {
                 application_received(lang, to, name, "Acme", "a1", url),
                 application_approved(lang, to, name, "Acme", "a1", url),
                 application_rejected(lang, to, name, "Acme", "The logo is blurry.", url),
+                application_changes_requested(
+                    lang,
+                    to,
+                    name,
+                    "Acme",
+                    &crate::domain::ChangeRequest::parse(
+                        &[(
+                            crate::domain::BusinessField::Logo,
+                            "The logo is blurry and too small.",
+                        )],
+                        "Thank you.",
+                    )
+                    .unwrap(),
+                    url,
+                ),
             ];
             for m in &mails {
                 for part in [&m.subject, &m.text, &m.html] {
@@ -352,6 +407,12 @@ mod tests {
                 );
             }
             assert!(mails[0].text.contains("123456") && mails[0].html.contains("123456"));
+            assert!(
+                mails[9].text.contains("The logo is blurry and too small.")
+                    && mails[9].text.contains("/onboarding/business"),
+                "{}",
+                mails[9].text
+            );
             assert!(
                 mails[8].text.contains("The logo is blurry."),
                 "{}",
