@@ -13,7 +13,8 @@
  *      accessibility statement (reached from the footer link "Accessibility"), a 404 page;
  *    - as an applicant: role choice, business form empty and after a Submit with errors,
  *      submitted, console, workspace, onboarding details, account, members (under review);
- *    - as a reviewer: dashboard, application detail, the reject form after Reject with no
+ *    - as a reviewer: dashboard, application detail, the request-changes form after Request
+ *      changes with no field, the metrics page, the reject form after Reject with no
  *      reason (its error shown), the detail once approved;
  *    - the applicant again once approved: console, workspace, onboarding details, members
  *      with the invite form, and with an open invitation on it; and the invitation page as
@@ -143,11 +144,16 @@ test('an applicant\'s and a reviewer\'s pages pass the WCAG 2.2 AA audit and ref
   await reviewer.getByRole('button', { name: 'Reject' }).click();
   await expectFieldError(reviewer, 'Reason for rejecting', 'Enter the reason for rejecting. The applicant will see it.');
   await checkPage(reviewer, 'the reject form after Reject with no reason', h1(reviewer, company));
+  await reviewer.getByRole('button', { name: 'Request changes' }).click();
+  await expect(reviewer.getByText('Pick at least one field for the applicant to change.').first()).toBeVisible();
+  await checkPage(reviewer, 'the request-changes form after Request changes with no field', h1(reviewer, company));
 
   if (hydrated()) await expect(reviewer.locator('body[data-hydrated="true"]')).toBeAttached();
   await reviewer.getByRole('button', { name: 'Approve' }).click();
   await expect(reviewer.locator('.history').getByText('Approved', { exact: true })).toBeVisible();
   await checkPage(reviewer, 'the application detail once approved', h1(reviewer, company));
+  await open(reviewer, '/review/metrics');
+  await checkPage(reviewer, 'the metrics page', h1(reviewer, 'Review metrics'));
   await reviewer.context().close();
 
   // --- The applicant again, now the Owner of an approved workspace.

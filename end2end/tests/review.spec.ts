@@ -147,6 +147,47 @@ test('a reviewer asks for changes; the applicant sees the note beside the field,
   await expect(row.getByText('Resubmitted')).toBeVisible();
   await expect(row.getByText('1 field changed')).toBeVisible();
   await expect(row.getByText('Under Review')).toBeVisible();
+
+  // The reviewer's page compares the rounds field by field, then the new round is approved.
+  await row.getByRole('link', { name: renamed }).click();
+  await expect(reviewer.page.getByRole('heading', { name: 'What changed since round 1' })).toBeVisible();
+  if (hydrated()) await expect(reviewer.page.locator('body[data-hydrated="true"]')).toBeAttached();
+  await expect(reviewer.page.getByText('1 field changed.')).toBeVisible();
+  const changed = reviewer.page.getByRole('row', { name: /Company Name/ });
+  await expect(changed.getByRole('cell', { name: applicant.company })).toBeVisible();
+  await expect(changed.getByRole('cell', { name: renamed })).toBeVisible();
+  await expect(changed.getByText(`Asked: ${note}`)).toBeVisible();
+  await expect(reviewer.page.getByText('Unchanged (7)')).toBeVisible();
+  await reviewer.page.getByRole('button', { name: 'Approve' }).click();
+  await expect(reviewer.page.locator('.panel__head .badge')).toHaveText('Approved');
+});
+
+test('the metrics page draws its charts with a table beside each; the CSV export is reviewers\' only', async ({ browser }) => {
+  const applicant = await applicantPage(browser);
+  await submitBusiness(applicant.page, applicant.company);
+  const reviewer = await reviewerPage(browser);
+  await reviewer.page.getByRole('link', { name: 'Metrics' }).click();
+  await expect(reviewer.page.getByRole('heading', { name: 'Review metrics', level: 1 })).toBeVisible();
+  if (hydrated()) await expect(reviewer.page.locator('body[data-hydrated="true"]')).toBeAttached();
+  for (const heading of ['Submissions and decisions per week', 'Time to first assignment and to decision']) {
+    await expect(reviewer.page.getByRole('heading', { name: heading })).toBeVisible();
+  }
+  // Each chart is an image with a name, drawn on the server; each has its table.
+  expect(await reviewer.page.getByRole('img').count()).toBeGreaterThanOrEqual(1);
+  await expect(reviewer.page.getByRole('table', { name: 'Submissions and decisions per week' })).toBeVisible();
+  // A chosen range is read from the address, with or without JavaScript.
+  await reviewer.page.getByLabel('From', { exact: true }).fill('2026-01-05');
+  await reviewer.page.getByLabel('To', { exact: true }).fill('2026-02-01');
+  await reviewer.page.getByRole('button', { name: 'Show' }).click();
+  await expect(reviewer.page).toHaveURL(/from=2026-01-05/);
+  await expect(reviewer.page.getByText('Showing 2026-01-05 to 2026-02-01')).toBeVisible();
+  await expect(reviewer.page.getByText('Nothing was submitted or decided in this range.')).toBeVisible();
+
+  // The queue's CSV export is a reviewer's: an applicant is refused.
+  const csv = await reviewer.page.request.get('/review/export.csv?status=under_review');
+  expect(csv.status()).toBe(200);
+  expect(await csv.text()).toContain(applicant.company);
+  expect((await applicant.page.request.get('/review/export.csv')).status()).toBe(403);
 });
 
 test('a rejection needs a reason and is final; the applicant can only start a new application', async ({ browser }) => {

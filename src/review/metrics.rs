@@ -373,15 +373,21 @@ fn section(
     }
 }
 
-/// A chart and its table, side by side.
-fn figure(chart: impl IntoView, legend: impl IntoView, table: impl IntoView) -> impl IntoView {
+/// A chart and its table, side by side; each scrolls sideways on a narrow screen, so each can
+/// take the keyboard's focus (named by the section's heading, `labelled_by`).
+fn figure(
+    labelled_by: &'static str,
+    chart: impl IntoView,
+    legend: impl IntoView,
+    table: impl IntoView,
+) -> impl IntoView {
     view! {
         <div class="metrics-figure">
             <div class="metrics-chart">
-                <div class="metrics-chart__scroll">{chart}</div>
+                <div class="metrics-chart__scroll" tabindex="0" role="group" aria-labelledby=labelled_by>{chart}</div>
                 {legend}
             </div>
-            <div class="table-wrap metrics-data">{table}</div>
+            <div class="table-wrap metrics-data" tabindex="0" role="group" aria-labelledby=labelled_by>{table}</div>
         </div>
     }
 }
@@ -400,6 +406,7 @@ fn Weekly(weeks: Vec<WeekCounts>) -> impl IntoView {
         Either::Left(empty(t.weekly_empty))
     } else {
         Either::Right(figure(
+            "metrics-weekly-heading",
             weekly_chart(&weeks),
             legend("metrics-weekly", &SERIES),
             weekly_table(&weeks),
@@ -534,6 +541,7 @@ fn Times(assignment: Durations, decision: Durations, sla_hours: i64) -> impl Int
         Either::Left(empty(t.times_empty))
     } else {
         Either::Right(figure(
+            "metrics-times-heading",
             times_chart(&assignment, &decision, sla_hours),
             (),
             times_table(&assignment, &decision, sla_hours),
@@ -687,7 +695,7 @@ fn Queue(queue: QueueAges, sla_hours: i64) -> impl IntoView {
                 " "
                 <a href="/review?status=under_review&sort=oldest">{t.open_queue}</a>
             </p>
-            {figure(queue_chart(&buckets), (), queue_table(&buckets, &queue, &sla))}
+            {figure("metrics-queue-heading", queue_chart(&buckets), (), queue_table(&buckets, &queue, &sla))}
         })
     };
     section("metrics-queue-heading", t.queue_heading, t.queue_text, body)
@@ -796,6 +804,7 @@ fn Reviewers(reviewers: Vec<ReviewerCounts>) -> impl IntoView {
         Either::Left(empty(t.reviewers_empty))
     } else {
         Either::Right(figure(
+            "metrics-reviewers-heading",
             reviewers_chart(&reviewers),
             legend("metrics-reviewers", &DECISIONS),
             reviewers_table(&reviewers),
