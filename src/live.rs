@@ -37,28 +37,23 @@ pub struct LiveEvent {
 }
 
 impl LiveEvent {
-    /// Kinds that open pages care about (drafts being started are nobody else's business).
+    /// Kinds that open pages care about (drafts being started are nobody else's business):
+    /// the queue's, and a workspace team's news.
     pub fn is_shared(kind: &str) -> bool {
-        matches!(
-            kind,
-            "submitted"
-                | "resubmitted"
-                | "assigned"
-                | "unassigned"
-                | "approved"
-                | "rejected"
-                | "changes_requested"
-                | "invited"
-                | "invitation_resent"
-                | "invitation_withdrawn"
-                | "member_joined"
-                | "member_role_changed"
-                | "member_blocked"
-                | "member_unblocked"
-                | "member_removed"
-                | "ownership_transferred"
-                | "member_left"
-        )
+        Self::moves_queue(kind)
+            || matches!(
+                kind,
+                "invited"
+                    | "invitation_resent"
+                    | "invitation_withdrawn"
+                    | "member_joined"
+                    | "member_role_changed"
+                    | "member_blocked"
+                    | "member_unblocked"
+                    | "member_removed"
+                    | "ownership_transferred"
+                    | "member_left"
+            )
     }
 
     /// Kinds that change an application's line of the reviewers' queue (a workspace team's

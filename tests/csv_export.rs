@@ -26,14 +26,6 @@ async fn get(client: &TestApp, path: &str) -> reqwest::Response {
         .unwrap()
 }
 
-fn header<'a>(r: &'a reqwest::Response, name: &str) -> &'a str {
-    r.headers()
-        .get(name)
-        .unwrap_or_else(|| panic!("no {name} header"))
-        .to_str()
-        .unwrap()
-}
-
 /// The records of a CSV file, which must start with the UTF-8 byte order mark.
 fn records(bytes: &[u8]) -> Vec<Vec<String>> {
     assert!(
@@ -104,23 +96,6 @@ fn is_chinese(text: &str) -> bool {
     text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
 }
 
-/// Submits an application of `company` for a new applicant; returns its client and id.
-async fn submitted_as(
-    app: &TestApp,
-    email: &str,
-    username: &str,
-    company: &str,
-) -> (TestApp, String) {
-    let applicant = app.another_browser();
-    let id = applicant.applicant(email, username).await;
-    let mut fields = VALID.to_vec();
-    fields.retain(|(k, _)| *k != "company_name");
-    fields.push(("company_name", company));
-    let r = applicant.save("submit", &id, &fields, None).await;
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    (applicant, id)
-}
-
 /// The ids the dashboard shows under `filters`, every page of it (following "Next").
 async fn dashboard_ids(reviewer: &TestApp, filters: &[(&str, &str)]) -> Vec<String> {
     let mut ids = Vec::new();
@@ -155,20 +130,6 @@ fn ids(rows: &[Vec<String>]) -> Vec<String> {
     rows[1..].iter().map(|r| r[0].clone()).collect()
 }
 
-/// Every submitted application under an SQL condition, in the queue's order.
-async fn truth(app: &TestApp, condition: &str, bind: &str, oldest_first: bool) -> Vec<String> {
-    let order = if oldest_first { "ASC" } else { "DESC" };
-    let sql = format!(
-        "SELECT id FROM applications WHERE status <> 'draft' AND ({condition}) \
-         ORDER BY submitted_at {order}, id {order}"
-    );
-    let mut q = sqlx::query_scalar::<_, String>(&sql);
-    if !bind.is_empty() {
-        q = q.bind(bind.to_string());
-    }
-    q.fetch_all(&app.db.pool).await.unwrap()
-}
-
 /// Chooses a language with the header's switcher, as a browser without JavaScript posts it.
 async fn switch(client: &TestApp, lang: &str) {
     let r = client
@@ -186,8 +147,8 @@ both_databases! {
     async fn the_queue_file_has_one_safe_row_per_application_under_the_dashboards_filters(app) {
         let reviewer = app.reviewer_as("rita@platform.example", "rita").await;
         let (_ann, ann) = app.submitted("ann@example.com", "annlee").await;
-        let (_bob, bob) = submitted_as(&app, "bob@example.com", "bobtan", CHINESE).await;
-        let (_cat, cat) = submitted_as(&app, "cat@example.com", "catng", FORMULA).await;
+        let (_bob, bob) = app.submitted_as("bob@example.com", "bobtan", CHINESE).await;
+        let (_cat, cat) = app.submitted_as("cat@example.com", "catng", FORMULA).await;
         assert_eq!(reviewer.call("review/take", &[("id", &ann)]).await.status(), 200);
         let r = reviewer.call("review/approve", &[("id", &ann), ("round", "1")]).await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
@@ -289,12 +250,12 @@ both_databases! {
             (by_country.as_str(), "queue_country = $1", country.as_str(), true),
         ];
         for (query, condition, bind, oldest) in cases {
-            let expected = truth(&app, condition, bind, oldest).await;
+            let expected = queue_truth(&app, condition, bind, oldest).await;
             assert!(!expected.is_empty(), "{query}");
             let rows = csv_file(&rita, &format!("/review/export.csv{query}")).await;
             assert_eq!(ids(&rows), expected, "{query}");
         }
-        assert_eq!(truth(&app, "1 = 1", "", false).await.len(), 130, "more than a page of the dashboard");
+        assert_eq!(queue_truth(&app, "1 = 1", "", false).await.len(), 130, "more than a page of the dashboard");
     }
 
     async fn the_history_file_has_every_entry_of_the_history(app) {
@@ -334,7 +295,7 @@ both_databases! {
 
     async fn the_files_speak_the_readers_language_and_keep_chinese_as_typed(app) {
         let reviewer = app.reviewer_as("rita@platform.example", "rita").await;
-        let (_bob, id) = submitted_as(&app, "bob@example.com", "bobtan", CHINESE).await;
+        let (_bob, id) = app.submitted_as("bob@example.com", "bobtan", CHINESE).await;
         switch(&reviewer, "zh-CN").await;
         let zh = Lang::ZhCn.texts();
 

@@ -24,14 +24,6 @@ async fn export(client: &TestApp) -> reqwest::Response {
         .unwrap()
 }
 
-fn header<'a>(r: &'a reqwest::Response, name: &str) -> &'a str {
-    r.headers()
-        .get(name)
-        .unwrap_or_else(|| panic!("no {name} header"))
-        .to_str()
-        .unwrap()
-}
-
 async fn strings(app: &TestApp, sql: &str, bind: &str) -> Vec<String> {
     sqlx::query_scalar::<sqlx::Any, String>(sql)
         .bind(bind)

@@ -72,23 +72,6 @@ async fn counts_are_true(app: &TestApp, reviewer: &TestApp) {
     assert_eq!(page["total"], sum);
 }
 
-/// Submits an application of `company` for a new applicant; returns its client and id.
-async fn submitted_as(
-    app: &TestApp,
-    email: &str,
-    username: &str,
-    company: &str,
-) -> (TestApp, String) {
-    let applicant = app.another_browser();
-    let id = applicant.applicant(email, username).await;
-    let mut fields = VALID.to_vec();
-    fields.retain(|(k, _)| *k != "company_name");
-    fields.push(("company_name", company));
-    let r = applicant.save("submit", &id, &fields, None).await;
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    (applicant, id)
-}
-
 async fn decide(reviewer: &TestApp, id: &str, approve: bool, round: i64) -> u16 {
     let round = round.to_string();
     let (endpoint, reason) = if approve {
@@ -176,27 +159,13 @@ async fn walk(reviewer: &TestApp, filters: &[(&str, &str)]) -> (Vec<String>, Vec
     (forwards, backwards)
 }
 
-/// The ids of the queue under `condition` (SQL on `applications`), in the order shown.
-async fn truth(app: &TestApp, condition: &str, bind: &str, oldest_first: bool) -> Vec<String> {
-    let order = if oldest_first { "ASC" } else { "DESC" };
-    let sql = format!(
-        "SELECT id FROM applications WHERE status <> 'draft' AND ({condition}) \
-         ORDER BY submitted_at {order}, id {order}"
-    );
-    let mut q = sqlx::query_scalar::<_, String>(&sql);
-    if !bind.is_empty() {
-        q = q.bind(bind.to_string());
-    }
-    q.fetch_all(&app.db.pool).await.unwrap()
-}
-
 both_databases! {
     async fn the_counts_stay_true_through_submissions_decisions_and_deletion(app) {
         let rita = app.reviewer_as("rita@platform.example", "rita").await;
         let ravi = app.reviewer_as("ravi@platform.example", "ravi").await;
-        let (ann, ann_app) = submitted_as(&app, "ann@example.com", "annlee", "Acme Mini Apps Pte. Ltd.").await;
-        let (_, bob_app) = submitted_as(&app, "bob@shop.example", "bobtan", "Bobs Shop Ltd").await;
-        let (_, cat_app) = submitted_as(&app, "cat@example.com", "catng", "Cat Foods GmbH").await;
+        let (ann, ann_app) = app.submitted_as("ann@example.com", "annlee", "Acme Mini Apps Pte. Ltd.").await;
+        let (_, bob_app) = app.submitted_as("bob@shop.example", "bobtan", "Bobs Shop Ltd").await;
+        let (_, cat_app) = app.submitted_as("cat@example.com", "catng", "Cat Foods GmbH").await;
         // A draft is not in the queue, and is not counted.
         let dan = app.another_browser();
         dan.applicant("dan@example.com", "danlim").await;
@@ -291,7 +260,7 @@ both_databases! {
             (&[("country", "SG")], "queue_country = $1", "SG", false),
         ];
         for (filters, condition, bind, oldest) in cases {
-            let expected = truth(&app, condition, bind, oldest).await;
+            let expected = queue_truth(&app, condition, bind, oldest).await;
             let (forwards, backwards) = walk(&rita, filters).await;
             assert_eq!(forwards, expected, "forwards {filters:?}");
             assert_eq!(backwards, expected, "backwards {filters:?}");
@@ -315,10 +284,10 @@ both_databases! {
 
     async fn search_finds_companies_and_emails_with_wildcards_literal(app) {
         let rita = app.reviewer_as("rita@platform.example", "rita").await;
-        submitted_as(&app, "ann@example.com", "annlee", "Acme 100%_Sure Pte. Ltd.").await;
-        submitted_as(&app, "bob@shop.example", "bobtan", "Acme Mini Apps Pte. Ltd.").await;
-        submitted_as(&app, "cat@example.com", "catng", "Zeta Foods Ltd").await;
-        submitted_as(&app, "dan@example.com", "danlim", "Star*Mart [Asia]? Ltd").await;
+        app.submitted_as("ann@example.com", "annlee", "Acme 100%_Sure Pte. Ltd.").await;
+        app.submitted_as("bob@shop.example", "bobtan", "Acme Mini Apps Pte. Ltd.").await;
+        app.submitted_as("cat@example.com", "catng", "Zeta Foods Ltd").await;
+        app.submitted_as("dan@example.com", "danlim", "Star*Mart [Asia]? Ltd").await;
 
         // Three characters or more: anywhere in the company name or the e-mail, any case.
         assert_eq!(found(&rita, "acme").await, 2);

@@ -192,14 +192,19 @@ both_databases! {
         let mut fields = VALID.to_vec();
         fields.retain(|(k, _)| *k != "business_address");
         fields.push(("business_address", "8 Marina View, #30-01"));
-        let r = applicant.save("save", &id, &fields, None).await;
-        assert_eq!(r.status(), 422);
-        assert!(error_of(r).await["message"].as_str().unwrap().contains("cannot be changed"));
-        // Submit answers as it does for any application that is no longer editable, and
-        // submits nothing: no new round, no history entry, no "received" mail.
+        let closed = "This application was rejected and is closed.";
+        for button in ["save", "autosave"] {
+            let r = applicant.save(button, &id, &fields, None).await;
+            assert_eq!(r.status(), 409, "{button}");
+            assert!(error_of(r).await["message"].as_str().unwrap().contains(closed), "{button}");
+        }
+        // Submit says so too, and submits nothing: no new round, no history entry, no
+        // "received" mail.
         let events = "SELECT COUNT(*) FROM application_events WHERE application_id = $1";
         let events_before = count(&app, events, &id).await;
-        applicant.save("submit", &id, &fields, None).await;
+        let r = applicant.save("submit", &id, &fields, None).await;
+        assert_eq!(r.status(), 409);
+        assert!(error_of(r).await["message"].as_str().unwrap().contains(closed));
         assert_eq!(applicant.status_of(&id).await, "Rejected");
         assert_eq!(count(&app, "SELECT COUNT(*) FROM application_rounds WHERE application_id = $1", &id).await, 1);
         assert_eq!(count(&app, events, &id).await, events_before);

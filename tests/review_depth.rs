@@ -5,39 +5,7 @@
 mod common;
 use common::*;
 
-/// The request-changes form: each `(field, note)` ticked with its note.
-fn changes_form<'a>(
-    id: &'a str,
-    round: &'a str,
-    fields: &'a [(&'a str, &'a str)],
-    general: &'a str,
-) -> Vec<(String, String)> {
-    let mut form = vec![
-        ("id".to_string(), id.to_string()),
-        ("round".to_string(), round.to_string()),
-        ("general_note".to_string(), general.to_string()),
-    ];
-    for (field, note) in fields {
-        form.push((format!("pick_{field}"), "on".into()));
-        form.push((format!("note_{field}"), note.to_string()));
-    }
-    form
-}
-
 impl TestApp {
-    async fn ask_changes(
-        &self,
-        id: &str,
-        round: i64,
-        fields: &[(&str, &str)],
-        general: &str,
-    ) -> reqwest::Response {
-        let round = round.to_string();
-        let form = changes_form(id, &round, fields, general);
-        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        self.call("review/request_changes", &form).await
-    }
-
     async fn review_detail(&self, id: &str) -> serde_json::Value {
         let r = self.call("review/application", &[("id", id)]).await;
         assert_eq!(r.status(), 200);
@@ -51,27 +19,16 @@ impl TestApp {
     }
 }
 
-/// VALID with some fields replaced.
-fn valid_with(changes: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
-    let mut fields: Vec<_> = VALID
-        .iter()
-        .filter(|(k, _)| !changes.iter().any(|(c, _)| c == k))
-        .copied()
-        .collect();
-    fields.extend_from_slice(changes);
-    fields
-}
-
 both_databases! {
     async fn changes_requested_go_back_to_the_applicant_and_the_reviewer_sees_what_changed(app) {
         let reviewer = app.reviewer_as("rita@platform.example", "rita").await;
         let (applicant, id) = app.submitted("ann@example.com", "annlee").await;
 
         // Nothing picked, or a note too short: nothing changes and each error names its field.
-        let r = reviewer.ask_changes(&id, 1, &[], "").await;
+        let r = reviewer.request_changes(&id, 1, &[], "").await;
         assert_eq!(r.status(), 422);
         assert!(field_message(&error_of(r).await, "fields").is_some());
-        let r = reviewer.ask_changes(&id, 1, &[("logo", "blurry")], &"x".repeat(1001)).await;
+        let r = reviewer.request_changes(&id, 1, &[("logo", "blurry")], &"x".repeat(1001)).await;
         assert_eq!(r.status(), 422);
         let e = error_of(r).await;
         assert!(field_message(&e, "note_logo").unwrap().contains("at least 10"), "{e}");
@@ -82,11 +39,11 @@ both_databases! {
             ("company_name", "Use the name on your registration certificate."),
             ("website", "The website does not load; check the address."),
         ];
-        let r = reviewer.ask_changes(&id, 1, &asked, "Thank you, almost there.").await;
+        let r = reviewer.request_changes(&id, 1, &asked, "Thank you, almost there.").await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
         assert_eq!(applicant.status_of(&id).await, "ChangesRequested");
         // A replay decides nothing twice.
-        assert_eq!(reviewer.ask_changes(&id, 1, &asked, "Thank you, almost there.").await.status(), 200);
+        assert_eq!(reviewer.request_changes(&id, 1, &asked, "Thank you, almost there.").await.status(), 200);
         assert_eq!(count(&app, "SELECT COUNT(*) FROM application_events WHERE application_id = $1 AND kind = 'changes_requested'", &id).await, 1);
 
         // The mail lists each field with its note and links to the form.
@@ -108,7 +65,15 @@ both_databases! {
         let html = applicant.client.get(app.url("/onboarding/business")).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("A reviewer asked for changes."), "the wizard says so");
         assert!(html.contains("Reviewer: Use the name on your registration certificate."), "the note is beside its field");
-        assert!(html.contains("field--requested"));
+        // Exactly the two fields asked about are marked, each with its own note.
+        assert_eq!(html.matches("field--requested").count(), 2, "two fields marked");
+        let note_of = |field: &str| {
+            let at = html.find(&format!("id=\"{field}-request\"")).unwrap_or_else(|| panic!("no note on {field}"));
+            html[at..].split("</p>").next().unwrap().to_string()
+        };
+        assert!(note_of("company_name").contains("Use the name on your registration certificate."));
+        assert!(note_of("website").contains("The website does not load; check the address."));
+        assert!(!html.contains("id=\"business_address-request\""));
         let ws = applicant.workspace_view(&id).await;
         let history = serde_json::to_string(&ws["history"]).unwrap();
         assert!(!history.contains("rita"), "{history}");
@@ -119,6 +84,22 @@ both_databases! {
         let r = applicant.save("submit", &id, &fields, None).await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
         assert_eq!(applicant.status_of(&id).await, "UnderReview");
+
+        // Decisions made on the round the reviewer had opened are refused, whichever they are,
+        // and change nothing.
+        let outbox = "SELECT COUNT(*) FROM outbox WHERE recipient = $1";
+        let mails_before = count(&app, outbox, "ann@example.com").await;
+        let stale = [
+            reviewer.call("review/approve", &[("id", &id), ("round", "1")]).await,
+            reviewer.call("review/reject", &[("id", &id), ("round", "1"), ("reason", "Not what we asked for at all.")]).await,
+            reviewer.request_changes(&id, 1, &[("country", "Select the registered country.")], "").await,
+        ];
+        for r in stale {
+            assert_eq!(r.status(), 409);
+            assert!(error_of(r).await["message"].as_str().unwrap().contains("resubmitted this application after you opened it"));
+        }
+        assert_eq!(applicant.status_of(&id).await, "UnderReview");
+        assert_eq!(count(&app, outbox, "ann@example.com").await, mails_before);
 
         // The reviewer sees round 2 with exactly one changed field, on the page and in the queue.
         let d = reviewer.review_detail(&id).await;
@@ -135,7 +116,7 @@ both_databases! {
         assert!(page.contains("1 field changed."));
         assert!(page.contains("Acme Mini Apps Pte. Ltd.") && page.contains("Acme Mini Apps Private Limited"));
         assert!(page.contains("Asked: Use the name on your registration certificate."));
-        assert!(page.contains("Unchanged (7)"), "the unchanged fields are folded");
+        assert!(page.contains("Unchanged (8)"), "the unchanged fields are folded");
 
         // The counts followed every move, and the new round can be decided.
         let counts: Vec<(String, i64)> = sqlx::query_as("SELECT status, n FROM queue_counts ORDER BY status")
@@ -151,12 +132,12 @@ both_databases! {
     async fn a_logo_change_counts_and_unchanged_resubmission_counts_none(app) {
         let reviewer = app.reviewer_as("rita@platform.example", "rita").await;
         let (applicant, id) = app.submitted("ann@example.com", "annlee").await;
-        assert_eq!(reviewer.ask_changes(&id, 1, &[("logo", "Please upload your company logo.")], "").await.status(), 200);
+        assert_eq!(reviewer.request_changes(&id, 1, &[("logo", "Please upload your company logo.")], "").await.status(), 200);
         let r = applicant.save("submit", &id, VALID, Some(("logo.png", png(128, 128), "image/png"))).await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
         assert_eq!(reviewer.review_detail(&id).await["rounds"][1]["changed_fields"], 1);
         // Asked again, sent back as it was: no field changed, and the dashboard says so.
-        assert_eq!(reviewer.ask_changes(&id, 2, &[("representative", "Name the director, please.")], "").await.status(), 200);
+        assert_eq!(reviewer.request_changes(&id, 2, &[("representative", "Name the director, please.")], "").await.status(), 200);
         let r = applicant.save("submit", &id, VALID, None).await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
         let d = reviewer.review_detail(&id).await;
@@ -178,11 +159,12 @@ both_databases! {
 
         // The rejected application cannot be edited or submitted again.
         let r = applicant.save("submit", &id, &valid_with(&[("company_name", "Another Name Ltd")]), None).await;
-        assert_ne!(r.status(), 200, "a rejected application is closed");
+        assert_eq!(r.status(), 409, "a rejected application is closed");
+        assert!(error_of(r).await["message"].as_str().unwrap().contains("rejected and is closed"));
         assert_eq!(applicant.status_of(&id).await, "Rejected");
         assert_eq!(count(&app, "SELECT COUNT(*) FROM application_rounds WHERE application_id = $1", &id).await, 1);
         // Changes cannot be requested on it either.
-        let r = reviewer.ask_changes(&id, 1, &[("company_name", "Use the registered name, please.")], "").await;
+        let r = reviewer.request_changes(&id, 1, &[("company_name", "Use the registered name, please.")], "").await;
         assert_eq!(r.status(), 409);
 
         // A new application starts from the role, and can be submitted.
@@ -199,7 +181,7 @@ both_databases! {
         let reviewer = app.reviewer_as("rita@platform.example", "rita").await;
         let (applicant, id) = app.submitted("ann@example.com", "annlee").await;
         let asked = [("business_address", "Give the address on the registration certificate.")];
-        let answers = futures::future::join_all((0..50).map(|_| reviewer.ask_changes(&id, 1, &asked, ""))).await;
+        let answers = futures::future::join_all((0..50).map(|_| reviewer.request_changes(&id, 1, &asked, ""))).await;
         assert!(answers.iter().all(|r| r.status() == 200), "{:?}", answers.iter().map(|r| r.status()).collect::<Vec<_>>());
         assert_eq!(count(&app, "SELECT COUNT(*) FROM application_events WHERE application_id = $1 AND kind = 'changes_requested'", &id).await, 1);
         assert_eq!(count(&app, "SELECT n FROM queue_counts WHERE status = $1", "changes_requested").await, 1);
@@ -209,7 +191,9 @@ both_databases! {
         let fields = valid_with(&[("business_address", "8 Marina View, #30-01")]);
         let answers = futures::future::join_all((0..50).map(|_| applicant.save("submit", &id, &fields, None))).await;
         let statuses: Vec<u16> = answers.iter().map(|r| r.status().as_u16()).collect();
-        assert!(statuses.contains(&200), "{statuses:?}");
+        assert!(statuses.iter().all(|s| *s == 200), "one submits, the others are replays: {statuses:?}");
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM application_events WHERE application_id = $1 AND kind = 'resubmitted'", &id).await, 1);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox WHERE subject LIKE $1", "%received%").await, 2, "the first submission's and the resubmission's");
         assert_eq!(count(&app, "SELECT COUNT(*) FROM application_rounds WHERE application_id = $1", &id).await, 2);
         assert_eq!(count(&app, "SELECT n FROM queue_counts WHERE status = $1", "under_review").await, 1);
         assert_eq!(count(&app, "SELECT n FROM queue_counts WHERE status = $1", "changes_requested").await, 0);
@@ -241,18 +225,169 @@ both_databases! {
         let ws = applicant.workspace_view(&id).await;
         assert_eq!(ws["typical_wait_ms"], serde_json::Value::Null, "nine recent decisions promise nothing");
 
-        // A tenth recent decision: the median of 1..=9 hours and 10 hours is 5 hours.
-        sqlx::query("UPDATE application_rounds SET decided_at = $1, submitted_at = $2 WHERE application_id = $3")
-            .bind(now - hour).bind(now - hour - 10 * hour).bind(&decided[9])
-            .execute(&app.db.pool).await.unwrap();
+        // A tenth recent decision, made now on a submission of now (a wait of about nothing):
+        // the median of it and 1..=9 hours is the mean of 4 and 5 hours. The decision makes
+        // the instance read the wait again at once (it is kept a few minutes otherwise).
+        let (_, tenth) = app.submitted("u10@example.com", "user10").await;
+        assert_eq!(reviewer.call("review/approve", &[("id", &tenth), ("round", "1")]).await.status(), 200);
         let ws = applicant.workspace_view(&id).await;
-        assert_eq!(ws["typical_wait_ms"], 5 * hour);
+        assert_eq!(ws["typical_wait_ms"], 9 * hour / 2);
         let html = applicant.client.get(app.url(&format!("/workspaces/{id}/onboarding"))).send().await.unwrap().text().await.unwrap();
-        assert!(html.contains("Decisions usually take about 5 hours"), "the timeline says it");
-        assert!(html.contains("Timeline") && html.contains("Submitted"));
+        assert!(html.contains("Decisions usually take about 4.5 hours"), "the timeline says it");
+        // The timeline: submitted, then the step still waiting, with the typical wait in it.
+        let timeline = &html[html.find("class=\"timeline\"").expect("a timeline")..];
+        let submitted = timeline.find("timeline__step--submitted").expect("a submitted step");
+        let waiting = timeline.find("timeline__step--waiting").expect("a waiting step");
+        assert!(submitted < waiting);
+        assert!(!timeline[..waiting].contains("timeline__step--approved"));
 
-        // Once decided, nothing is promised any more.
+        // Taken up by a reviewer: the timeline says so (once per round).
+        assert_eq!(reviewer.call("review/take", &[("id", &id)]).await.status(), 200);
+        assert_eq!(reviewer.call("review/release", &[("id", &id)]).await.status(), 200);
+        assert_eq!(reviewer.call("review/take", &[("id", &id)]).await.status(), 200);
+        let html = applicant.client.get(app.url(&format!("/workspaces/{id}/onboarding"))).send().await.unwrap().text().await.unwrap();
+        assert_eq!(html.matches("timeline__step timeline__step--assigned").count(), 1, "picked up once");
+        assert!(!html.contains("rita"), "the reviewer is not named to the applicant");
+
+        // Once decided, nothing is promised any more; the timeline ends with the decision.
         assert_eq!(reviewer.call("review/approve", &[("id", &id), ("round", "1")]).await.status(), 200);
         assert_eq!(applicant.workspace_view(&id).await["typical_wait_ms"], serde_json::Value::Null);
+        let html = applicant.client.get(app.url(&format!("/workspaces/{id}/onboarding"))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("timeline__step timeline__step--approved"));
+        assert!(!html.contains("timeline__step--waiting"));
+    }
+
+    async fn a_deleted_applicant_is_asked_for_nothing_and_their_address_leaves_the_requests(app) {
+        let reviewer = app.reviewer_as("rita@platform.example", "rita").await;
+        let (applicant, id) = app.submitted("ann@example.com", "annlee").await;
+        let (bob, other) = app.submitted("bob@shop.example", "bobtan").await;
+        // A request that quotes the applicant's address, before the account is deleted.
+        let asked = [("service_email", "Use a shared inbox, not ann@example.com, please.")];
+        assert_eq!(reviewer.request_changes(&id, 1, &asked, "Write to us from ann@example.com.").await.status(), 200);
+        let r = applicant.call("account/delete", &[("password", GOOD_PASSWORD)]).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let stored: Vec<(String, String)> = sqlx::query_as(
+            "SELECT requested_changes, decision_reason FROM applications WHERE id = $1 \
+             UNION ALL SELECT requested_changes, decision_reason FROM application_rounds WHERE application_id = $1",
+        )
+        .bind(&id)
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(stored.len(), 2);
+        for (request, reason) in &stored {
+            assert!(!request.contains("ann@example.com") && !reason.contains("ann@example.com"), "{request} {reason}");
+            assert!(request.contains("Use a shared inbox, not "), "{request}");
+        }
+
+        // Bob deletes his account while his application is under review: changes cannot be
+        // asked of nobody, and nothing is written or mailed; it can still be decided.
+        let r = bob.call("account/delete", &[("password", GOOD_PASSWORD)]).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let r = reviewer.request_changes(&other, 1, &[("company_name", "Use the registered name, please.")], "").await;
+        assert_eq!(r.status(), 409);
+        assert!(error_of(r).await["message"].as_str().unwrap().contains("deleted their account"));
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM application_events WHERE application_id = $1 AND kind = 'changes_requested'", &other).await, 0);
+        assert_eq!(reviewer.call("review/reject", &[("id", &other), ("round", "1"), ("reason", "The applicant left the platform.")]).await.status(), 200);
+    }
+
+    async fn a_repeated_request_that_says_something_else_is_refused(app) {
+        let reviewer = app.reviewer_as("rita@platform.example", "rita").await;
+        let (_, id) = app.submitted("ann@example.com", "annlee").await;
+        let asked = [("logo", "Please upload your company logo.")];
+        assert_eq!(reviewer.request_changes(&id, 1, &asked, "").await.status(), 200);
+        assert_eq!(reviewer.request_changes(&id, 1, &asked, "").await.status(), 200, "a replay");
+        let r = reviewer.request_changes(&id, 1, &[("logo", "A different note on the logo.")], "").await;
+        assert_eq!(r.status(), 409, "not applied, and told so");
+        assert!(error_of(r).await["message"].as_str().unwrap().contains("You already asked for changes"));
+        let draft: String = sqlx::query_scalar("SELECT requested_changes FROM applications WHERE id = $1")
+            .bind(&id).fetch_one(&app.db.pool).await.unwrap();
+        assert!(draft.contains("Please upload your company logo.") && !draft.contains("different"));
+    }
+}
+
+/// `REVIEW_SLA_HOURS` moves both the dashboard's highlight and the metrics' count: with an SLA
+/// of one hour, an application submitted 59 minutes ago is on time and one of 61 minutes is
+/// late (with the default of 48 hours neither would be).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_configured_sla_decides_what_is_late_on_the_dashboard_and_in_the_metrics() {
+    use isv_portal::server::db::{now_ms, Backend};
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let options = Options {
+            review_sla_hours: Some(1),
+            ..Options::default()
+        };
+        let Some(app) = spawn_app_with(backend, options).await else {
+            continue;
+        };
+        let reviewer = app.reviewer_as("rita@platform.example", "rita").await;
+        let (_, on_time) = app
+            .submitted_as("ann@example.com", "annlee", "On Time Trading Ltd")
+            .await;
+        let (_, late) = app
+            .submitted_as("bob@shop.example", "bobtan", "Late Trading Ltd")
+            .await;
+        let now = now_ms();
+        for (id, minutes) in [(&on_time, 59), (&late, 61)] {
+            let at = now - minutes * 60_000;
+            for sql in [
+                "UPDATE applications SET submitted_at = $1 WHERE id = $2",
+                "UPDATE application_rounds SET submitted_at = $1 WHERE application_id = $2",
+            ] {
+                sqlx::query(sql)
+                    .bind(at)
+                    .bind(id)
+                    .execute(&app.db.pool)
+                    .await
+                    .unwrap();
+            }
+        }
+        let q: serde_json::Value = reviewer
+            .call("review/queue", QUEUE_ALL)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(q["sla_hours"], 1, "{backend:?}");
+        let before = q["late_before_ms"].as_i64().unwrap();
+        assert!(
+            (now - 3_600_000 - before).abs() < 60_000,
+            "{backend:?}: {before}"
+        );
+        let html = reviewer
+            .client
+            .get(app.url("/review"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            html.matches("Waiting over 1 h").count(),
+            1,
+            "{backend:?}: one row is late"
+        );
+        let row_of = |company: &str| {
+            let at = html.find(company).unwrap();
+            let start = html[..at].rfind("<tr").unwrap();
+            html[start..at].to_string()
+        };
+        assert!(
+            row_of("Late Trading Ltd").contains("queue__row--late"),
+            "{backend:?}"
+        );
+        assert!(
+            !row_of("On Time Trading Ltd").contains("queue__row--late"),
+            "{backend:?}"
+        );
+        let m: serde_json::Value = reviewer
+            .call("review/metrics", &[("from", ""), ("to", "")])
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(m["sla_hours"], 1, "{backend:?}");
+        assert_eq!(m["queue"]["over_sla"], 1, "{backend:?}");
     }
 }

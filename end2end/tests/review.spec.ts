@@ -157,7 +157,7 @@ test('a reviewer asks for changes; the applicant sees the note beside the field,
   await expect(changed.getByRole('cell', { name: applicant.company })).toBeVisible();
   await expect(changed.getByRole('cell', { name: renamed })).toBeVisible();
   await expect(changed.getByText(`Asked: ${note}`)).toBeVisible();
-  await expect(reviewer.page.getByText('Unchanged (7)')).toBeVisible();
+  await expect(reviewer.page.getByText('Unchanged (8)')).toBeVisible();
   await reviewer.page.getByRole('button', { name: 'Approve' }).click();
   await expect(reviewer.page.locator('.panel__head .badge')).toHaveText('Approved');
 });

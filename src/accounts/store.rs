@@ -328,6 +328,58 @@ pub async fn tombstone(
     })
 }
 
+/// Replaces the address `old` by `new` in the reviewers' words on `user_id`'s applications and
+/// their rounds (reasons, requests for changes), where it stands as an address of its own.
+async fn forget_in_decisions(
+    tx: &mut Transaction<'static, Any>,
+    user_id: &str,
+    old: &str,
+    new: &str,
+) -> Result<(), sqlx::Error> {
+    let like = format!("%{old}%");
+    let r = |text: &str| crate::applications::events::replace_address(text, old, new);
+    let applications: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT id, decision_reason, requested_changes FROM applications \
+         WHERE user_id = $1 AND (decision_reason LIKE $2 OR requested_changes LIKE $2)",
+    )
+    .bind(user_id)
+    .bind(&like)
+    .fetch_all(&mut **tx)
+    .await?;
+    for (id, reason, request) in applications {
+        sqlx::query(
+            "UPDATE applications SET decision_reason = $1, requested_changes = $2 WHERE id = $3",
+        )
+        .bind(r(&reason))
+        .bind(r(&request))
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let rounds: Vec<(String, i64, String, String)> = sqlx::query_as(
+        "SELECT r.application_id, r.round, r.decision_reason, r.requested_changes \
+         FROM application_rounds r JOIN applications a ON a.id = r.application_id \
+         WHERE a.user_id = $1 AND (r.decision_reason LIKE $2 OR r.requested_changes LIKE $2)",
+    )
+    .bind(user_id)
+    .bind(&like)
+    .fetch_all(&mut **tx)
+    .await?;
+    for (id, round, reason, request) in rounds {
+        sqlx::query(
+            "UPDATE application_rounds SET decision_reason = $1, requested_changes = $2 \
+             WHERE application_id = $3 AND round = $4",
+        )
+        .bind(r(&reason))
+        .bind(r(&request))
+        .bind(id)
+        .bind(round)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Deletes what a deleted account leaves that is only the person's: its drafts (their history
 /// goes with them), the logos no application or round shows, its acceptances, and the codes
 /// mailed to its old address. Submitted applications, their rounds, history and the workspace
@@ -400,6 +452,9 @@ pub async fn forget(
     .bind(&like)
     .execute(&mut **tx)
     .await?;
+    // What reviewers wrote to this account (a rejection's reason, a request for changes) on
+    // its applications and their rounds, where it quotes the address.
+    forget_in_decisions(tx, user_id, old_email, &replaced).await?;
     sqlx::query("UPDATE workspace_invitations SET email = $1 WHERE email = $2")
         .bind(&replaced)
         .bind(old_email)

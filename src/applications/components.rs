@@ -100,18 +100,45 @@ pub fn RequestedChanges(
     }
 }
 
-/// What changed in round `shown` since the round before: each changed field old → new (the
+/// What a comparison of rounds compares: the role applied for, and each business field.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Role,
+    Field(BusinessField),
+}
+
+impl Part {
+    fn all() -> impl Iterator<Item = Part> {
+        std::iter::once(Part::Role).chain(BusinessField::ALL.into_iter().map(Part::Field))
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Part::Role => crate::i18n::t().review.application.role,
+            Part::Field(f) => f.label(),
+        }
+    }
+
+    fn value(self, app: &ApplicationView) -> Option<String> {
+        match self {
+            Part::Role => Some(app.role.label().to_string()),
+            Part::Field(f) => shown_value(app, f),
+        }
+    }
+}
+
+/// What changed in round `shown` since the round before: each changed part old → new (the
 /// logos side by side), the reviewer's request on the earlier round beside its field, and the
-/// unchanged fields folded away. Nothing for a first round.
+/// unchanged parts folded away. Nothing for a first round. It counts what the server counts
+/// (`applications::store`'s `CHANGED`): the role and the eight fields.
 #[component]
 pub fn Comparison(rounds: Vec<RoundView>, shown: i64) -> impl IntoView {
     let t = &crate::i18n::t().review.detail;
     let now = rounds.iter().find(|r| r.app.round == shown)?;
     let before = rounds.iter().find(|r| r.app.round == shown - 1)?;
     let asked = before.app.requested_changes.clone().unwrap_or_default();
-    let (changed, unchanged): (Vec<BusinessField>, Vec<BusinessField>) = BusinessField::ALL
-        .into_iter()
-        .partition(|f| shown_value(&before.app, *f) != shown_value(&now.app, *f));
+    let (changed, unchanged): (Vec<Part>, Vec<Part>) =
+        Part::all().partition(|p| p.value(&before.app) != p.value(&now.app));
     let summary = match changed.len() {
         0 => t.compare_none.to_string(),
         1 => t.compare_one.to_string(),
@@ -127,24 +154,28 @@ pub fn Comparison(rounds: Vec<RoundView>, shown: i64) -> impl IntoView {
             &[("round", &shown)],
         ),
     );
-    let cell = |app: &ApplicationView, field: BusinessField| match (field, app.logo_url.clone()) {
-        (BusinessField::Logo, Some(src)) => Either::Left(view! {
+    let cell = |app: &ApplicationView, part: Part| match (part, app.logo_url.clone()) {
+        (Part::Field(BusinessField::Logo), Some(src)) => Either::Left(view! {
             <img class="comparison__logo" src=src alt=fill(t.compare_logo_alt, &[("round", &app.round)]) width="64" height="64"/>
         }),
         _ => Either::Right(
-            shown_value(app, field)
+            part.value(app)
                 .unwrap_or_else(|| crate::i18n::t().review.application.not_provided.to_string()),
         ),
     };
     let rows = changed
         .iter()
-        .map(|f| {
-            let note = asked.note_on(*f).map(|n| view! { <p class="comparison__asked">{fill(t.compare_asked, &[("note", &n)])}</p> });
+        .map(|p| {
+            let note = match p {
+                Part::Field(f) => asked.note_on(*f),
+                Part::Role => None,
+            }
+            .map(|n| view! { <p class="comparison__asked">{fill(t.compare_asked, &[("note", &n)])}</p> });
             view! {
                 <tr>
-                    <th scope="row">{f.label()} {note}</th>
-                    <td class="comparison__old">{cell(&before.app, *f)}</td>
-                    <td class="comparison__new">{cell(&now.app, *f)}</td>
+                    <th scope="row">{p.label()} {note}</th>
+                    <td class="comparison__old">{cell(&before.app, *p)}</td>
+                    <td class="comparison__new">{cell(&now.app, *p)}</td>
                 </tr>
             }
         })
@@ -153,7 +184,7 @@ pub fn Comparison(rounds: Vec<RoundView>, shown: i64) -> impl IntoView {
         view! {
             <details class="comparison__unchanged">
                 <summary>{fill(t.compare_unchanged, &[("count", &unchanged.len())])}</summary>
-                <ul>{unchanged.iter().map(|f| view! { <li>{f.label()}</li> }).collect_view()}</ul>
+                <ul>{unchanged.iter().map(|p| view! { <li>{p.label()}</li> }).collect_view()}</ul>
             </details>
         }
     });

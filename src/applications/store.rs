@@ -459,9 +459,11 @@ pub enum Submitted {
     NotFound,
 }
 
-/// How many of the business fields (the logo included) of round `application_rounds` differ
-/// from round `p`: one SQL expression, so the count is made where the rounds are written.
-const CHANGED: &str = "(CASE WHEN p.company_name <> application_rounds.company_name THEN 1 ELSE 0 END) \
+/// How many of the role and the business fields (the logo included) of round
+/// `application_rounds` differ from round `p`: one SQL expression, so the count is made where
+/// the rounds are written (the pages' comparison, `applications::Comparison`, counts the same).
+const CHANGED: &str = "(CASE WHEN p.role <> application_rounds.role THEN 1 ELSE 0 END) \
+     + (CASE WHEN p.company_name <> application_rounds.company_name THEN 1 ELSE 0 END) \
      + (CASE WHEN p.business_address <> application_rounds.business_address THEN 1 ELSE 0 END) \
      + (CASE WHEN p.country <> application_rounds.country THEN 1 ELSE 0 END) \
      + (CASE WHEN p.representative <> application_rounds.representative THEN 1 ELSE 0 END) \
@@ -737,10 +739,43 @@ pub async fn applicant_email_changed(
 /// How many decisions the typical wait needs before it is shown: fewer promise nothing.
 pub const TYPICAL_WAIT_MIN_DECISIONS: usize = 10;
 
+/// How long one reading of the typical wait serves every applicant's page of an instance.
+const TYPICAL_WAIT_KEPT: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// The typical wait for a decision (`typical_wait`), read at most once per
+/// [`TYPICAL_WAIT_KEPT`] for all applicants, and again after a decision made on this instance.
+#[derive(Default)]
+pub struct TypicalWait {
+    kept: std::sync::Mutex<Option<(std::time::Instant, Option<i64>)>>,
+}
+
+impl TypicalWait {
+    pub async fn read(&self, db: &Db) -> Result<Option<i64>, sqlx::Error> {
+        let fresh = |(at, wait): &(std::time::Instant, Option<i64>)| {
+            (at.elapsed() < TYPICAL_WAIT_KEPT).then_some(*wait)
+        };
+        if let Some(wait) = self.lock().as_ref().and_then(fresh) {
+            return Ok(wait);
+        }
+        let wait = typical_wait(db).await?;
+        *self.lock() = Some((std::time::Instant::now(), wait));
+        Ok(wait)
+    }
+
+    /// A decision was made: the next page reads the wait again.
+    pub fn forget(&self) {
+        *self.lock() = None;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(std::time::Instant, Option<i64>)>> {
+        self.kept.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// The typical wait for a decision: the median time from submission to decision of the rounds
 /// decided in the last 30 days (an open round has no decision and is not counted); `None`
 /// with fewer than [`TYPICAL_WAIT_MIN_DECISIONS`].
-pub async fn typical_wait(db: &Db) -> Result<Option<i64>, sqlx::Error> {
+async fn typical_wait(db: &Db) -> Result<Option<i64>, sqlx::Error> {
     let since = now_ms() - 30 * 24 * 3_600_000;
     let mut waits: Vec<i64> = sqlx::query_scalar(
         "SELECT decided_at - submitted_at FROM application_rounds \
@@ -756,11 +791,16 @@ pub async fn typical_wait(db: &Db) -> Result<Option<i64>, sqlx::Error> {
     Ok(percentile(&waits, 50))
 }
 
-/// The `p`th percentile (nearest rank) of values sorted ascending; `None` when there are none.
-pub fn percentile(sorted: &[i64], p: usize) -> Option<i64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = (p * sorted.len()).div_ceil(100).max(1);
-    sorted.get(rank - 1).copied()
+/// The `p`th percentile (0 to 100) of sorted values, between the two nearest ranks (as a
+/// spreadsheet's PERCENTILE.INC): the median of an even count is the mean of the middle two.
+/// The applicant's typical wait and the reviewers' metrics both use it.
+pub fn percentile(sorted: &[i64], p: i64) -> Option<i64> {
+    let last = sorted.len().checked_sub(1)?;
+    // The rank, in hundredths.
+    let rank = i128::from(p.clamp(0, 100)) * last as i128;
+    let below = (rank / 100) as usize;
+    let part = rank % 100;
+    let a = i128::from(sorted[below]);
+    let b = i128::from(sorted[(below + 1).min(last)]);
+    Some((a + ((b - a) * part + 50).div_euclid(100)) as i64)
 }

@@ -70,7 +70,8 @@ pub async fn workspace(id: String) -> Result<WorkspaceView, AppError> {
         })
         .collect();
     let typical_wait_ms = if app.status == Status::UnderReview {
-        store::typical_wait(&st.db)
+        st.typical_wait
+            .read(&st.db)
             .await
             .or_internal("reading the typical wait")?
     } else {

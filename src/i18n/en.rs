@@ -90,6 +90,7 @@ pub const TEXTS: Texts = Texts {
         version: "Version {version}",
     },
     ui: Ui {
+        under_a_minute: "under a minute",
         days_other: "{n} days",
         days_one: "1 day",
         hours_other: "{n} hours",
@@ -672,6 +673,7 @@ pub const TEXTS: Texts = Texts {
             reject: "Reject",
         },
         refused: ReviewRefusals {
+            applicant_gone: "The applicant has deleted their account, so nobody can make changes. Approve or reject the application instead.",
             already_changes_requested: "{who} already asked for changes on this application ({when}). Your decision was not applied.",
             own_application: "You cannot review your own application.",
             not_under_review: "This application has been decided; there is nothing to assign.",
@@ -723,6 +725,8 @@ pub const TEXTS: Texts = Texts {
             offline: "Offline: reload the page to see new changes",
         },
         export: ReviewExport {
+            busy: "Other exports are being made right now. Try again in a moment.",
+            truncated: "The file stops at {max} rows; narrow the filters to export the rest.",
             export_csv: "Export CSV",
             export_history: "Export history (CSV)",
             col_id: "Application ID",
@@ -807,12 +811,6 @@ pub const TEXTS: Texts = Texts {
             col_reviewer: "Reviewer",
             unknown_reviewer: "Unknown reviewer",
             reviewers_empty: "No decisions in this range",
-            under_a_minute: "under a minute",
-            minute_one: "1 minute",
-            minute_other: "{count} minutes",
-            hour_one: "1 hour",
-            hour_other: "{count} hours",
-            days: "{count} days",
         },
     },
     mail: Mails {

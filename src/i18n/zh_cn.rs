@@ -90,6 +90,7 @@ pub const TEXTS: Texts = Texts {
         version: "版本：{version}",
     },
     ui: Ui {
+        under_a_minute: "不到 1 分钟",
         days_other: "{n} 天",
         days_one: "1 天",
         hours_other: "{n} 小时",
@@ -672,6 +673,7 @@ pub const TEXTS: Texts = Texts {
             reject: "驳回",
         },
         refused: ReviewRefusals {
+            applicant_gone: "申请人已删除账户，无人可以修改。请改为通过或驳回该申请。",
             already_changes_requested: "{who}已要求修改此申请（{when}）。您的决定未被采用。",
             own_application: "您不能审核自己的入驻申请。",
             not_under_review: "此入驻申请已有审核结果，无需再分配。",
@@ -723,6 +725,8 @@ pub const TEXTS: Texts = Texts {
             offline: "已离线：请刷新页面以查看最新变化",
         },
         export: ReviewExport {
+            busy: "其他导出正在进行中，请稍后再试。",
+            truncated: "文件最多包含 {max} 行；请缩小筛选范围以导出其余内容。",
             export_csv: "导出 CSV",
             export_history: "导出历史记录（CSV）",
             col_id: "申请编号",
@@ -807,12 +811,6 @@ pub const TEXTS: Texts = Texts {
             col_reviewer: "审核员",
             unknown_reviewer: "未知审核员",
             reviewers_empty: "此时段内没有审核决定",
-            under_a_minute: "不到 1 分钟",
-            minute_one: "1 分钟",
-            minute_other: "{count} 分钟",
-            hour_one: "1 小时",
-            hour_other: "{count} 小时",
-            days: "{count} 天",
         },
     },
     mail: Mails {

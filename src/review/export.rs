@@ -50,7 +50,7 @@ mod ssr {
     use crate::applications::store::find_submitted;
     use crate::domain::{CountryCode, Role, Status};
     use crate::error::AppError;
-    use crate::review::{store, QueueRow};
+    use crate::review::store;
     use crate::server::db::{now_ms, Db};
     use crate::server::request::{AppState, OrInternal};
     use crate::server::sessions::{self, SessionUser};
@@ -59,11 +59,13 @@ mod ssr {
     use axum::Extension;
     use http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
     use std::borrow::Cow;
-    use std::collections::HashMap;
 
     /// The most rows a queue file holds; past it the file ends there and says so in its
     /// `x-export-truncated` header (the dashboard's filters narrow it down).
     pub const MAX_ROWS: usize = 100_000;
+
+    /// Queue files being made at once, at most (per instance).
+    static EXPORTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
     /// Set (to [`MAX_ROWS`]) on a queue file that stopped at the cap with rows left over.
     const TRUNCATED: &str = "x-export-truncated";
@@ -72,13 +74,19 @@ mod ssr {
     const BOM: &[u8] = b"\xEF\xBB\xBF";
 
     /// A cell as a spreadsheet may safely open it: one that would start a formula (`=`, `+`,
-    /// `-`, `@`, or a tab or carriage return before one) gets a leading apostrophe, which makes
+    /// `-`, `@`, after spaces or not, or a tab or line break first) gets a leading apostrophe, which makes
     /// the rest plain text (OWASP, "CSV Injection"). The full-width forms count too, which
     /// some spreadsheet programs take for their ASCII twins in Chinese locales. Quoting and
     /// doubled quotes are the CSV writer's.
     pub fn safe_cell(cell: &str) -> Cow<'_, str> {
-        match cell.chars().next() {
-            Some('=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠') => {
+        // Spaces before a formula do not stop some programs from running it.
+        let first = cell
+            .trim_start_matches([' ', '\u{3000}', '\u{a0}'])
+            .chars()
+            .next();
+        match (cell.chars().next(), first) {
+            (Some('\t' | '\r' | '\n'), _)
+            | (_, Some('=' | '+' | '-' | '@' | '＝' | '＋' | '－' | '＠')) => {
                 Cow::Owned(format!("'{cell}"))
             }
             _ => Cow::Borrowed(cell),
@@ -172,40 +180,13 @@ mod ssr {
         }
     }
 
-    /// What a queue line does not carry: the current round's number and decision time.
-    #[derive(sqlx::FromRow)]
-    struct Progress {
-        id: String,
-        round: i64,
-        decided_at: Option<i64>,
-    }
+    /// How many lines one read of the queue brings for a file.
+    const BATCH: i64 = 1000;
 
-    /// The rounds and decision times of a page's applications (one statement, one
-    /// primary-key probe per id), by id.
-    async fn progress_of(
-        db: &Db,
-        rows: &[QueueRow],
-    ) -> Result<HashMap<String, Progress>, sqlx::Error> {
-        if rows.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let placeholders = (1..=rows.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql =
-            format!("SELECT id, round, decided_at FROM applications WHERE id IN ({placeholders})");
-        let mut query = sqlx::query_as::<_, Progress>(&sql);
-        for row in rows {
-            query = query.bind(row.id.as_str());
-        }
-        let found = query.fetch_all(&db.pool).await?;
-        Ok(found.into_iter().map(|p| (p.id.clone(), p)).collect())
-    }
-
-    /// The queue's file: every page of the queue under `args`, in the dashboard's order, as
-    /// the store reads it for the dashboard (so the filters are the same by construction), up
-    /// to [`MAX_ROWS`]. Answers the file, its number of rows, and whether it stopped at the cap.
+    /// The queue's file: every line of the queue under `args`, in the dashboard's order, read
+    /// through the same filters as its pages (`store::queue_lines`), a batch at a time, up to
+    /// [`MAX_ROWS`]; a file that stops there says so in a last line. Answers the file, its
+    /// number of rows, and whether it stopped at the cap.
     async fn queue_file(db: &Db, args: &QueueArgs) -> Result<(Vec<u8>, usize, bool), AppError> {
         let t = &crate::i18n::t().review.export;
         let mut file = CsvFile::new();
@@ -222,32 +203,26 @@ mod ssr {
             t.col_assignee,
             t.col_rounds,
         ])?;
-        let mut page = store::Page::First;
+        let filter = args.filter(store::Page::First);
+        let mut after: Option<store::Key> = None;
         let mut written = 0;
-        let mut truncated = false;
-        loop {
-            let read = store::queue(db, &args.filter(page))
+        let truncated = loop {
+            let room = (MAX_ROWS - written) as i64;
+            let (lines, next) = store::queue_lines(db, &filter, after.as_ref(), room.min(BATCH))
                 .await
                 .or_internal("reading the queue for an export")?;
-            let progress = progress_of(db, &read.rows)
-                .await
-                .or_internal("reading rounds for an export")?;
-            for row in &read.rows {
-                if written == MAX_ROWS {
-                    truncated = true;
-                    break;
-                }
+            for store::ExportLine {
+                line: row,
+                decided_at,
+            } in &lines
+            {
                 let submitted = row
                     .submitted_at
                     .as_ref()
                     .map(|at| utc(at.ms))
                     .unwrap_or_default();
-                let known = progress.get(&row.id);
-                let decided = known
-                    .and_then(|p| p.decided_at)
-                    .map(utc)
-                    .unwrap_or_default();
-                let rounds = known.map(|p| p.round.to_string()).unwrap_or_default();
+                let decided = decided_at.map(utc).unwrap_or_default();
+                let rounds = row.rounds.to_string();
                 file.record(&[
                     row.id.as_str(),
                     row.company_name.as_str(),
@@ -261,16 +236,17 @@ mod ssr {
                     row.assigned_to.as_deref().unwrap_or(""),
                     rounds.as_str(),
                 ])?;
-                written += 1;
             }
-            if truncated || read.rows.is_empty() {
-                break;
+            written += lines.len();
+            match next {
+                None => break false,
+                Some(_) if written >= MAX_ROWS => break true,
+                key => after = key,
             }
-            // A row's key, as the dashboard's "Next" carries it.
-            match read.next.as_deref().and_then(store::Key::parse) {
-                Some(key) => page = store::Page::After(key),
-                None => break,
-            }
+        };
+        if truncated {
+            let note = crate::i18n::fill(t.truncated, &[("max", &MAX_ROWS)]);
+            file.record(&[note.as_str()])?;
         }
         Ok((file.finish()?, written, truncated))
     }
@@ -395,6 +371,11 @@ mod ssr {
         if let Err(refused) = reviewer(&st, signed_in, &headers, here).await {
             return refused;
         }
+        // A file of the whole queue is the heaviest read there is: two at a time per instance.
+        let Ok(_turn) = EXPORTS.try_acquire() else {
+            let t = &crate::i18n::t().review.export;
+            return failed(AppError::too_many(t.busy, 5));
+        };
         let args = QueueArgs::read(uri.query().unwrap_or(""));
         let (body, rows, truncated) = match queue_file(&st.db, &args).await {
             Ok(file) => file,
@@ -494,6 +475,9 @@ mod tests {
                 "\t=1",
                 "\r=1",
                 "＝1+1",
+                " =1",
+                "\u{3000}@x",
+                "\nA",
             ] {
                 assert_eq!(safe_cell(cell), format!("'{cell}"), "{cell:?}");
             }
@@ -502,7 +486,7 @@ mod tests {
                 "星河科技有限公司",
                 "",
                 "a=b",
-                " =1",
+                " a=1",
                 "1-2",
                 "'quoted",
             ] {

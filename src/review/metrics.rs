@@ -131,45 +131,6 @@ pub async fn review_metrics(
         .or_internal("reading the review metrics")
 }
 
-/// A length of time in words: minutes under an hour, hours under three days (to a tenth
-/// under ten), days after that (to a tenth under ten).
-pub fn duration_words(ms: i64) -> String {
-    let t = &crate::i18n::t().review.metrics;
-    let ms = ms.max(0);
-    if ms < MINUTE_MS {
-        return t.under_a_minute.to_string();
-    }
-    if ms < HOUR_MS {
-        let n = ms / MINUTE_MS;
-        return if n == 1 {
-            t.minute_one.to_string()
-        } else {
-            fill(t.minute_other, &[("count", &n)])
-        };
-    }
-    if ms < 72 * HOUR_MS {
-        let n = tenths(ms, HOUR_MS);
-        return if n == "1" {
-            t.hour_one.to_string()
-        } else {
-            fill(t.hour_other, &[("count", &n)])
-        };
-    }
-    fill(t.days, &[("count", &tenths(ms, 24 * HOUR_MS))])
-}
-
-/// `ms` in `unit`s: to a tenth under ten ("1.5", "2"), whole from ten ("12").
-fn tenths(ms: i64, unit: i64) -> String {
-    let tenths = (ms * 10 + unit / 2) / unit;
-    if tenths >= 100 {
-        ((ms + unit / 2) / unit).to_string()
-    } else if tenths % 10 == 0 {
-        (tenths / 10).to_string()
-    } else {
-        format!("{}.{}", tenths / 10, tenths % 10)
-    }
-}
-
 #[component]
 pub fn MetricsPage() -> impl IntoView {
     let texts = crate::i18n::t();
@@ -216,7 +177,7 @@ fn Report(m: Metrics) -> impl IntoView {
         queue,
         reviewers,
     } = m;
-    let sla = duration_words(sla_hours * HOUR_MS);
+    let sla = crate::ui::moment::duration(sla_hours * HOUR_MS);
     let shown = fill(t.range_shown, &[("from", &from), ("to", &to)]);
     let sla_note = fill(t.sla_note, &[("sla", &sla)]);
     view! {
@@ -602,7 +563,7 @@ fn times_chart(assignment: &Durations, decision: &Durations, sla_hours: i64) -> 
             let y = TOP + i as i64 * ROW_H;
             let text_y = y + BAR_H / 2 + 4;
             let (w, words) = match value {
-                Some(ms) => (scaled(ms, max, PLOT_W), duration_words(ms)),
+                Some(ms) => (scaled(ms, max, PLOT_W), crate::ui::moment::duration(ms)),
                 None => (0, t.no_value.to_string()),
             };
             let pattern = striped.then(|| "metrics-times-hatch".to_string());
@@ -614,7 +575,10 @@ fn times_chart(assignment: &Durations, decision: &Durations, sla_hours: i64) -> 
         })
         .collect_view();
     let sla_x = LABEL_W + scaled(sla_ms, max, PLOT_W);
-    let sla_label = fill(t.sla_marker, &[("sla", &duration_words(sla_ms))]);
+    let sla_label = fill(
+        t.sla_marker,
+        &[("sla", &crate::ui::moment::duration(sla_ms))],
+    );
     view! {
         <svg class="metrics-chart__svg" role="img" aria-labelledby="metrics-times-title" aria-describedby="metrics-times-desc"
             width=width height=height viewBox={format!("0 0 {width} {height}")} focusable="false">
@@ -631,8 +595,9 @@ fn times_chart(assignment: &Durations, decision: &Durations, sla_hours: i64) -> 
 
 fn times_table(assignment: &Durations, decision: &Durations, sla_hours: i64) -> impl IntoView {
     let t = &crate::i18n::t().review.metrics;
-    let sla = duration_words(sla_hours * HOUR_MS);
-    let words = |ms: Option<i64>| ms.map_or_else(|| t.no_value.to_string(), duration_words);
+    let sla = crate::ui::moment::duration(sla_hours * HOUR_MS);
+    let words =
+        |ms: Option<i64>| ms.map_or_else(|| t.no_value.to_string(), crate::ui::moment::duration);
     let row = |label: &'static str, d: &Durations| {
         view! {
             <tr>
@@ -669,7 +634,7 @@ fn times_table(assignment: &Durations, decision: &Durations, sla_hours: i64) -> 
 #[component]
 fn Queue(queue: QueueAges, sla_hours: i64) -> impl IntoView {
     let t = &crate::i18n::t().review.metrics;
-    let sla = duration_words(sla_hours * HOUR_MS);
+    let sla = crate::ui::moment::duration(sla_hours * HOUR_MS);
     let late = queue.over_sla;
     let sentence = match late {
         0 => t.sla_late_none,
@@ -922,20 +887,6 @@ fn reviewers_table(reviewers: &[ReviewerCounts]) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_read_in_minutes_hours_and_days() {
-        assert_eq!(duration_words(30_000), "under a minute");
-        assert_eq!(duration_words(MINUTE_MS), "1 minute");
-        assert_eq!(duration_words(20 * MINUTE_MS), "20 minutes");
-        assert_eq!(duration_words(HOUR_MS), "1 hour");
-        assert_eq!(duration_words(HOUR_MS * 3 / 2), "1.5 hours");
-        assert_eq!(duration_words(2 * HOUR_MS), "2 hours");
-        assert_eq!(duration_words(30_240_000), "8.4 hours");
-        assert_eq!(duration_words(48 * HOUR_MS), "48 hours");
-        assert_eq!(duration_words(84 * HOUR_MS), "3.5 days");
-        assert_eq!(duration_words(300 * HOUR_MS), "13 days");
-    }
 
     #[test]
     fn bars_scale_to_the_largest_and_a_count_above_zero_shows() {

@@ -6,6 +6,7 @@
 //! Days are UTC day numbers (days since 1970-01-01); times are Unix milliseconds.
 
 use super::metrics::{Durations, Metrics, QueueAges, ReviewerCounts, WeekCounts, HOUR_MS};
+use crate::applications::store::percentile;
 use crate::domain::Status;
 use crate::server::db::Db;
 
@@ -128,19 +129,6 @@ fn empty_week(monday: i64) -> WeekCounts {
 }
 
 // ---- percentiles ----
-
-/// The `p`th percentile (0 to 100) of sorted values, between the two nearest ranks (as a
-/// spreadsheet's PERCENTILE.INC): the median of an even count is the mean of the middle two.
-pub fn percentile(sorted: &[i64], p: i64) -> Option<i64> {
-    let last = sorted.len().checked_sub(1)?;
-    // The rank, in hundredths.
-    let rank = i128::from(p.clamp(0, 100)) * last as i128;
-    let below = (rank / 100) as usize;
-    let part = rank % 100;
-    let a = i128::from(sorted[below]);
-    let b = i128::from(sorted[(below + 1).min(last)]);
-    Some((a + ((b - a) * part + 50).div_euclid(100)) as i64)
-}
 
 /// Durations (ms; a negative one, from clocks that disagreed, counts as none).
 pub fn summarise(mut ms: Vec<i64>, sla_ms: i64) -> Durations {

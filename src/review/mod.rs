@@ -142,6 +142,7 @@ impl From<store::Refusal> for AppError {
             Refusal::NotUnderReview => AppError::conflict(t.not_under_review),
             Refusal::AssignmentRaced => AppError::conflict(t.assignment_raced),
             Refusal::StaleRound => AppError::conflict(t.stale_round),
+            Refusal::ApplicantGone => AppError::conflict(t.applicant_gone),
             Refusal::AlreadyDecided {
                 by,
                 by_me,
@@ -199,14 +200,15 @@ pub async fn review_queue(
         (None, Some(key)) => Page::Before(key),
         (None, None) => Page::First,
     };
-    let filter = store::Filter {
-        status: Status::parse(&status).ok().filter(|s| *s != Status::Draft),
-        role: Role::parse(&role).ok(),
-        country: crate::domain::CountryCode::parse(&country).ok(),
-        search: q.trim().chars().take(100).collect(),
-        oldest_first: sort == "oldest",
-        page,
-    };
+    // Read as the CSV export reads them: the file holds what the page shows.
+    let filter = export::QueueArgs {
+        status,
+        role,
+        country,
+        q,
+        sort,
+    }
+    .filter(page);
     let mut page = store::queue(&st.db, &filter)
         .await
         .or_internal("reading the review queue")?;
@@ -454,6 +456,7 @@ async fn decide(
             tx.commit().await.or_internal("commit")?;
             st.mail_ready.notify_one();
             st.feed.wake();
+            st.typical_wait.forget();
             tracing::info!(reviewer = %me.username, decision = decision.key(), "application decided");
         }
         // Nothing was written: dropping the transaction ends it.

@@ -181,6 +181,8 @@ struct QueueSqlRow {
     assignee: Option<String>,
     round: i64,
     changed: Option<i64>,
+    /// When its current round was decided (for exports; a page does not show it).
+    decided_at: Option<i64>,
 }
 
 impl QueueSqlRow {
@@ -221,10 +223,9 @@ struct StatusCount {
 /// How far a filtered total is counted: past this the page says "1,000+".
 const COUNT_CAP: i64 = 1000;
 
-/// The queue: one page of rows from a cursor, the counts per status, the filtered total and
-/// the countries to filter by. Every part is an index walk of bounded length (at most a page,
-/// `COUNT_CAP` entries, or one probe per country), whatever the number of applications.
-pub async fn queue(db: &Db, f: &Filter) -> Result<QueuePage, sqlx::Error> {
+/// The WHERE clause of the queue under `f`'s filters (status, role, country, search), over
+/// `applications a`: the dashboard's pages and the export read the same rows through it.
+async fn filtered(db: &Db, f: &Filter) -> Result<Where, sqlx::Error> {
     let mut w = Where::default();
     if let Some(s) = f.status {
         let p = w.bind(Value::Text(s.key().into()));
@@ -273,7 +274,14 @@ pub async fn queue(db: &Db, f: &Filter) -> Result<QueuePage, sqlx::Error> {
     // Drafts are never in the queue (their queue columns are NULL too); said literally, it
     // lets the partial index `applications_queue_all` serve the plain order.
     w.and("a.status <> 'draft'".into());
+    Ok(w)
+}
 
+/// The queue: one page of rows from a cursor, the counts per status, the filtered total and
+/// the countries to filter by. Every part is an index walk of bounded length (at most a page,
+/// `COUNT_CAP` entries, or one probe per country), whatever the number of applications.
+pub async fn queue(db: &Db, f: &Filter) -> Result<QueuePage, sqlx::Error> {
+    let w = filtered(db, f).await?;
     let desc = !f.oldest_first;
     let (rows, previous, next) = match &f.page {
         Page::First => first_page(db, &w, desc).await?,
@@ -376,24 +384,34 @@ async fn first_page(
 /// Up to a page of rows in the order `desc` (or ascending), and whether there are more. The
 /// inner query walks one index from the cursor; only its page is joined to the users.
 async fn read(db: &Db, w: &Where, desc: bool) -> Result<(Vec<QueueSqlRow>, bool), sqlx::Error> {
+    read_up_to(db, w, desc, PAGE_SIZE).await
+}
+
+/// Up to `limit` rows in the order `desc` (or ascending), and whether there are more.
+async fn read_up_to(
+    db: &Db,
+    w: &Where,
+    desc: bool,
+    limit: i64,
+) -> Result<(Vec<QueueSqlRow>, bool), sqlx::Error> {
     let order = if desc { "DESC" } else { "ASC" };
     let sql = format!(
         "SELECT q.id AS id, q.queue_company AS company_name, q.queue_role AS role, \
          q.queue_country AS country, u.username AS applicant, u.email AS email, \
          q.submitted_at AS submitted_at, q.status AS status, r.username AS assignee, \
-         q.round AS round, q.queue_changed AS changed \
+         q.round AS round, q.queue_changed AS changed, q.decided_at AS decided_at \
          FROM (SELECT a.id, a.user_id, a.assigned_to, a.queue_company, a.queue_role, \
-         a.queue_country, a.submitted_at, a.status, a.round, a.queue_changed \
+         a.queue_country, a.submitted_at, a.status, a.round, a.queue_changed, a.decided_at \
          FROM applications a WHERE {} \
          ORDER BY a.submitted_at {order}, a.id {order} LIMIT {}) q \
          JOIN users u ON u.id = q.user_id LEFT JOIN users r ON r.id = q.assigned_to \
          ORDER BY q.submitted_at {order}, q.id {order}",
         w.sql(),
-        PAGE_SIZE + 1
+        limit + 1
     );
     let mut rows: Vec<QueueSqlRow> = bound!(sqlx::query_as(&sql), w).fetch_all(&db.pool).await?;
-    let more = rows.len() as i64 > PAGE_SIZE;
-    rows.truncate(PAGE_SIZE as usize);
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit.max(0) as usize);
     Ok((rows, more))
 }
 
@@ -496,7 +514,7 @@ pub async fn live_rows(db: &Db, ids: &[&str]) -> Result<Vec<LiveRow>, sqlx::Erro
         "SELECT a.id AS id, a.queue_company AS company_name, a.queue_role AS role, \
          a.queue_country AS country, u.username AS applicant, u.email AS email, \
          a.submitted_at AS submitted_at, a.status AS status, r.username AS assignee, \
-         a.round AS round, a.queue_changed AS changed, \
+         a.round AS round, a.queue_changed AS changed, a.decided_at AS decided_at, \
          (SELECT c.n FROM queue_counts c WHERE c.status = 'under_review') AS n_under_review, \
          (SELECT c.n FROM queue_counts c WHERE c.status = 'changes_requested') AS n_changes_requested, \
          (SELECT c.n FROM queue_counts c WHERE c.status = 'approved') AS n_approved, \
@@ -613,6 +631,8 @@ pub enum Refusal {
     AssignmentRaced,
     /// The applicant resubmitted after the reviewer opened the round they decided on.
     StaleRound,
+    /// Changes were asked of an applicant who has deleted their account.
+    ApplicantGone,
     /// The round was decided first: by this reviewer (`by_me`) or by `by` (a username).
     AlreadyDecided {
         by: Option<String>,
@@ -665,6 +685,12 @@ struct Current {
     decided_by: Option<String>,
     decider: Option<String>,
     decided_at: Option<i64>,
+    /// What the decision said: a rejection's reason, a request's general note.
+    decision_reason: String,
+    /// A request for changes as stored (JSON; '' for other decisions).
+    requested_changes: String,
+    /// When the applicant deleted their account, if they did.
+    applicant_deleted_at: Option<i64>,
 }
 
 async fn current(
@@ -674,8 +700,10 @@ async fn current(
     sqlx::query_as(
         "SELECT a.user_id AS user_id, a.status AS status, a.round AS round, \
          a.assigned_to AS assigned_to, a.decided_by AS decided_by, d.username AS decider, \
-         a.decided_at AS decided_at \
+         a.decided_at AS decided_at, a.decision_reason AS decision_reason, \
+         a.requested_changes AS requested_changes, o.deleted_at AS applicant_deleted_at \
          FROM applications a LEFT JOIN users d ON d.id = a.decided_by \
+         JOIN users o ON o.id = a.user_id \
          WHERE a.id = $1 AND a.status <> 'draft'",
     )
     .bind(id)
@@ -705,11 +733,12 @@ pub async fn assign(
     }
     let changed = sqlx::query(
         "UPDATE applications SET assigned_to = $1 WHERE id = $2 AND status = 'under_review' \
-         AND COALESCE(assigned_to, '') = $3",
+         AND COALESCE(assigned_to, '') = $3 AND round = $4",
     )
     .bind(&wanted)
     .bind(id)
     .bind(now.assigned_to.clone().unwrap_or_default())
+    .bind(now.round)
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -760,6 +789,10 @@ pub async fn decide(
     if owner == me.user_id {
         return Ok(Decided::Refused(Refusal::OwnApplication));
     }
+    // Nobody is left to make the changes.
+    if matches!(decision, Decision::RequestChanges(_)) && before.applicant_deleted_at.is_some() {
+        return Ok(Decided::Refused(Refusal::ApplicantGone));
+    }
     let now = now_ms();
     let reason_text = decision.reason();
     let requested = match decision {
@@ -791,7 +824,11 @@ pub async fn decide(
         if after.round != round {
             return Ok(Decided::Refused(Refusal::StaleRound));
         }
-        if after.status == status && by_me {
+        // A replay: the same decision, saying the same, by the same reviewer. The same
+        // decision saying something else was not applied, and is told so.
+        let same_words =
+            after.decision_reason == reason_text && after.requested_changes == requested;
+        if after.status == status && by_me && same_words {
             return Ok(Decided::Unchanged);
         }
         return Ok(Decided::Refused(Refusal::AlreadyDecided {
@@ -853,4 +890,37 @@ pub async fn decide(
     .fetch_one(&mut **tx)
     .await?;
     Ok(Decided::Done(applicant))
+}
+
+/// A line of the queue as an export writes it: the page's line and when it was decided.
+pub struct ExportLine {
+    pub line: QueueRow,
+    pub decided_at: Option<i64>,
+}
+
+/// Up to `limit` lines of the queue under `f`'s filters and order, after `after` (from the
+/// start when `None`), and the key to continue from when there are more: one index walk per
+/// batch, without the counts and countries a page also reads (`f.page` is not used).
+pub async fn queue_lines(
+    db: &Db,
+    f: &Filter,
+    after: Option<&Key>,
+    limit: i64,
+) -> Result<(Vec<ExportLine>, Option<Key>), sqlx::Error> {
+    let desc = !f.oldest_first;
+    let w = filtered(db, f).await?;
+    let w = match after {
+        Some(key) => w.beyond(key, desc),
+        None => w,
+    };
+    let (rows, more) = read_up_to(db, &w, desc, limit).await?;
+    let next = rows.last().filter(|_| more).map(QueueSqlRow::key);
+    let lines = rows
+        .into_iter()
+        .map(|r| ExportLine {
+            decided_at: r.decided_at,
+            line: r.into(),
+        })
+        .collect();
+    Ok((lines, next))
 }

@@ -26,6 +26,9 @@ pub struct AppState {
     pub secret: Arc<super::crypto::Secret>,
     /// The outbox worker; finished means mail is not being delivered (`/readyz`).
     pub mail_worker: Arc<tokio::task::JoinHandle<()>>,
+    /// The typical wait for a decision, kept a few minutes for every applicant's page
+    /// (`applications::store::TypicalWait`).
+    pub typical_wait: Arc<crate::applications::store::TypicalWait>,
 }
 
 /// The client's address, put into request extensions at the edge (`server::http::origin`).

@@ -87,6 +87,7 @@ pub async fn build(config: Config, mut leptos_options: LeptosOptions) -> Result<
         feed,
         secret,
         mail_worker,
+        typical_wait: Default::default(),
     };
     super::memory::spawn_trimmer(shutdown.clone());
     let metrics = config.metrics_addr.map(|_| {

@@ -179,22 +179,40 @@ mod tests {
     }
 }
 
-/// A length of time in words, rounded to its largest unit ("2 days", "5 hours", "1 minute"):
-/// up to two hours in minutes, up to two days in hours, then in days.
+/// A length of time in words: under a minute; whole minutes under an hour; hours under three
+/// days (so an SLA of 48 hours reads as such); then days; hours and days to a tenth under ten
+/// ("1.5 hours", "8.4 hours", "13 days").
 pub fn duration(ms: i64) -> String {
+    const MINUTE: i64 = 60_000;
+    const HOUR: i64 = 60 * MINUTE;
     let t = &crate::i18n::t().ui;
-    let minutes = (ms.max(0) + 30_000) / 60_000;
-    let (n, one, other) = if minutes < 120 {
-        (minutes, t.minutes_one, t.minutes_other)
-    } else if minutes < 48 * 60 {
-        ((minutes + 30) / 60, t.hours_one, t.hours_other)
+    let ms = ms.max(0);
+    if ms < MINUTE {
+        return t.under_a_minute.to_string();
+    }
+    let (n, one, other) = if ms < HOUR {
+        ((ms / MINUTE).to_string(), t.minutes_one, t.minutes_other)
+    } else if ms < 72 * HOUR {
+        (tenths(ms, HOUR), t.hours_one, t.hours_other)
     } else {
-        ((minutes + 12 * 60) / (24 * 60), t.days_one, t.days_other)
+        (tenths(ms, 24 * HOUR), t.days_one, t.days_other)
     };
-    if n == 1 {
+    if n == "1" {
         one.to_string()
     } else {
         fill(other, &[("n", &n)])
+    }
+}
+
+/// `ms` in `unit`s: to a tenth under ten ("1.5", "2"), whole from ten ("12").
+fn tenths(ms: i64, unit: i64) -> String {
+    let tenths = (ms * 10 + unit / 2) / unit;
+    if tenths >= 100 {
+        ((ms + unit / 2) / unit).to_string()
+    } else if tenths % 10 == 0 {
+        (tenths / 10).to_string()
+    } else {
+        format!("{}.{}", tenths / 10, tenths % 10)
     }
 }
 
@@ -203,13 +221,19 @@ mod duration_tests {
     use super::duration;
 
     #[test]
-    fn durations_round_to_their_largest_unit() {
-        assert_eq!(duration(0), "0 minutes");
-        assert_eq!(duration(60_000), "1 minute");
-        assert_eq!(duration(119 * 60_000), "119 minutes");
-        assert_eq!(duration(3 * 3_600_000), "3 hours");
-        assert_eq!(duration(47 * 3_600_000), "47 hours");
-        assert_eq!(duration(60 * 3_600_000), "3 days");
-        assert_eq!(duration(-5), "0 minutes");
+    fn durations_read_in_their_largest_unit() {
+        const MINUTE: i64 = 60_000;
+        const HOUR: i64 = 60 * MINUTE;
+        assert_eq!(duration(-5), "under a minute");
+        assert_eq!(duration(30_000), "under a minute");
+        assert_eq!(duration(MINUTE), "1 minute");
+        assert_eq!(duration(20 * MINUTE), "20 minutes");
+        assert_eq!(duration(HOUR), "1 hour");
+        assert_eq!(duration(HOUR * 3 / 2), "1.5 hours");
+        assert_eq!(duration(2 * HOUR), "2 hours");
+        assert_eq!(duration(30_240_000), "8.4 hours");
+        assert_eq!(duration(48 * HOUR), "48 hours");
+        assert_eq!(duration(84 * HOUR), "3.5 days");
+        assert_eq!(duration(300 * HOUR), "13 days");
     }
 }

@@ -72,6 +72,17 @@ pub const VALID: &[(&str, &str)] = &[
     ("agree_privacy", "yes"),
 ];
 
+/// [`VALID`] with some fields replaced (or added).
+pub fn valid_with<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut fields: Vec<(&str, &str)> = VALID
+        .iter()
+        .filter(|(k, _)| !changes.iter().any(|(c, _)| c == k))
+        .copied()
+        .collect();
+    fields.extend_from_slice(changes);
+    fields
+}
+
 impl TestApp {
     pub async fn choose_role(&self, role: &str) -> reqwest::Response {
         self.call("onboarding/choose_role", &[("role", role)]).await

@@ -18,7 +18,7 @@ use isv_portal::server::startup;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, ORIGIN};
 use reqwest::{redirect, Client, Response};
 #[allow(unused_imports)]
-pub use review::{QUEUE_ALL, REVIEWER_PASSWORD};
+pub use review::{queue_truth, QUEUE_ALL, REVIEWER_PASSWORD};
 pub use smtp::SmtpSink;
 use std::collections::HashMap;
 #[allow(unused_imports)]
@@ -45,6 +45,8 @@ pub struct Options {
     /// Serve `/metrics` (`METRICS_ADDR`) on a port of its own, given in `TestApp::metrics`.
     /// The recorder is shared by every portal in the test process: compare before and after.
     pub metrics: bool,
+    /// `REVIEW_SLA_HOURS`; the portal's default (48) if unset.
+    pub review_sla_hours: Option<i64>,
 }
 
 /// `TEST_LOG=1` shows the log of the portals a test runs in its process (levels from
@@ -152,6 +154,9 @@ pub async fn spawn_app_on(database_url: String, smtp: SmtpSink, options: Options
     }
     if options.metrics {
         env.insert("METRICS_ADDR", "127.0.0.1:0".into());
+    }
+    if let Some(hours) = options.review_sla_hours {
+        env.insert("REVIEW_SLA_HOURS", hours.to_string());
     }
     let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test config");
     let leptos_options = leptos::prelude::LeptosOptions::builder()
@@ -377,3 +382,12 @@ pub fn field_message(err: &serde_json::Value, field: &str) -> Option<String> {
 }
 
 pub const GOOD_PASSWORD: &str = "violet kettle 42 marathon";
+
+/// A response header's value (the test fails when it is missing).
+pub fn header<'a>(r: &'a Response, name: &str) -> &'a str {
+    r.headers()
+        .get(name)
+        .unwrap_or_else(|| panic!("no {name} header"))
+        .to_str()
+        .unwrap()
+}

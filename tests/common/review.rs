@@ -71,10 +71,48 @@ impl TestApp {
 
     /// A signed-in applicant (own client) whose application is submitted; returns its id.
     pub async fn submitted(&self, email: &str, username: &str) -> (TestApp, String) {
+        self.submitted_as(email, username, "Acme Mini Apps Pte. Ltd.")
+            .await
+    }
+
+    /// The same, for an application of `company`.
+    pub async fn submitted_as(
+        &self,
+        email: &str,
+        username: &str,
+        company: &str,
+    ) -> (TestApp, String) {
         let applicant = self.another_browser();
         let id = applicant.applicant(email, username).await;
-        let r = applicant.save("submit", &id, VALID, None).await;
+        let r = applicant
+            .save(
+                "submit",
+                &id,
+                &valid_with(&[("company_name", company)]),
+                None,
+            )
+            .await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
         (applicant, id)
     }
+}
+
+/// The ids of the queue under `condition` (SQL on `applications`, with `bind` as `$1` unless
+/// empty), in the order the queue shows them: what a page or an export must list.
+pub async fn queue_truth(
+    app: &TestApp,
+    condition: &str,
+    bind: &str,
+    oldest_first: bool,
+) -> Vec<String> {
+    let order = if oldest_first { "ASC" } else { "DESC" };
+    let sql = format!(
+        "SELECT id FROM applications WHERE status <> 'draft' AND ({condition}) \
+         ORDER BY submitted_at {order}, id {order}"
+    );
+    let mut q = sqlx::query_scalar::<_, String>(&sql);
+    if !bind.is_empty() {
+        q = q.bind(bind.to_string());
+    }
+    q.fetch_all(&app.db.pool).await.unwrap()
 }

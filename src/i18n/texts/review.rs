@@ -160,6 +160,7 @@ pub struct ReviewRefusals {
     /// `{who}` when the deciding reviewer is not known.
     pub who_another_reviewer: &'static str,
     pub already_changes_requested: &'static str,
+    pub applicant_gone: &'static str,
 }
 
 #[cfg_attr(feature = "ssr", derive(serde::Serialize))]

@@ -37,4 +37,7 @@ pub struct ReviewExport {
     pub col_what: &'static str,
     /// Who did it (a username; empty when nobody did).
     pub col_who: &'static str,
+    /// The last line of a queue file that stopped at its cap.
+    pub truncated: &'static str,
+    pub busy: &'static str,
 }

@@ -102,13 +102,4 @@ pub struct ReviewMetrics {
     /// A decision by an account no longer known.
     pub unknown_reviewer: &'static str,
     pub reviewers_empty: &'static str,
-
-    /// Durations in words (`review::metrics::duration_words`); `{count}` may be "1.5".
-    pub under_a_minute: &'static str,
-    pub minute_one: &'static str,
-    pub minute_other: &'static str,
-    pub hour_one: &'static str,
-    pub hour_other: &'static str,
-    /// Three days or more.
-    pub days: &'static str,
 }

@@ -39,4 +39,5 @@ pub struct Ui {
     pub hours_other: &'static str,
     pub days_one: &'static str,
     pub days_other: &'static str,
+    pub under_a_minute: &'static str,
 }
