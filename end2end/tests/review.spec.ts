@@ -163,18 +163,35 @@ test('a reviewer asks for changes; the applicant sees the note beside the field,
 });
 
 test('the metrics page draws its charts with a table beside each; the CSV export is reviewers\' only', async ({ browser }) => {
+  // One application decided (assigned first), one still waiting: every section has numbers.
+  const decided = await applicantPage(browser);
+  await submitBusiness(decided.page, decided.company);
   const applicant = await applicantPage(browser);
   await submitBusiness(applicant.page, applicant.company);
   const reviewer = await reviewerPage(browser);
+  await open(reviewer.page, `/review?q=${encodeURIComponent(decided.company)}`);
+  await reviewer.page.getByRole('link', { name: decided.company }).click();
+  if (hydrated()) await expect(reviewer.page.locator('body[data-hydrated="true"]')).toBeAttached();
+  await reviewer.page.getByRole('button', { name: 'Assign to me' }).click();
+  await expect(reviewer.page.getByRole('button', { name: 'Unassign' })).toBeVisible();
+  await reviewer.page.getByRole('button', { name: 'Approve' }).click();
+  await expect(reviewer.page.locator('.panel__head .badge')).toHaveText('Approved');
+
+  await open(reviewer.page, '/review');
   await reviewer.page.getByRole('link', { name: 'Metrics' }).click();
   await expect(reviewer.page.getByRole('heading', { name: 'Review metrics', level: 1 })).toBeVisible();
   if (hydrated()) await expect(reviewer.page.locator('body[data-hydrated="true"]')).toBeAttached();
-  for (const heading of ['Submissions and decisions per week', 'Time to first assignment and to decision']) {
-    await expect(reviewer.page.getByRole('heading', { name: heading })).toBeVisible();
+  // Each chart is an image named by its title, drawn on the server, with its table beside it.
+  for (const [chart, table] of [
+    ['Bar chart of applications submitted, approved, rejected and sent back for changes, per week', 'Submissions and decisions per week'],
+    ['Bar chart of the median and 90th percentile time to first assignment and to decision, with the SLA marked', 'Time to first assignment and to decision'],
+    ['Bar chart of applications under review by how long they have waited', 'Applications under review by time waited'],
+    ['Bar chart of approvals, rejections and requests for changes per reviewer', 'Decisions per reviewer'],
+  ]) {
+    await expect(reviewer.page.getByRole('img', { name: chart })).toBeVisible();
+    await expect(reviewer.page.getByRole('table', { name: table })).toBeVisible();
   }
-  // Each chart is an image with a name, drawn on the server; each has its table.
-  expect(await reviewer.page.getByRole('img').count()).toBeGreaterThanOrEqual(1);
-  await expect(reviewer.page.getByRole('table', { name: 'Submissions and decisions per week' })).toBeVisible();
+  await expect(reviewer.page.getByRole('table', { name: 'Decisions per reviewer' }).getByRole('row', { name: new RegExp(esc(reviewer.name)) })).toBeVisible();
   // A chosen range is read from the address, with or without JavaScript.
   await reviewer.page.getByLabel('From', { exact: true }).fill('2026-01-05');
   await reviewer.page.getByLabel('To', { exact: true }).fill('2026-02-01');
