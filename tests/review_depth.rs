@@ -116,7 +116,12 @@ both_databases! {
         assert!(page.contains("1 field changed."));
         assert!(page.contains("Acme Mini Apps Pte. Ltd.") && page.contains("Acme Mini Apps Private Limited"));
         assert!(page.contains("Asked: Use the name on your registration certificate."));
-        assert!(page.contains("Unchanged (8)"), "the unchanged fields are folded");
+        // The website was asked about and left as it was: it stays in sight, said so.
+        let website = &page[page.find("comparison__row--kept").expect("a kept row")..];
+        let website = website.split("</tr>").next().unwrap();
+        assert!(website.contains("Website") && website.contains("Not changed"), "{website}");
+        assert!(website.contains("Asked: The website does not load; check the address."));
+        assert!(page.contains("Unchanged (7)"), "the other unchanged parts are folded");
 
         // The counts followed every move, and the new round can be decided.
         let counts: Vec<(String, i64)> = sqlx::query_as("SELECT status, n FROM queue_counts ORDER BY status")

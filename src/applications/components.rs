@@ -137,8 +137,15 @@ pub fn Comparison(rounds: Vec<RoundView>, shown: i64) -> impl IntoView {
     let now = rounds.iter().find(|r| r.app.round == shown)?;
     let before = rounds.iter().find(|r| r.app.round == shown - 1)?;
     let asked = before.app.requested_changes.clone().unwrap_or_default();
+    let note_on = |p: Part| match p {
+        Part::Field(f) => asked.note_on(f).map(str::to_string),
+        Part::Role => None,
+    };
     let (changed, unchanged): (Vec<Part>, Vec<Part>) =
         Part::all().partition(|p| p.value(&before.app) != p.value(&now.app));
+    // A field the reviewer asked about that did not change stays in sight, said so.
+    let (asked_unchanged, unchanged): (Vec<Part>, Vec<Part>) =
+        unchanged.into_iter().partition(|p| note_on(*p).is_some());
     let summary = match changed.len() {
         0 => t.compare_none.to_string(),
         1 => t.compare_one.to_string(),
@@ -163,19 +170,31 @@ pub fn Comparison(rounds: Vec<RoundView>, shown: i64) -> impl IntoView {
                 .unwrap_or_else(|| crate::i18n::t().review.application.not_provided.to_string()),
         ),
     };
+    let asked_line = |p: Part| {
+        note_on(p).map(
+            |n| view! { <p class="comparison__asked">{fill(t.compare_asked, &[("note", &n)])}</p> },
+        )
+    };
     let rows = changed
         .iter()
         .map(|p| {
-            let note = match p {
-                Part::Field(f) => asked.note_on(*f),
-                Part::Role => None,
-            }
-            .map(|n| view! { <p class="comparison__asked">{fill(t.compare_asked, &[("note", &n)])}</p> });
             view! {
                 <tr>
-                    <th scope="row">{p.label()} {note}</th>
+                    <th scope="row">{p.label()} {asked_line(*p)}</th>
                     <td class="comparison__old">{cell(&before.app, *p)}</td>
                     <td class="comparison__new">{cell(&now.app, *p)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let kept_rows = asked_unchanged
+        .iter()
+        .map(|p| {
+            view! {
+                <tr class="comparison__row--kept">
+                    <th scope="row">{p.label()} {asked_line(*p)}</th>
+                    <td>{cell(&before.app, *p)}</td>
+                    <td class="comparison__kept">{t.compare_not_changed}</td>
                 </tr>
             }
         })
@@ -188,11 +207,11 @@ pub fn Comparison(rounds: Vec<RoundView>, shown: i64) -> impl IntoView {
             </details>
         }
     });
-    let table = (!changed.is_empty()).then(|| {
+    let table = (!changed.is_empty() || !asked_unchanged.is_empty()).then(|| {
         view! {
             <table class="comparison__table">
                 <thead><tr><th scope="col">{t.compare_field}</th><th scope="col">{old_round.clone()}</th><th scope="col">{new_round.clone()}</th></tr></thead>
-                <tbody>{rows}</tbody>
+                <tbody>{rows}{kept_rows}</tbody>
             </table>
         }
     });

@@ -629,6 +629,7 @@ pub const TEXTS: Texts = Texts {
             unassigned: "Unassigned",
         },
         detail: ReviewDetails {
+            compare_not_changed: "Not changed",
             compare_logo_alt: "Logo in round {round}",
             compare_unchanged: "Unchanged ({count})",
             compare_asked: "Asked: {note}",
@@ -640,7 +641,7 @@ pub const TEXTS: Texts = Texts {
             reject_final: "Rejecting is final: the applicant can only start a new application. To let them fix something, request changes instead.",
             general_note_label: "General note (optional)",
             note_on: "Note on {field}",
-            fields_help: "Tick each field the applicant should change and say what is wrong ({min}–{max} characters). The applicant sees your notes beside the fields and can edit only their application; it comes back to the queue as a new round.",
+            fields_help: "Tick each field the applicant should change and say what is wrong ({min}–{max} characters). The applicant sees your notes beside those fields, edits the application and submits it again; it comes back to the queue as a new round.",
             fields_to_change: "Fields to change",
             request_changes: "Request changes",
             title: "Review application",
@@ -669,7 +670,7 @@ pub const TEXTS: Texts = Texts {
             unassign: "Unassign",
             approve: "Approve",
             reason_label: "Reason for rejecting",
-            reason_help: "Required. The applicant sees this and can change their application and submit it again.",
+            reason_help: "Required. The applicant sees this.",
             reject: "Reject",
         },
         refused: ReviewRefusals {

@@ -629,6 +629,7 @@ pub const TEXTS: Texts = Texts {
             unassigned: "未分配",
         },
         detail: ReviewDetails {
+            compare_not_changed: "未修改",
             compare_logo_alt: "第 {round} 轮的 Logo",
             compare_unchanged: "未变化（{count}）",
             compare_asked: "要求：{note}",
@@ -669,7 +670,7 @@ pub const TEXTS: Texts = Texts {
             unassign: "取消分配",
             approve: "通过",
             reason_label: "驳回原因",
-            reason_help: "必填。申请人会看到此内容，并可修改入驻申请后重新提交。",
+            reason_help: "必填。申请人会看到此内容。",
             reject: "驳回",
         },
         refused: ReviewRefusals {

@@ -1065,7 +1065,7 @@ fn BusinessForm(app: ApplicationView, countries: Vec<String>) -> impl IntoView {
             <p class="muted">{applying_before} <strong>{app.role.label()}</strong> {applying_after}</p>
             {app.requested_changes.clone().map(|request| view! {
                 <div class="alert alert--warning requested-changes" role="status">
-                    <p><strong>{t.changes_requested}</strong> {t.changes_requested_next}</p>
+                    <p><strong>{t.changes_requested}</strong> " " {t.changes_requested_next}</p>
                     <RequestedChanges request link=true/>
                 </div>
             })}

@@ -349,7 +349,7 @@ fn Actions(
                                 local_reason_error.set(if v.trim().is_empty() { None } else { RejectionReason::parse(&v).err().map(|e| e.message()) });
                             }
                         >{kept_reason}</textarea>
-                        <p id="reason-help" class="field__help">{t.reason_help} {t.reject_final}</p>
+                        <p id="reason-help" class="field__help">{t.reason_help} " " {t.reject_final}</p>
                         <ErrorLine id="reason-error" error=shown_reason_error/>
                     </div>
                     <button type="submit" class="btn btn--danger"

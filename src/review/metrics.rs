@@ -588,7 +588,7 @@ fn times_chart(assignment: &Durations, decision: &Durations, sla_hours: i64) -> 
             <line class="metrics-chart__axis" x1=LABEL_W y1={TOP - 4} x2=LABEL_W y2=bottom stroke="currentColor"/>
             {bars}
             <line class="metrics-chart__sla" x1=sla_x y1={TOP - 8} x2=sla_x y2=bottom stroke="currentColor" stroke-dasharray="4 3"/>
-            <text class="metrics-chart__sla-label" x=sla_x y={TOP - 12} text-anchor="middle" font-size="11">{sla_label}</text>
+            <text class="metrics-chart__sla-label" x=sla_x y={TOP - 12} text-anchor="end" font-size="11">{sla_label}</text>
         </svg>
     }
 }

@@ -141,6 +141,8 @@ pub struct ReviewDetails {
     pub compare_asked: &'static str,
     pub compare_unchanged: &'static str,
     pub compare_logo_alt: &'static str,
+    /// In the comparison: a field the reviewer asked about that the applicant left as it was.
+    pub compare_not_changed: &'static str,
 }
 
 #[cfg_attr(feature = "ssr", derive(serde::Serialize))]
