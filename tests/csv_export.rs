@@ -256,6 +256,25 @@ both_databases! {
             assert_eq!(ids(&rows), expected, "{query}");
         }
         assert_eq!(queue_truth(&app, "1 = 1", "", false).await.len(), 130, "more than a page of the dashboard");
+
+        // Read in batches of 7 (the 40 tied rows span several), in both orders: the same rows
+        // in the same order; at a cap of exactly 130 nothing is cut, at 129 the last line says
+        // so in a row as wide as the others.
+        use isv_portal::review::export::{queue_file_sized, QueueArgs};
+        for (sort, oldest) in [("", false), ("oldest", true)] {
+            let args = QueueArgs { sort: sort.into(), ..QueueArgs::default() };
+            let (file, rows, cut) = queue_file_sized(&app.db, &args, 7, 130).await.unwrap();
+            assert_eq!((rows, cut), (130, false), "{sort}");
+            assert_eq!(ids(&records(&file)), queue_truth(&app, "1 = 1", "", oldest).await, "{sort}");
+            let (file, rows, cut) = queue_file_sized(&app.db, &args, 7, 129).await.unwrap();
+            assert_eq!((rows, cut), (129, true), "{sort}");
+            let read = records(&file);
+            assert!(read.iter().all(|r| r.len() == 11), "every row has every column");
+            let last = read.last().unwrap();
+            assert!(last[0].contains("The file stops at 129 rows"), "{last:?}");
+            assert!(last[1..].iter().all(String::is_empty));
+            assert_eq!(read.len(), 1 + 129 + 1, "header, rows, note");
+        }
     }
 
     async fn the_history_file_has_every_entry_of_the_history(app) {

@@ -338,6 +338,12 @@ async fn forget_in_decisions(
 ) -> Result<(), sqlx::Error> {
     let like = format!("%{old}%");
     let r = |text: &str| crate::applications::events::replace_address(text, old, new);
+    // A request is rewritten as what it is, note by note (in its JSON a line break before an
+    // address is `\n`, which would hide the address from the text's rewriting).
+    let request = |stored: &str| match crate::domain::ChangeRequest::from_json(stored) {
+        Some(request) => request.map_text(r).to_json(),
+        None => stored.to_string(),
+    };
     let applications: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT id, decision_reason, requested_changes FROM applications \
          WHERE user_id = $1 AND (decision_reason LIKE $2 OR requested_changes LIKE $2)",
@@ -346,12 +352,12 @@ async fn forget_in_decisions(
     .bind(&like)
     .fetch_all(&mut **tx)
     .await?;
-    for (id, reason, request) in applications {
+    for (id, reason, changes) in applications {
         sqlx::query(
             "UPDATE applications SET decision_reason = $1, requested_changes = $2 WHERE id = $3",
         )
         .bind(r(&reason))
-        .bind(r(&request))
+        .bind(request(&changes))
         .bind(id)
         .execute(&mut **tx)
         .await?;
@@ -365,13 +371,13 @@ async fn forget_in_decisions(
     .bind(&like)
     .fetch_all(&mut **tx)
     .await?;
-    for (id, round, reason, request) in rounds {
+    for (id, round, reason, changes) in rounds {
         sqlx::query(
             "UPDATE application_rounds SET decision_reason = $1, requested_changes = $2 \
              WHERE application_id = $3 AND round = $4",
         )
         .bind(r(&reason))
-        .bind(r(&request))
+        .bind(request(&changes))
         .bind(id)
         .bind(round)
         .execute(&mut **tx)

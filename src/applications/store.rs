@@ -746,28 +746,44 @@ const TYPICAL_WAIT_KEPT: std::time::Duration = std::time::Duration::from_secs(30
 /// [`TYPICAL_WAIT_KEPT`] for all applicants, and again after a decision made on this instance.
 #[derive(Default)]
 pub struct TypicalWait {
-    kept: std::sync::Mutex<Option<(std::time::Instant, Option<i64>)>>,
+    kept: std::sync::Mutex<Kept>,
+}
+
+/// The last reading and when it was made; `generation` moves with each `forget`, so a
+/// reading that began before a decision is not kept after it.
+#[derive(Default)]
+struct Kept {
+    reading: Option<(std::time::Instant, Option<i64>)>,
+    generation: u64,
 }
 
 impl TypicalWait {
     pub async fn read(&self, db: &Db) -> Result<Option<i64>, sqlx::Error> {
-        let fresh = |(at, wait): &(std::time::Instant, Option<i64>)| {
-            (at.elapsed() < TYPICAL_WAIT_KEPT).then_some(*wait)
+        let generation = {
+            let kept = self.lock();
+            if let Some((at, wait)) = kept.reading {
+                if at.elapsed() < TYPICAL_WAIT_KEPT {
+                    return Ok(wait);
+                }
+            }
+            kept.generation
         };
-        if let Some(wait) = self.lock().as_ref().and_then(fresh) {
-            return Ok(wait);
-        }
         let wait = typical_wait(db).await?;
-        *self.lock() = Some((std::time::Instant::now(), wait));
+        let mut kept = self.lock();
+        if kept.generation == generation {
+            kept.reading = Some((std::time::Instant::now(), wait));
+        }
         Ok(wait)
     }
 
     /// A decision was made: the next page reads the wait again.
     pub fn forget(&self) {
-        *self.lock() = None;
+        let mut kept = self.lock();
+        kept.reading = None;
+        kept.generation = kept.generation.wrapping_add(1);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(std::time::Instant, Option<i64>)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Kept> {
         self.kept.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

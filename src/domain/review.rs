@@ -247,6 +247,22 @@ impl ChangeRequest {
         &self.general
     }
 
+    /// The same request with `f` applied to every note and the general note (as deleting an
+    /// account replaces its address in them); the fields asked about stay.
+    pub fn map_text(self, f: impl Fn(&str) -> String) -> Self {
+        ChangeRequest {
+            fields: self
+                .fields
+                .into_iter()
+                .map(|r| FieldRequest {
+                    note: f(&r.note),
+                    ..r
+                })
+                .collect(),
+            general: f(&self.general),
+        }
+    }
+
     /// The note on `field`, if it was asked about.
     pub fn note_on(&self, field: BusinessField) -> Option<&str> {
         self.fields

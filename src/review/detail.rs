@@ -315,6 +315,7 @@ fn Actions(
                 {(!d.assigned_to_me).then(|| view! {
                     <ActionForm action=take>
                         <input type="hidden" name="id" value=id.get_value()/>
+                        <input type="hidden" name="round" value=d.round.to_string()/>
                         <button type="submit" class="btn btn--secondary"
                             disabled=move || assign.pending()>{t.assign_to_me}</button>
                     </ActionForm>
@@ -322,6 +323,7 @@ fn Actions(
                 {d.assigned_to.is_some().then(|| view! {
                     <ActionForm action=release>
                         <input type="hidden" name="id" value=id.get_value()/>
+                        <input type="hidden" name="round" value=d.round.to_string()/>
                         <button type="submit" class=release_class
                             disabled=move || assign.pending()>{t.unassign}</button>
                     </ActionForm>

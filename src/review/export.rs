@@ -41,7 +41,7 @@ pub fn history_csv_href(id: &str) -> String {
 }
 
 #[cfg(feature = "ssr")]
-pub use ssr::{history_csv, queue_csv, safe_cell, QueueArgs, MAX_ROWS};
+pub use ssr::{history_csv, queue_csv, queue_file_sized, safe_cell, QueueArgs, MAX_ROWS};
 
 #[cfg(feature = "ssr")]
 mod ssr {
@@ -63,9 +63,6 @@ mod ssr {
     /// The most rows a queue file holds; past it the file ends there and says so in its
     /// `x-export-truncated` header (the dashboard's filters narrow it down).
     pub const MAX_ROWS: usize = 100_000;
-
-    /// Queue files being made at once, at most (per instance).
-    static EXPORTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
     /// Set (to [`MAX_ROWS`]) on a queue file that stopped at the cap with rows left over.
     const TRUNCATED: &str = "x-export-truncated";
@@ -183,14 +180,28 @@ mod ssr {
     /// How many lines one read of the queue brings for a file.
     const BATCH: i64 = 1000;
 
+    /// How many columns a queue file has.
+    const COLUMNS: usize = 11;
+
     /// The queue's file: every line of the queue under `args`, in the dashboard's order, read
     /// through the same filters as its pages (`store::queue_lines`), a batch at a time, up to
     /// [`MAX_ROWS`]; a file that stops there says so in a last line. Answers the file, its
     /// number of rows, and whether it stopped at the cap.
     async fn queue_file(db: &Db, args: &QueueArgs) -> Result<(Vec<u8>, usize, bool), AppError> {
+        queue_file_sized(db, args, BATCH, MAX_ROWS).await
+    }
+
+    /// [`queue_file`] read `batch` lines at a time and stopping at `max` rows (the tests make
+    /// both small, to cross batches and reach the cap with a few rows).
+    pub async fn queue_file_sized(
+        db: &Db,
+        args: &QueueArgs,
+        batch: i64,
+        max: usize,
+    ) -> Result<(Vec<u8>, usize, bool), AppError> {
         let t = &crate::i18n::t().review.export;
         let mut file = CsvFile::new();
-        file.record(&[
+        let header: [&str; COLUMNS] = [
             t.col_id,
             t.col_company,
             t.col_role,
@@ -202,13 +213,15 @@ mod ssr {
             t.col_decided_at,
             t.col_assignee,
             t.col_rounds,
-        ])?;
+        ];
+        file.record(&header)?;
         let filter = args.filter(store::Page::First);
         let mut after: Option<store::Key> = None;
         let mut written = 0;
+        let batch = batch.max(1);
         let truncated = loop {
-            let room = (MAX_ROWS - written) as i64;
-            let (lines, next) = store::queue_lines(db, &filter, after.as_ref(), room.min(BATCH))
+            let room = (max - written) as i64;
+            let (lines, next) = store::queue_lines(db, &filter, after.as_ref(), room.min(batch))
                 .await
                 .or_internal("reading the queue for an export")?;
             for store::ExportLine {
@@ -240,13 +253,16 @@ mod ssr {
             written += lines.len();
             match next {
                 None => break false,
-                Some(_) if written >= MAX_ROWS => break true,
+                Some(_) if written >= max => break true,
                 key => after = key,
             }
         };
         if truncated {
-            let note = crate::i18n::fill(t.truncated, &[("max", &MAX_ROWS)]);
-            file.record(&[note.as_str()])?;
+            // In the first column of a row as wide as the others (a CSV's rows are all alike).
+            let note = crate::i18n::fill(t.truncated, &[("max", &max)]);
+            let mut cells = [""; COLUMNS];
+            cells[0] = note.as_str();
+            file.record(&cells)?;
         }
         Ok((file.finish()?, written, truncated))
     }
@@ -371,8 +387,14 @@ mod ssr {
         if let Err(refused) = reviewer(&st, signed_in, &headers, here).await {
             return refused;
         }
-        // A file of the whole queue is the heaviest read there is: two at a time per instance.
-        let Ok(_turn) = EXPORTS.try_acquire() else {
+        // A file of the whole queue is the heaviest read there is: two at a time per instance;
+        // a third waits a moment for its turn, then is told to come back.
+        let turn = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            st.exports.clone().acquire_owned(),
+        )
+        .await;
+        let Ok(Ok(_turn)) = turn else {
             let t = &crate::i18n::t().review.export;
             return failed(AppError::too_many(t.busy, 5));
         };

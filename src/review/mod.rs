@@ -242,33 +242,40 @@ pub async fn review_application(
     }
 }
 
-/// "Assign to me".
+/// "Assign to me". `round`, when given, is the submission the reviewer's page shows: a
+/// resubmission made since is refused rather than taken unseen.
 #[server(name = TakeApplication, endpoint = "review/take")]
 #[cfg_attr(
     feature = "ssr",
     tracing::instrument(skip_all, fields(user = tracing::field::Empty, application = %id))
 )]
-pub async fn take_application(id: String) -> Result<(), AppError> {
-    assign(id, true).await
+pub async fn take_application(
+    id: String,
+    #[server(default)] round: Option<i64>,
+) -> Result<(), AppError> {
+    assign(id, round, true).await
 }
 
-/// "Unassign" (whoever it is assigned to).
+/// "Unassign" (whoever it is assigned to); `round` as for "Assign to me".
 #[server(name = ReleaseApplication, endpoint = "review/release")]
 #[cfg_attr(
     feature = "ssr",
     tracing::instrument(skip_all, fields(user = tracing::field::Empty, application = %id))
 )]
-pub async fn release_application(id: String) -> Result<(), AppError> {
-    assign(id, false).await
+pub async fn release_application(
+    id: String,
+    #[server(default)] round: Option<i64>,
+) -> Result<(), AppError> {
+    assign(id, round, false).await
 }
 
 /// Assigns the application to the reviewer (`take`) or to nobody.
 #[cfg(feature = "ssr")]
-async fn assign(id: String, take: bool) -> Result<(), AppError> {
+async fn assign(id: String, round: Option<i64>, take: bool) -> Result<(), AppError> {
     use crate::server::request::{is_plain_form_post, state, OrInternal};
     let me = require_reviewer().await?;
     let st = state()?;
-    match store::assign(&st.db, &me, &id, take)
+    match store::assign(&st.db, &me, &id, round, take)
         .await
         .or_internal("assigning an application")?
     {

@@ -711,10 +711,13 @@ async fn current(
     .await
 }
 
+/// Assigns application `id` to `me` (`take`) or to nobody; `seen`, when given, is the round
+/// the reviewer's page showed: a later one is refused as stale.
 pub async fn assign(
     db: &Db,
     me: &SessionUser,
     id: &str,
+    seen: Option<i64>,
     take: bool,
 ) -> Result<Assigned, sqlx::Error> {
     let mut tx = db.begin_write().await?;
@@ -723,6 +726,9 @@ pub async fn assign(
     };
     if now.user_id == me.user_id {
         return Ok(Assigned::Refused(Refusal::OwnApplication));
+    }
+    if seen.is_some_and(|round| round != now.round) {
+        return Ok(Assigned::Refused(Refusal::StaleRound));
     }
     if now.status != Status::UnderReview {
         return Ok(Assigned::Refused(Refusal::NotUnderReview));
@@ -789,9 +795,23 @@ pub async fn decide(
     if owner == me.user_id {
         return Ok(Decided::Refused(Refusal::OwnApplication));
     }
-    // Nobody is left to make the changes.
-    if matches!(decision, Decision::RequestChanges(_)) && before.applicant_deleted_at.is_some() {
-        return Ok(Decided::Refused(Refusal::ApplicantGone));
+    // Nobody is left to make the changes. On PostgreSQL the applicant's row is read again
+    // under a share lock, so a deletion cannot commit between this check and the decision.
+    if let Decision::RequestChanges(_) = decision {
+        let deleted_at = if tx.backend_name() == "PostgreSQL" {
+            sqlx::query_scalar::<_, Option<i64>>(
+                "SELECT deleted_at FROM users WHERE id = $1 FOR SHARE",
+            )
+            .bind(&owner)
+            .fetch_one(&mut **tx)
+            .await?
+        } else {
+            // SQLite's single writer already orders the deletion before or after this.
+            before.applicant_deleted_at
+        };
+        if deleted_at.is_some() {
+            return Ok(Decided::Refused(Refusal::ApplicantGone));
+        }
     }
     let now = now_ms();
     let reason_text = decision.reason();
@@ -913,7 +933,7 @@ pub async fn queue_lines(
         Some(key) => w.beyond(key, desc),
         None => w,
     };
-    let (rows, more) = read_up_to(db, &w, desc, limit).await?;
+    let (rows, more) = read_up_to(db, &w, desc, limit.max(1)).await?;
     let next = rows.last().filter(|_| more).map(QueueSqlRow::key);
     let lines = rows
         .into_iter()

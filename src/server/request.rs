@@ -29,6 +29,8 @@ pub struct AppState {
     /// The typical wait for a decision, kept a few minutes for every applicant's page
     /// (`applications::store::TypicalWait`).
     pub typical_wait: Arc<crate::applications::store::TypicalWait>,
+    /// Turns for the reviewers' queue files (`review::export`), the heaviest read there is.
+    pub exports: Arc<tokio::sync::Semaphore>,
 }
 
 /// The client's address, put into request extensions at the edge (`server::http::origin`).

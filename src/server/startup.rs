@@ -88,6 +88,7 @@ pub async fn build(config: Config, mut leptos_options: LeptosOptions) -> Result<
         secret,
         mail_worker,
         typical_wait: Default::default(),
+        exports: Arc::new(tokio::sync::Semaphore::new(2)),
     };
     super::memory::spawn_trimmer(shutdown.clone());
     let metrics = config.metrics_addr.map(|_| {
