@@ -4,21 +4,7 @@ use super::{Invalid, Named};
 use serde::{Deserialize, Serialize};
 
 fn bounded(input: &str, what: Named, min: usize, max: usize) -> Result<String, Invalid> {
-    let s = input.trim();
-    if s.is_empty() {
-        return Err(Invalid::Missing { what });
-    }
-    if super::has_control_chars(s) {
-        return Err(Invalid::ControlChars { what });
-    }
-    let n = s.chars().count();
-    if n < min {
-        return Err(Invalid::TooShort { what, min });
-    }
-    if n > max {
-        return Err(Invalid::TooLong { what, max, len: n });
-    }
-    Ok(s.to_string())
+    super::text(input, what, min, max, false)
 }
 
 macro_rules! bounded_text {

@@ -29,6 +29,38 @@ pub struct UnknownKey {
     pub value: String,
 }
 
+/// Text a person typed, trimmed, of `min` to `max` characters, empty being `Missing`: one line
+/// (no control characters at all), or with `lines` several (line breaks and tabs allowed,
+/// CRLF kept as LF).
+pub(crate) fn text(
+    input: &str,
+    what: Named,
+    min: usize,
+    max: usize,
+    lines: bool,
+) -> Result<String, Invalid> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Err(Invalid::Missing { what });
+    }
+    let forbidden = |c: char| c.is_control() && !(lines && matches!(c, '\n' | '\r' | '\t'));
+    if s.chars().any(forbidden) {
+        return Err(Invalid::ControlChars { what });
+    }
+    let n = s.chars().count();
+    if n < min {
+        return Err(Invalid::TooShort { what, min });
+    }
+    if n > max {
+        return Err(Invalid::TooLong { what, max, len: n });
+    }
+    Ok(if lines {
+        s.replace("\r\n", "\n")
+    } else {
+        s.to_string()
+    })
+}
+
 /// Rejects text with control characters (anything a person cannot type into a field).
 pub(crate) fn has_control_chars(s: &str) -> bool {
     s.chars().any(|c| c.is_control())

@@ -281,27 +281,10 @@ fn note_text(
     max: usize,
     required: bool,
 ) -> Result<String, Invalid> {
-    let s = input.trim();
-    if s.is_empty() {
-        return if required {
-            Err(Invalid::Missing { what })
-        } else {
-            Ok(String::new())
-        };
+    if input.trim().is_empty() && !required {
+        return Ok(String::new());
     }
-    if s.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        return Err(Invalid::ControlChars { what });
-    }
-    let n = s.chars().count();
-    if n < min {
-        return Err(Invalid::TooShort { what, min });
-    }
-    if n > max {
-        return Err(Invalid::TooLong { what, max, len: n });
-    }
-    Ok(s.replace("\r\n", "\n"))
+    super::text(input, what, min, max, true)
 }
 
 #[cfg(test)]

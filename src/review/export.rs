@@ -296,6 +296,11 @@ mod ssr {
         Ok(Some((file.finish()?, entries.len())))
     }
 
+    /// Where a file was asked for (to come back to after signing in), `fallback` without one.
+    fn here<'a>(uri: &'a Uri, fallback: &'a str) -> &'a str {
+        uri.path_and_query().map_or(fallback, |p| p.as_str())
+    }
+
     /// The way the edge sends a signed-out visit to a signed-in page, back to `here` after.
     fn sign_in_first(here: &str) -> Response {
         let location = format!("/signin?next={}", crate::ui::guard::next_value(here));
@@ -380,10 +385,7 @@ mod ssr {
         uri: Uri,
         headers: HeaderMap,
     ) -> Response {
-        let here = uri
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or(QUEUE_CSV_PATH);
+        let here = here(&uri, QUEUE_CSV_PATH);
         if let Err(refused) = reviewer(&st, signed_in, &headers, here).await {
             return refused;
         }
@@ -446,10 +448,7 @@ mod ssr {
         uri: Uri,
         headers: HeaderMap,
     ) -> Response {
-        let here = uri
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/review");
+        let here = here(&uri, "/review");
         if let Err(refused) = reviewer(&st, signed_in, &headers, here).await {
             return refused;
         }
