@@ -35,7 +35,7 @@
 import { test, expect, Page } from '@playwright/test';
 import {
   chooseRole, codeFor, createReviewer, esc, hydrated, invite, linkInMail, logoPng, open, ownAddress,
-  PASSWORD, REVIEWER_PASSWORD, reviewerPage, signUp, submitBusiness, unique, expectFieldError,
+  PASSWORD, requestChanges, REVIEWER_PASSWORD, reviewerPage, signUp, submitBusiness, unique, expectFieldError,
 } from './helpers';
 import { checkPage, tabAndType, tabTo } from './a11y-helpers';
 
@@ -148,21 +148,37 @@ test('an applicant\'s and a reviewer\'s pages pass the WCAG 2.2 AA audit and ref
   await expect(reviewer.getByText('Pick at least one field for the applicant to change.').first()).toBeVisible();
   await checkPage(reviewer, 'the request-changes form after Request changes with no field', h1(reviewer, company));
 
+  // Changes requested: the applicant's marked form, then the reviewer's comparison.
+  if (hydrated()) await expect(reviewer.locator('body[data-hydrated="true"]')).toBeAttached();
+  await requestChanges(reviewer, 'Company Name', 'Use the name on your registration certificate.');
+  await open(applicant, '/onboarding/business');
+  await expect(applicant.getByText('Reviewer: Use the name on your registration certificate.')).toBeVisible();
+  await checkPage(applicant, 'the business form with changes requested', h1(applicant, 'Tell us about your business'));
+  await open(applicant, `/workspaces/${id}/onboarding`);
+  await checkPage(applicant, 'the onboarding details (changes requested)', h1(applicant, 'Onboarding details'));
+  const renamed = company.replace('Pte. Ltd.', 'Private Limited');
+  await open(applicant, '/onboarding/business');
+  await submitBusiness(applicant, renamed);
+  await open(reviewer, `/review?q=${encodeURIComponent(renamed)}`);
+  await reviewer.getByRole('link', { name: renamed, exact: true }).click();
+  await expect(reviewer.getByRole('heading', { name: 'What changed since round 1' })).toBeVisible();
+  await checkPage(reviewer, 'the application detail with its comparison', h1(reviewer, renamed));
+
   if (hydrated()) await expect(reviewer.locator('body[data-hydrated="true"]')).toBeAttached();
   await reviewer.getByRole('button', { name: 'Approve' }).click();
   await expect(reviewer.locator('.history').getByText('Approved', { exact: true })).toBeVisible();
-  await checkPage(reviewer, 'the application detail once approved', h1(reviewer, company));
+  await checkPage(reviewer, 'the application detail once approved', h1(reviewer, renamed));
   await open(reviewer, '/review/metrics');
   await checkPage(reviewer, 'the metrics page', h1(reviewer, 'Review metrics'));
   await reviewer.context().close();
 
   // --- The applicant again, now the Owner of an approved workspace.
   await open(applicant, '/console');
-  await expect(applicant.getByRole('link', { name: `${company}, Approved, your role: Owner` })).toBeVisible();
+  await expect(applicant.getByRole('link', { name: `${renamed}, Approved, your role: Owner` })).toBeVisible();
   await checkPage(applicant, 'the console (approved)', h1(applicant, 'Workspaces'));
 
   await open(applicant, `/workspaces/${id}`);
-  await checkPage(applicant, 'the workspace page (approved)', h1(applicant, company));
+  await checkPage(applicant, 'the workspace page (approved)', h1(applicant, renamed));
 
   await open(applicant, `/workspaces/${id}/onboarding`);
   await checkPage(applicant, 'the onboarding details (approved)', h1(applicant, 'Onboarding details'));
@@ -176,11 +192,11 @@ test('an applicant\'s and a reviewer\'s pages pass the WCAG 2.2 AA audit and ref
   await checkPage(applicant, 'the members page with an open invitation', h1(applicant, 'Members'));
 
   // The invitation as the invited person opens it: signed out, in a browser of their own.
-  const link = await linkInMail(applicant, invited, `invited you to join ${company}`);
+  const link = await linkInMail(applicant, invited, `invited you to join ${renamed}`);
   const person = await (await browser.newContext()).newPage();
   await ownAddress(person);
   await open(person, link);
-  await checkPage(person, 'the invitation page (signed out)', h1(person, `Join ${company}`));
+  await checkPage(person, 'the invitation page (signed out)', h1(person, `Join ${renamed}`));
   await person.context().close();
   await applicant.context().close();
 });
