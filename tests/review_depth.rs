@@ -12,6 +12,13 @@ impl TestApp {
         r.json().await.unwrap()
     }
 
+    /// A page as a browser asks for it; it must answer 200.
+    async fn page(&self, path: &str) -> String {
+        let (status, body) = self.html(path).await;
+        assert_eq!(status, 200, "{path}");
+        body
+    }
+
     async fn workspace_view(&self, id: &str) -> serde_json::Value {
         let r = self.call("console/workspace", &[("id", id)]).await;
         assert_eq!(r.status(), 200);
@@ -62,7 +69,7 @@ both_databases! {
         let fields = draft["requested_changes"]["fields"].as_array().unwrap();
         let keys: Vec<&str> = fields.iter().map(|f| f["field"].as_str().unwrap()).collect();
         assert_eq!(keys, ["company_name", "website"]);
-        let html = applicant.client.get(app.url("/onboarding/business")).send().await.unwrap().text().await.unwrap();
+        let html = applicant.page("/onboarding/business").await;
         assert!(html.contains("A reviewer asked for changes."), "the wizard says so");
         assert!(html.contains("Reviewer: Use the name on your registration certificate."), "the note is beside its field");
         // Exactly the two fields asked about are marked, each with its own note.
@@ -111,7 +118,7 @@ both_databases! {
         let row = q["rows"].as_array().unwrap().iter().find(|r| r["id"] == id.as_str()).unwrap().clone();
         assert_eq!(row["changed_fields"], 1);
         assert_eq!(row["rounds"], 2);
-        let page = reviewer.client.get(app.url(&format!("/review/{id}"))).send().await.unwrap().text().await.unwrap();
+        let page = reviewer.page(&format!("/review/{id}")).await;
         assert!(page.contains("What changed since round 1"), "the comparison is shown");
         assert!(page.contains("1 field changed."));
         assert!(page.contains("Acme Mini Apps Pte. Ltd.") && page.contains("Acme Mini Apps Private Limited"));
@@ -147,7 +154,7 @@ both_databases! {
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
         let d = reviewer.review_detail(&id).await;
         assert_eq!(d["rounds"][2]["changed_fields"], 0);
-        let page = reviewer.client.get(app.url(&format!("/review/{id}"))).send().await.unwrap().text().await.unwrap();
+        let page = reviewer.page(&format!("/review/{id}")).await;
         assert!(page.contains("No fields changed."));
     }
 
@@ -237,7 +244,7 @@ both_databases! {
         assert_eq!(reviewer.call("review/approve", &[("id", &tenth), ("round", "1")]).await.status(), 200);
         let ws = applicant.workspace_view(&id).await;
         assert_eq!(ws["typical_wait_ms"], 9 * hour / 2);
-        let html = applicant.client.get(app.url(&format!("/workspaces/{id}/onboarding"))).send().await.unwrap().text().await.unwrap();
+        let html = applicant.page(&format!("/workspaces/{id}/onboarding")).await;
         assert!(html.contains("Decisions usually take about 4.5 hours"), "the timeline says it");
         // The timeline: submitted, then the step still waiting, with the typical wait in it.
         let timeline = &html[html.find("class=\"timeline\"").expect("a timeline")..];
@@ -250,14 +257,14 @@ both_databases! {
         assert_eq!(reviewer.call("review/take", &[("id", &id)]).await.status(), 200);
         assert_eq!(reviewer.call("review/release", &[("id", &id)]).await.status(), 200);
         assert_eq!(reviewer.call("review/take", &[("id", &id)]).await.status(), 200);
-        let html = applicant.client.get(app.url(&format!("/workspaces/{id}/onboarding"))).send().await.unwrap().text().await.unwrap();
+        let html = applicant.page(&format!("/workspaces/{id}/onboarding")).await;
         assert_eq!(html.matches("timeline__step timeline__step--assigned").count(), 1, "picked up once");
         assert!(!html.contains("rita"), "the reviewer is not named to the applicant");
 
         // Once decided, nothing is promised any more; the timeline ends with the decision.
         assert_eq!(reviewer.call("review/approve", &[("id", &id), ("round", "1")]).await.status(), 200);
         assert_eq!(applicant.workspace_view(&id).await["typical_wait_ms"], serde_json::Value::Null);
-        let html = applicant.client.get(app.url(&format!("/workspaces/{id}/onboarding"))).send().await.unwrap().text().await.unwrap();
+        let html = applicant.page(&format!("/workspaces/{id}/onboarding")).await;
         assert!(html.contains("timeline__step timeline__step--approved"));
         assert!(!html.contains("timeline__step--waiting"));
     }
@@ -311,7 +318,7 @@ both_databases! {
         assert_eq!(reviewer.review_detail(&id).await["rounds"][1]["changed_fields"], 1, "the role, and nothing else");
         let q: serde_json::Value = reviewer.call("review/queue", QUEUE_ALL).await.json().await.unwrap();
         assert_eq!(q["rows"][0]["changed_fields"], 1);
-        let page = reviewer.client.get(app.url(&format!("/review/{id}"))).send().await.unwrap().text().await.unwrap();
+        let page = reviewer.page(&format!("/review/{id}")).await;
         let table = &page[page.find("comparison__table").expect("a comparison table")..];
         let role_row = table.split("</tr>").find(|row| row.contains(">Role")).expect("a Role row");
         assert!(role_row.contains("ISV") && role_row.contains("Merchant"), "{role_row}");
@@ -399,15 +406,7 @@ async fn the_configured_sla_decides_what_is_late_on_the_dashboard_and_in_the_met
             (now - 3_600_000 - before).abs() < 60_000,
             "{backend:?}: {before}"
         );
-        let html = reviewer
-            .client
-            .get(app.url("/review"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = reviewer.page("/review").await;
         assert_eq!(
             html.matches("Waiting over 1 h").count(),
             1,

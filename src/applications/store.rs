@@ -454,8 +454,6 @@ pub enum Submitted {
     },
     /// It had been submitted already (a double click or a replay): nothing changed.
     Already,
-    /// It was rejected: closed for good (the account may start a new application).
-    Closed,
     NotFound,
 }
 
@@ -495,9 +493,6 @@ pub async fn submit(
     let Some(before) = before else {
         return Ok(Submitted::NotFound);
     };
-    if before.status == Status::Rejected {
-        return Ok(Submitted::Closed);
-    }
     if !write_fields(tx, user_id, id, f, Some(before.status)).await? {
         return Ok(Submitted::Already);
     }

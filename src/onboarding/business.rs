@@ -593,11 +593,6 @@ mod ssr {
                 tracing::info!(application = %id, "application submitted");
             }
             Submitted::Already => {}
-            Submitted::Closed => {
-                return Err(AppError::conflict(
-                    crate::i18n::t().onboarding.business.closed,
-                ))
-            }
             Submitted::NotFound => return Err(AppError::not_found()),
         }
         leptos_axum::redirect(&format!("/onboarding/submitted?id={id}"));
