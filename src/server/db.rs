@@ -57,6 +57,10 @@ impl WriteTx {
         self.backend
     }
 
+    pub fn sessions(&self) -> &SessionCache {
+        &self.sessions
+    }
+
     /// Sessions changed in this transaction: the cache forgets `what` now and again after
     /// the commit (`sessions::changed`).
     pub fn forget_sessions(&mut self, what: Forget) {

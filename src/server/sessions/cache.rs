@@ -63,11 +63,23 @@ struct Entry {
     until: Instant,
 }
 
-#[derive(Default)]
 pub struct SessionCache {
     /// Bumped by every forget; a lookup caches only under the epoch it began in.
     epoch: AtomicU64,
     inner: Mutex<Inner>,
+    /// This instance, in the notices it sends: its own come back to it through the shared
+    /// channel, and what they say it already forgot (before and after the commit).
+    origin: u64,
+}
+
+impl Default for SessionCache {
+    fn default() -> Self {
+        SessionCache {
+            epoch: AtomicU64::default(),
+            inner: Mutex::default(),
+            origin: rand::random(),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -141,10 +153,21 @@ impl SessionCache {
         }
     }
 
-    /// What another instance said changed (a `sessions::CHANNEL` payload); anything
-    /// unreadable forgets everything.
+    /// The `sessions::CHANNEL` payload telling the other instances to forget `what`:
+    /// `<origin>/<Forget::notice>`.
+    pub fn notice(&self, what: &Forget) -> String {
+        format!("{:x}/{}", self.origin, what.notice())
+    }
+
+    /// What an instance said changed (a `sessions::CHANNEL` payload): this instance's own
+    /// notices change nothing (moving the epoch would only stop lookups in flight from
+    /// keeping); anything unreadable forgets everything.
     pub fn apply_notice(&self, notice: &str) {
-        match Forget::from_notice(notice) {
+        let (origin, what) = notice.split_once('/').unwrap_or(("", notice));
+        if u64::from_str_radix(origin, 16) == Ok(self.origin) {
+            return;
+        }
+        match Forget::from_notice(what) {
             Some(what) => self.forget(&what),
             None => self.clear(),
         }
@@ -228,15 +251,26 @@ mod tests {
             c.keep(c.epoch(), "h1", session("u1"));
             c.keep(c.epoch(), "h2", session("u2"));
         };
+        let other = SessionCache::default();
+        fill();
+        c.apply_notice(&other.notice(&Forget::User("u1".into())));
+        assert!(c.get("h1").is_none() && c.get("h2").is_some());
+        fill();
+        c.apply_notice(&other.notice(&Forget::Token("h2".into())));
+        assert!(c.get("h1").is_some() && c.get("h2").is_none());
+        fill();
+        // Its own notices: already forgotten when sent, so nothing moves.
+        let epoch = c.epoch();
+        c.apply_notice(&c.notice(&Forget::User("u1".into())));
+        c.apply_notice(&c.notice(&Forget::Token("h2".into())));
+        assert!(c.get("h1").is_some() && c.get("h2").is_some());
+        assert_eq!(c.epoch(), epoch);
+        c.apply_notice("garbage");
+        assert!(c.is_empty());
+        // One from an instance of the version before notices named their origin.
         fill();
         c.apply_notice("u:u1");
         assert!(c.get("h1").is_none() && c.get("h2").is_some());
-        fill();
-        c.apply_notice("t:h2");
-        assert!(c.get("h1").is_some() && c.get("h2").is_none());
-        fill();
-        c.apply_notice("garbage");
-        assert!(c.is_empty());
         for f in [Forget::User("u1".into()), Forget::Token("h".into())] {
             assert_eq!(Forget::from_notice(&f.notice()), Some(f));
         }

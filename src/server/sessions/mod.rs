@@ -172,7 +172,7 @@ pub async fn changed(tx: &mut WriteTx, user_id: &str) -> Result<(), sqlx::Error>
 }
 
 async fn forget_in(tx: &mut WriteTx, what: Forget) -> Result<(), sqlx::Error> {
-    let notice = what.notice();
+    let notice = tx.sessions().notice(&what);
     tx.forget_sessions(what);
     if tx.backend() == Backend::Postgres {
         notify(&mut ***tx, &notice).await?;
@@ -186,7 +186,7 @@ async fn forget_in(tx: &mut WriteTx, what: Forget) -> Result<(), sqlx::Error> {
 pub async fn changed_committed(db: &Db, what: Forget) {
     db.sessions.forget(&what);
     if db.backend == Backend::Postgres {
-        if let Err(e) = notify(&db.pool, &what.notice()).await {
+        if let Err(e) = notify(&db.pool, &db.sessions.notice(&what)).await {
             tracing::warn!(error = %e, "telling other instances that sessions changed");
         }
     }
