@@ -1,7 +1,8 @@
 //! The HTML shell, the page frame (header, footer) and the routes.
 
 use crate::accounts::{
-    current_user, AccountPage, ForgotPasswordPage, SignInPage, SignOut, SignUpPage, SignedInUser,
+    current_user, AccountPage, ForgotPasswordPage, SecondFactorPage, SignInCodePage, SignInPage,
+    SignOut, SignUpPage, SignedInUser,
 };
 use crate::console::{ConsolePage, OnboardingDetailsPage, WorkspacePage};
 use crate::mailbox::DevMailboxPage;
@@ -124,6 +125,7 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/") view=LandingPage ssr=SsrMode::Async/>
                 <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
                 <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
+                <Route path=path!("/signin/code") view=SignInCodePage ssr=SsrMode::Async/>
                 <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
                 <Route path=path!("/terms") view=TermsPage ssr=SsrMode::Async/>
                 <Route path=path!("/privacy") view=PrivacyPage ssr=SsrMode::Async/>
@@ -138,6 +140,7 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/invitations/:token") view=InvitationPage ssr=SsrMode::Async/>
                 <Route path=path!("/console") view=ConsolePage ssr=SsrMode::Async/>
                 <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                <Route path=path!("/account/second-factor") view=SecondFactorPage ssr=SsrMode::Async/>
                 <Route path=path!("/review") view=ReviewPage ssr=SsrMode::Async/>
                 <Route path=path!("/review/metrics") view=MetricsPage ssr=SsrMode::Async/>
                 <Route path=path!("/review/:id") view=ReviewDetailPage ssr=SsrMode::Async/>
@@ -163,6 +166,7 @@ fn signed_in_from_request() -> Option<SignedInUser> {
                 username: u.username,
                 email: u.email,
                 is_reviewer: u.is_reviewer,
+                must_enrol: u.must_enrol,
                 lang: crate::i18n::lang(),
             })
     }

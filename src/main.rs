@@ -4,11 +4,14 @@ use isv_portal::server::{config::Config, db::Db, startup};
 use leptos::prelude::get_configuration;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: isv-portal [migrate | create-reviewer --email EMAIL --username NAME | seed-queue N [--append]]\n\
+const USAGE: &str = "usage: isv-portal [migrate | create-reviewer --email EMAIL --username NAME | reset-second-factor --email EMAIL | seed-queue N [--append]]\n\
   (no command)     run pending migrations, then serve the portal\n\
   migrate          run pending migrations and exit\n\
   create-reviewer  make a reviewer account (password read from standard input), or make an\n\
-                   existing account with that email a reviewer\n\
+                   existing account with that email a reviewer (reviewers set up two-step\n\
+                   verification at their first sign-in)\n\
+  reset-second-factor  remove an account's two-step verification (its phone and recovery\n\
+                   codes are lost); signs it out everywhere, kept in its history, mailed to it\n\
   seed-queue       fill an empty database with N submitted applications (for benchmarks and\n\
                    demos of the review queue; their accounts cannot sign in)\n\
 Settings come from DATABASE_URL, SMTP_URL, MAIL_FROM, PUBLIC_URL, LEPTOS_SITE_ADDR (see README).";
@@ -25,6 +28,7 @@ async fn main() -> ExitCode {
         [] => "serve",
         [c] if c == "migrate" => "migrate",
         [c, ..] if c == "create-reviewer" => "create-reviewer",
+        [c, ..] if c == "reset-second-factor" => "reset-second-factor",
         [c, ..] if c == "seed-queue" => "seed-queue",
         [c] if c == "--help" || c == "-h" => {
             println!("{USAGE}");
@@ -47,6 +51,9 @@ async fn main() -> ExitCode {
 
     if command == "create-reviewer" {
         return create_reviewer(&config, &args[1..]).await;
+    }
+    if command == "reset-second-factor" {
+        return reset_second_factor(&config, &args[1..]).await;
     }
     if command == "seed-queue" {
         return seed_queue(&config, &args[1..]).await;
@@ -174,11 +181,48 @@ async fn create_reviewer(config: &Config, args: &[String]) -> ExitCode {
     let password = password.trim_end_matches(['\n', '\r']);
     match create_reviewer(&db, &email, &username, Some(password)).await {
         Ok(Created::New) => {
-            println!("Reviewer account created for {email}. They can sign in at /signin.");
+            println!(
+                "Reviewer account created for {email}. They can sign in at /signin, where they \
+                 set up two-step verification (an authenticator app) before reviewing."
+            );
             ExitCode::SUCCESS
         }
         Ok(Created::Promoted) => {
-            println!("{email} is now a reviewer.");
+            println!(
+                "{email} is now a reviewer. Without two-step verification they set it up at \
+                 their next page before reviewing."
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("isv-portal: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `reset-second-factor --email EMAIL`: the account lost its phone and its recovery codes.
+async fn reset_second_factor(config: &Config, args: &[String]) -> ExitCode {
+    let Some(email) = flag(args, "--email") else {
+        eprintln!("reset-second-factor needs --email EMAIL\n{USAGE}");
+        return ExitCode::from(2);
+    };
+    let db = match open_migrated(config).await {
+        Ok(db) => db,
+        Err(code) => return code,
+    };
+    match isv_portal::accounts::second_factor::operator::reset_second_factor(
+        &db,
+        &email,
+        &config.public_url,
+    )
+    .await
+    {
+        Ok(()) => {
+            println!(
+                "Two-step verification removed from {email}; every session ended, the account \
+                 was mailed. They sign in with their password (a reviewer sets it up again)."
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {

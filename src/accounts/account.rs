@@ -283,7 +283,8 @@ mod ssr {
         sessions::end_all_for_user(&mut tx, &user.user_id)
             .await
             .or_internal("ending sessions")?;
-        let started = crate::accounts::session::start_in(&mut tx, &user.user_id).await?;
+        let started =
+            crate::accounts::session::start_in(&mut tx, &user.user_id, user.second_factor).await?;
         enqueue(
             &mut tx,
             templates::password_changed_on_account_page(
@@ -336,6 +337,11 @@ pub fn AccountPage() -> impl IntoView {
                 </dl>
             })}
             <ChangePasswordForm action=change names/>
+            <section class="account__section" aria-labelledby="second-factor-link-title">
+                <h2 id="second-factor-link-title">{t.second_factor.title}</h2>
+                <p>{t.second_factor.account_lead}</p>
+                <a class="btn btn--secondary" href=super::SECOND_FACTOR_PATH>{t.second_factor.title}</a>
+            </section>
             <section class="account__section" aria-labelledby="devices-title">
                 <h2 id="devices-title">{t.account.devices_title}</h2>
                 <FormAlert error=device_actions.error/>

@@ -308,7 +308,8 @@ mod ssr {
                 }
             },
         };
-        let Some(user) = user else {
+        // (A reviewer who has not set up a second factor yet gets nothing but that.)
+        let Some(user) = user.filter(|u| !u.must_enrol) else {
             return sign_in_first();
         };
         tracing::Span::current().record("user", user.user_id.as_str());

@@ -11,6 +11,7 @@ mod password_reset;
 pub mod passwords;
 #[cfg(feature = "ssr")]
 pub mod reviewers;
+pub mod second_factor;
 mod session;
 mod signin;
 mod signup;
@@ -27,9 +28,12 @@ pub use export::ExportSection;
 #[cfg(feature = "ssr")]
 pub use export::{export as export_my_data, EXPORT_PATH};
 pub use password_reset::{ForgotPasswordPage, ResetPassword, SendResetCode};
+pub use second_factor::{
+    SecondFactorPage, SignInCodePage, RECOVERY_CODES_PATH, SECOND_FACTOR_PATH, SIGN_IN_CODE_PATH,
+};
 pub use session::{current_user, sign_out, SignOut, SignedInUser};
 #[cfg(feature = "ssr")]
-pub use session::{require_user, signed_in_user};
+pub use session::{require_user, require_user_enrolling, signed_in_user};
 pub use signin::{SignIn, SignInPage};
 pub use signup::{SendSignUpCode, SignUp, SignUpPage};
 /// Which version of each legal document a user accepted, when and from where.

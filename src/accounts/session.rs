@@ -9,6 +9,8 @@ pub struct SignedInUser {
     pub username: String,
     pub email: String,
     pub is_reviewer: bool,
+    /// A reviewer who must set up a second factor before anything else.
+    pub must_enrol: bool,
     /// The language the server answers this browser in now: a page in another language (the
     /// sign-in just brought the account's) is loaded again in it.
     pub lang: crate::i18n::Lang,
@@ -36,8 +38,24 @@ pub async fn signed_in_user() -> Result<Option<crate::server::sessions::SessionU
 
 /// The signed-in user, or the "please sign in" error (401 for fetch clients). The user's id
 /// goes into the current span's `user` field, which instrumented server functions declare.
+///
+/// A reviewer whose session has not passed a second factor is refused (403) everything but
+/// setting one up (`require_user_enrolling`).
 #[cfg(feature = "ssr")]
 pub async fn require_user() -> Result<crate::server::sessions::SessionUser, AppError> {
+    let user = require_user_enrolling().await?;
+    if user.must_enrol {
+        return Err(AppError {
+            message: crate::i18n::t().second_factor.must_enrol.into(),
+            ..AppError::forbidden()
+        });
+    }
+    Ok(user)
+}
+
+/// `require_user` for what a reviewer may do before a second factor is set up: set it up.
+#[cfg(feature = "ssr")]
+pub async fn require_user_enrolling() -> Result<crate::server::sessions::SessionUser, AppError> {
     match signed_in_user().await? {
         Some(u) => {
             tracing::Span::current().record("user", u.user_id.as_str());
@@ -73,6 +91,7 @@ impl Started {
 pub async fn start_in(
     tx: &mut crate::server::db::WriteTx,
     user_id: &str,
+    second_factor: bool,
 ) -> Result<Started, AppError> {
     use crate::server::request::{client_ip, cookie, state, user_agent, OrInternal};
     use crate::server::sessions;
@@ -82,18 +101,32 @@ pub async fn start_in(
             .await
             .or_internal("ending old session")?;
     }
-    let token = sessions::create(tx, user_id, &client_ip(), &user_agent())
+    let token = sessions::create(tx, user_id, second_factor, &client_ip(), &user_agent())
         .await
         .or_internal("creating a session")?;
     Ok(Started { token })
 }
 
-/// Signs `user_id` in on this browser (`start_in` in a transaction of its own, and the cookie)
-/// if `proved_hash`, the password hash the sign-in was checked against, is still the
-/// account's: a password changed meanwhile (whose change ends every session) must not let a
-/// sign-in made with the old one through. `false` then, and nothing is written.
+/// What `start` came to.
 #[cfg(feature = "ssr")]
-pub async fn start(user_id: &str, proved_hash: &str) -> Result<bool, AppError> {
+#[derive(Debug, PartialEq, Eq)]
+pub enum Start {
+    Started,
+    /// The password was changed since it was checked: nothing was written.
+    PasswordChanged,
+    /// The account has a second factor (turned on since it was read): the code comes first.
+    SecondFactorOn,
+}
+
+/// Signs `user_id` in on this browser with the password alone (`start_in` in a transaction of
+/// its own, and the cookie) if `proved_hash`, the password hash the sign-in was checked
+/// against, is still the account's: a password changed meanwhile (whose change ends every
+/// session) must not let a sign-in made with the old one through. Nor may an account with a
+/// second factor get a session without its code: that is read in the same transaction (under a
+/// share lock on PostgreSQL), so a factor turned on meanwhile, which ends the account's other
+/// sessions, cannot miss this one.
+#[cfg(feature = "ssr")]
+pub async fn start(user_id: &str, proved_hash: &str) -> Result<Start, AppError> {
     use crate::server::request::{state, OrInternal};
     let st = state()?;
     let mut tx = st.db.begin_write().await.or_internal("begin")?;
@@ -101,12 +134,18 @@ pub async fn start(user_id: &str, proved_hash: &str) -> Result<bool, AppError> {
         .await
         .or_internal("checking the password is current")?
     {
-        return Ok(false);
+        return Ok(Start::PasswordChanged);
     }
-    let started = start_in(&mut tx, user_id).await?;
+    if super::second_factor::store::is_on_in(&mut tx, user_id)
+        .await
+        .or_internal("reading a second factor")?
+    {
+        return Ok(Start::SecondFactorOn);
+    }
+    let started = start_in(&mut tx, user_id, false).await?;
     tx.commit().await.or_internal("commit")?;
     started.set_cookie()?;
-    Ok(true)
+    Ok(Start::Started)
 }
 
 #[server(name = CurrentUser, endpoint = "session/current")]
@@ -119,6 +158,7 @@ pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
         username: u.username,
         email: u.email,
         is_reviewer: u.is_reviewer,
+        must_enrol: u.must_enrol,
         lang: crate::i18n::lang(),
     }))
 }

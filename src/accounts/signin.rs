@@ -41,7 +41,7 @@ pub(super) fn waiting(sentence: &str, wait_secs: u64) -> AppError {
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::accounts::{session, store};
+    use crate::accounts::{second_factor, session, store};
     use crate::domain::Password;
     use crate::server::crypto::verify_password;
     use crate::server::request::{client_key, safe_next, state, OrInternal};
@@ -95,30 +95,49 @@ mod ssr {
             return Err(AppError::invalid(t.wrong));
         };
         tracing::Span::current().record("user", user.id.as_str());
+        // Reviewers start on the review dashboard unless they were on their way elsewhere.
+        let to = if user.is_reviewer != 0 && next == "/console" {
+            "/review".to_string()
+        } else {
+            safe_next(next)
+        };
+        match session::start(&user.id, &user.password_hash).await? {
+            session::Start::Started => {}
+            session::Start::PasswordChanged => {
+                // The password was changed between the check and now: the one given is no more.
+                crate::server::metrics::sign_in_failed();
+                return Err(AppError::invalid(t.wrong));
+            }
+            // With a second factor the password is only the first step: a code comes next, and
+            // its tries count against the same budget (this right password does not, and the
+            // wait its reservation may have started ends, so the code can be tried at once).
+            session::Start::SecondFactorOn => {
+                throttle::give_back_unblocking(&st.db, &account_key)
+                    .await
+                    .or_internal("giving back an attempt")?;
+                throttle::give_back(&st.db, &client_key)
+                    .await
+                    .or_internal("giving back an attempt")?;
+                return second_factor::start_code_step(&user.id, &user.password_hash, &to).await;
+            }
+        }
         throttle::clear(&st.db, &account_key)
             .await
             .or_internal("clearing throttle")?;
         throttle::give_back(&st.db, &client_key)
             .await
             .or_internal("clearing throttle")?;
-
-        // A new session at every sign-in; the one this browser had (if any) ends.
-        if !session::start(&user.id, &user.password_hash).await? {
-            // The password was changed between the check and now: the one given is no more.
-            crate::server::metrics::sign_in_failed();
-            return Err(AppError::invalid(t.wrong));
-        }
         // The account's language comes with it to this browser (a cookie left by someone
         // else's account, or by this one long ago, is no choice of this person's now).
         crate::server::request::set_cookie(&crate::i18n::switch::cookie_header(
             user.language,
             st.config.https(),
         ));
-        // Reviewers start on the review dashboard unless they were on their way elsewhere.
-        let to = if user.is_reviewer != 0 && next == "/console" {
-            "/review".to_string()
+        // A reviewer without a second factor sets one up before anything else.
+        let to = if user.is_reviewer != 0 {
+            second_factor::SECOND_FACTOR_PATH.to_string()
         } else {
-            safe_next(next)
+            to
         };
         leptos_axum::redirect(&to);
         Ok(())

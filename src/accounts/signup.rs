@@ -188,7 +188,7 @@ mod ssr {
         )
         .await
         .or_internal("recording terms")?;
-        let started = session::start_in(&mut tx, &user_id).await?;
+        let started = session::start_in(&mut tx, &user_id, false).await?;
         tx.commit().await.or_internal("commit")?;
         tracing::info!(user = %user_id, "account created");
         started.set_cookie()?;

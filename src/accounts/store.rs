@@ -157,6 +157,16 @@ pub async fn set_language(db: &Db, user_id: &str, lang: Lang) -> Result<(), sqlx
     Ok(())
 }
 
+/// The language an account reads the portal in; `None` for no such (live) account.
+pub async fn language_of(db: &Db, user_id: &str) -> Result<Option<Lang>, sqlx::Error> {
+    let tag: Option<String> =
+        sqlx::query_scalar("SELECT language FROM users WHERE id = $1 AND deleted_at IS NULL")
+            .bind(user_id)
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(tag.and_then(|t| Lang::parse(&t)))
+}
+
 /// The language mail to this address goes out in: its account's, or `otherwise` for an
 /// address without an account (an invitation to a newcomer).
 pub async fn language_of_email<'c, E>(
@@ -412,10 +422,16 @@ pub async fn forget(
     .bind(user_id)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("DELETE FROM acceptances WHERE user_id = $1")
-        .bind(user_id)
-        .execute(&mut **tx)
-        .await?;
+    // Its second factor, recovery codes, sign-ins waiting for a code and security history.
+    for sql in [
+        "DELETE FROM acceptances WHERE user_id = $1",
+        "DELETE FROM second_factors WHERE user_id = $1",
+        "DELETE FROM recovery_codes WHERE user_id = $1",
+        "DELETE FROM sign_in_steps WHERE user_id = $1",
+        "DELETE FROM account_events WHERE user_id = $1",
+    ] {
+        sqlx::query(sql).bind(user_id).execute(&mut **tx).await?;
+    }
     sqlx::query("DELETE FROM verification_codes WHERE email = $1")
         .bind(old_email)
         .execute(&mut **tx)

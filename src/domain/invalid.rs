@@ -89,6 +89,14 @@ pub enum Invalid {
     UsernameLength,
     /// Characters outside those the username rule allows.
     UsernameChars,
+    /// Nothing typed at a second-factor prompt.
+    SecondFactorCodeMissing,
+    /// Neither six digits nor a recovery code.
+    SecondFactorCodeFormat,
+    /// Setting up an authenticator without its code.
+    AppCodeMissing,
+    /// Setting up an authenticator with something other than six digits.
+    AppCodeFormat,
 }
 
 impl Invalid {
@@ -150,6 +158,10 @@ fn words(invalid: &Invalid, t: &FieldErrors) -> String {
         Invalid::UsernameMissing => t.username_missing.into(),
         Invalid::UsernameLength => t.username_length.into(),
         Invalid::UsernameChars => t.username_chars.into(),
+        Invalid::SecondFactorCodeMissing => t.second_factor_code_missing.into(),
+        Invalid::SecondFactorCodeFormat => t.second_factor_code_format.into(),
+        Invalid::AppCodeMissing => t.app_code_missing.into(),
+        Invalid::AppCodeFormat => t.app_code_format.into(),
     }
 }
 

@@ -7,6 +7,7 @@ mod email;
 mod invalid;
 mod password;
 mod review;
+mod second_factor;
 mod username;
 
 pub use business::{
@@ -18,6 +19,9 @@ pub use email::Email;
 pub use invalid::{Invalid, Named};
 pub use password::Password;
 pub use review::{BusinessField, ChangeRequest, Decision, FieldRequest, RejectionReason};
+pub use second_factor::{
+    recovery_code_display, SecondFactorCode, RECOVERY_ALPHABET, RECOVERY_CODE_LEN,
+};
 pub use username::Username;
 
 /// A stored key that none of a type's values has (say a status written by a newer version):

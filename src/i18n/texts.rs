@@ -12,6 +12,7 @@ mod onboarding;
 mod review;
 mod review_export;
 mod review_metrics;
+mod second_factor;
 mod site;
 mod ui;
 mod workspaces;
@@ -27,6 +28,7 @@ pub use onboarding::*;
 pub use review::*;
 pub use review_export::*;
 pub use review_metrics::*;
+pub use second_factor::*;
 pub use site::*;
 pub use ui::*;
 pub use workspaces::*;
@@ -46,4 +48,5 @@ pub struct Texts {
     pub review: Review,
     pub mail: Mails,
     pub history: History,
+    pub second_factor: SecondFactor,
 }

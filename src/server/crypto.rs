@@ -305,6 +305,61 @@ impl Secret {
         Ok(Self::new(key.as_bytes()))
     }
 
+    /// A key of its own for `purpose`, derived from the server's secret.
+    fn derived_key(&self, purpose: &str) -> [u8; 32] {
+        use hmac::{Hmac, Mac};
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        mac.update(b"isv-portal derived key\0");
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
+    /// `plain` encrypted and authenticated (XChaCha20-Poly1305, a random nonce) under a key
+    /// derived for `purpose`, bound to `bound_to` (a row's owner: the sealed value opens only
+    /// for it). Base64 of nonce and ciphertext.
+    pub fn seal(&self, purpose: &str, bound_to: &str, plain: &[u8]) -> String {
+        use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+        use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+        let cipher = XChaCha20Poly1305::new(&self.derived_key(purpose).into());
+        let mut nonce = [0u8; 24];
+        OsRng.fill_bytes(&mut nonce);
+        let sealed = cipher
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plain,
+                    aad: bound_to.as_bytes(),
+                },
+            )
+            .expect("XChaCha20-Poly1305 seals any length this portal uses");
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(out)
+    }
+
+    /// What `seal` sealed with the same `purpose` and `bound_to`; `None` for anything else
+    /// (another key, another owner, a changed byte).
+    pub fn open(&self, purpose: &str, bound_to: &str, sealed: &str) -> Option<Vec<u8>> {
+        use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+        use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+        let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(sealed)
+            .ok()?;
+        if bytes.len() < 24 {
+            return None;
+        }
+        let (nonce, body) = bytes.split_at(24);
+        XChaCha20Poly1305::new(&self.derived_key(purpose).into())
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: body,
+                    aad: bound_to.as_bytes(),
+                },
+            )
+            .ok()
+    }
+
     /// HMAC-SHA256 of the length-prefixed parts, in hex.
     pub fn mac_hex(&self, parts: &[&str]) -> String {
         use hmac::{Hmac, Mac};
@@ -348,6 +403,43 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sealed_value_opens_only_with_its_key_purpose_and_owner() {
+        let secret = Secret::new(b"0123456789abcdef0123456789abcdef");
+        let sealed = secret.seal("purpose", "user-1", b"the secret");
+        assert_ne!(
+            sealed,
+            secret.seal("purpose", "user-1", b"the secret"),
+            "a fresh nonce"
+        );
+        assert!(!sealed.contains("the secret"));
+        assert_eq!(
+            secret.open("purpose", "user-1", &sealed).as_deref(),
+            Some(&b"the secret"[..])
+        );
+        assert_eq!(
+            secret.open("purpose", "user-2", &sealed),
+            None,
+            "another owner"
+        );
+        assert_eq!(
+            secret.open("other", "user-1", &sealed),
+            None,
+            "another purpose"
+        );
+        let other_key = Secret::new(b"another key of thirty-two bytes!");
+        assert_eq!(other_key.open("purpose", "user-1", &sealed), None);
+        let mut flipped = sealed.clone().into_bytes();
+        let last = flipped.len() - 2;
+        flipped[last] = if flipped[last] == b'A' { b'B' } else { b'A' };
+        assert_eq!(
+            secret.open("purpose", "user-1", std::str::from_utf8(&flipped).unwrap()),
+            None,
+            "a changed byte"
+        );
+        assert_eq!(secret.open("purpose", "user-1", "short"), None);
+    }
 
     #[tokio::test]
     async fn a_hash_is_argon2id_with_the_required_cost_and_verifies() {

@@ -488,6 +488,10 @@ pub async fn stream(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
+    // A reviewer whose session has not passed a second factor gets no stream at all.
+    if user.must_enrol {
+        return StatusCode::FORBIDDEN.into_response();
+    }
     // Counted per instance (see `STREAMS_PER_SESSION`); the slot travels with the stream.
     let session_key = super::crypto::sha256_hex(&[token.as_str()]);
     let Some(slot) = st.feed.open_slot(session_key) else {
@@ -614,7 +618,7 @@ impl Recheck {
     async fn still_allowed(&mut self, db: &Db) -> bool {
         self.next = tokio::time::Instant::now() + self.every;
         match sessions::lookup(db, &self.token).await {
-            Ok(Some(user)) => user.is_reviewer == self.reviewer,
+            Ok(Some(user)) => user.is_reviewer == self.reviewer && !user.must_enrol,
             Ok(None) => false,
             Err(e) => {
                 // Unknown is not allowed: the browser reconnects, and the new request checks

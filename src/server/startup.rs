@@ -122,6 +122,10 @@ pub async fn build(config: Config, mut leptos_options: LeptosOptions) -> Result<
             axum::routing::get(crate::accounts::export_my_data),
         )
         .route(
+            crate::accounts::RECOVERY_CODES_PATH,
+            axum::routing::get(crate::accounts::second_factor::recovery_codes_file),
+        )
+        .route(
             crate::review::export::QUEUE_CSV_PATH,
             axum::routing::get(crate::review::export::queue_csv),
         )

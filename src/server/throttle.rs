@@ -146,6 +146,21 @@ pub async fn give_back(db: &Db, key: &Key) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// `give_back` for a granted attempt that proved right but is not yet done (a password whose
+/// second factor comes next): the wait this attempt's reservation started ends too, whatever the
+/// count, so the code step can be tried at once; the codes are counted as they come.
+pub async fn give_back_unblocking(db: &Db, key: &Key) -> Result<(), sqlx::Error> {
+    db.write_one(
+        sqlx::query(
+            "UPDATE login_throttle SET failures = failures - 1, blocked_until = 0 \
+             WHERE throttle_key = $1 AND failures > 0",
+        )
+        .bind(&key.key),
+    )
+    .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -51,4 +51,8 @@ pub struct FieldErrors {
     pub username_rule: &'static str,
     /// The help under a new password field.
     pub password_rule: &'static str,
+    pub second_factor_code_missing: &'static str,
+    pub second_factor_code_format: &'static str,
+    pub app_code_missing: &'static str,
+    pub app_code_format: &'static str,
 }

@@ -2,7 +2,7 @@
 //! put into its extensions (the header and the page's server functions read it from there),
 //! and a signed-out visit to a signed-in page (`SignedInPages::paths`, the routes' own list in
 //! `app::SIGNED_IN_PATHS`) is sent to sign in, with the way back in `next`, before anything
-//! renders.
+//! renders. A reviewer whose session has not passed a second factor is sent to set one up.
 
 use crate::server::request::AppState;
 use crate::server::sessions;
@@ -59,6 +59,12 @@ pub async fn signed_in_pages(
         }
     };
     if let Some(user) = user {
+        // A reviewer without a second factor can do nothing else until one is set up.
+        let path = req.uri().path();
+        if guarded && user.must_enrol && path != crate::accounts::SECOND_FACTOR_PATH {
+            let location = crate::accounts::SECOND_FACTOR_PATH;
+            return (StatusCode::FOUND, [(LOCATION, location)]).into_response();
+        }
         req.extensions_mut().insert(user);
         let mut res = next.run(req).await;
         // The page names the account (header, data): no shared cache may keep it.

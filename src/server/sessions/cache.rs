@@ -202,6 +202,8 @@ mod tests {
                 username: "ann".into(),
                 email: "ann@example.com".into(),
                 is_reviewer: false,
+                second_factor: false,
+                must_enrol: false,
                 lang: Lang::En,
             },
             last_seen_at: 0,

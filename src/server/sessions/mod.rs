@@ -25,8 +25,14 @@ pub struct SessionUser {
     pub user_id: String,
     pub username: String,
     pub email: String,
-    /// May open the review dashboard (made so by `isv-portal create-reviewer`).
+    /// May open the review dashboard: made a reviewer (`isv-portal create-reviewer`) and this
+    /// session passed a second factor.
     pub is_reviewer: bool,
+    /// This session was begun with a second factor (a code after the password), or turned one on.
+    pub second_factor: bool,
+    /// A reviewer whose session has not passed a second factor: nothing but setting one up
+    /// (and signing out) until then.
+    pub must_enrol: bool,
     /// The language the account reads its mail in.
     pub lang: crate::i18n::Lang,
 }
@@ -60,14 +66,15 @@ pub fn clear_cookie_header(config: &Config) -> String {
 pub async fn create(
     tx: &mut Transaction<'static, Any>,
     user_id: &str,
+    second_factor: bool,
     ip: &str,
     user_agent: &str,
 ) -> Result<String, sqlx::Error> {
     let token = random_token();
     let now = now_ms();
     sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent) \
-         VALUES ($1, $2, $3, $3, $4, $5, $6)",
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent, second_factor) \
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7)",
     )
     .bind(token_hash(&token))
     .bind(user_id)
@@ -75,6 +82,7 @@ pub async fn create(
     .bind(now + ABSOLUTE_MS)
     .bind(ip)
     .bind(user_agent)
+    .bind(second_factor as i64)
     .execute(&mut **tx)
     .await?;
     Ok(token)
@@ -100,6 +108,7 @@ struct SessionRow {
     last_seen_at: i64,
     expires_at: i64,
     is_reviewer: i64,
+    second_factor: i64,
     #[sqlx(try_from = "String")]
     language: crate::i18n::Lang,
 }
@@ -118,7 +127,7 @@ pub async fn lookup(db: &Db, token: &str) -> Result<Option<SessionUser>, sqlx::E
     let row: Option<SessionRow> = sqlx::query_as(
         "SELECT u.id AS user_id, u.username AS username, u.email AS email, \
          s.last_seen_at AS last_seen_at, s.expires_at AS expires_at, u.is_reviewer AS is_reviewer, \
-         u.language AS language \
+         s.second_factor AS second_factor, u.language AS language \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
     )
     .bind(&hash)
@@ -149,7 +158,9 @@ pub async fn lookup(db: &Db, token: &str) -> Result<Option<SessionUser>, sqlx::E
         user_id: row.user_id,
         username: row.username,
         email: row.email,
-        is_reviewer: row.is_reviewer != 0,
+        is_reviewer: row.is_reviewer != 0 && row.second_factor != 0,
+        second_factor: row.second_factor != 0,
+        must_enrol: row.is_reviewer != 0 && row.second_factor == 0,
         lang: row.language,
     };
     db.sessions.keep(
