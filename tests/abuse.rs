@@ -99,9 +99,7 @@ both_databases! {
         fields.retain(|(k, _)| *k != "company_name");
         fields.push(("company_name", attack));
         assert_eq!(applicant.save("submit", &id, &fields, None).await.status(), 200);
-        isv_portal::accounts::reviewers::create_reviewer(&app.db, "rita@platform.example", "rita", Some("amber lantern 77 orbit")).await.unwrap();
-        let reviewer = app.another_browser();
-        reviewer.sign_in("rita", "amber lantern 77 orbit").await;
+        let reviewer = app.reviewer_as("rita@platform.example", "rita").await;
         for page in ["/review".to_string(), format!("/review/{id}")] {
             let html = reviewer.client.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
             assert!(!html.contains("<img src=x"), "{page} renders the markup");
@@ -179,9 +177,7 @@ both_databases! {
         let r = app.call("accounts/send_sign_up_code", &[("email", "ann\u{0}@example.com")]).await;
         assert_eq!(r.status(), 422);
         assert!(field_message(&error_of(r).await, "email").is_some());
-        isv_portal::accounts::reviewers::create_reviewer(&app.db, "rita@platform.example", "rita", Some("amber lantern 77 orbit")).await.unwrap();
-        let reviewer = app.another_browser();
-        reviewer.sign_in("rita", "amber lantern 77 orbit").await;
+        let reviewer = app.reviewer_as("rita@platform.example", "rita").await;
         for reason in ["Bad\u{7}reason here", &"x".repeat(1001)] {
             let r = reviewer.call("review/reject", &[("id", "any"), ("reason", reason), ("round", "1")]).await;
             assert_eq!(r.status(), 422);

@@ -441,6 +441,7 @@ mod instances {
             .await
             .unwrap();
             assert_eq!(two.sign_in("rita", REVIEWER_PASSWORD).await.status(), 200);
+            two.turn_on_second_factor(REVIEWER_PASSWORD).await;
             two
         };
         let mut stream = reviewer_on_two.events(None).await;
@@ -524,9 +525,10 @@ mod instances {
             "{}",
             String::from_utf8_lossy(&ok.stderr)
         );
+        assert!(String::from_utf8_lossy(&ok.stdout).contains("two-step verification"));
         assert_eq!(
             app.sign_in("rita", REVIEWER_PASSWORD).await.headers()["location"],
-            "/review"
+            "/account/second-factor"
         );
 
         let ann = app.another_browser();
@@ -545,9 +547,30 @@ mod instances {
         let deadline = std::time::Instant::now()
             + isv_portal::server::sessions::cache::TTL
             + Duration::from_secs(1);
-        while ann.call("review/queue", QUEUE_ALL).await.status() != 200 {
-            assert!(std::time::Instant::now() < deadline, "still no reviewer");
+        // A reviewer now, she is sent to set up two-step verification, and the review
+        // functions refuse her until she has.
+        loop {
+            let r = ann
+                .client
+                .get(app.url("/review"))
+                .header("accept", "text/html")
+                .send()
+                .await
+                .unwrap();
+            if r.headers()
+                .get("location")
+                .is_some_and(|l| l == "/account/second-factor")
+            {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "still not sent to set it up"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        assert_eq!(ann.call("review/queue", QUEUE_ALL).await.status(), 403);
+        ann.turn_on_second_factor(GOOD_PASSWORD).await;
+        assert_eq!(ann.call("review/queue", QUEUE_ALL).await.status(), 200);
     }
 }

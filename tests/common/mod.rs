@@ -6,6 +6,7 @@
 pub mod apply;
 pub mod process;
 pub mod review;
+pub mod second_factor;
 pub mod smtp;
 pub mod sse;
 pub mod team;
@@ -19,6 +20,8 @@ use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, ORIGIN};
 use reqwest::{redirect, Client, Response};
 #[allow(unused_imports)]
 pub use review::{queue_truth, QUEUE_ALL, REVIEWER_PASSWORD};
+#[allow(unused_imports)]
+pub use second_factor::Authenticator;
 pub use smtp::SmtpSink;
 use std::collections::HashMap;
 #[allow(unused_imports)]

@@ -29,9 +29,10 @@ impl TestApp {
         assert_eq!(r.status(), 200, "reviewer signs in");
         assert_eq!(
             r.headers().get("location").and_then(|v| v.to_str().ok()),
-            Some("/review"),
-            "reviewers land on the dashboard"
+            Some("/account/second-factor"),
+            "a new reviewer sets up two-step verification first"
         );
+        browser.turn_on_second_factor(REVIEWER_PASSWORD).await;
         browser
     }
 
