@@ -14,7 +14,9 @@ import { join } from 'node:path';
 import http from 'node:http';
 import zlib from 'node:zlib';
 import { queue } from './queue.mjs';
-import { sleep, now, fmt, quantile, table, BIN, SITE_ROOT, PASSWORD, startPortal, createReviewer, freePort } from './common.mjs';
+import {
+  sleep, now, fmt, quantile, table, BIN, SITE_ROOT, PASSWORD, startPortal, createReviewer, freePort, ReviewerSignIns,
+} from './common.mjs';
 
 
 
@@ -116,10 +118,13 @@ async function submitApplication(b, company) {
   return draft.id;
 }
 
-async function signIn(base, login) {
-  const b = new Browser(base);
-  const r = await b.post('/api/accounts/sign_in', { login, password: PASSWORD });
-  if (r.status !== 200) throw new Error(`sign in: ${r.status}`);
+/**
+ * A new signed-in session of `reviewer` (a `ReviewerSignIns`: the first with the password and
+ * two-step verification turned on, the later ones with the password and a recovery code).
+ */
+async function signIn(reviewer) {
+  const b = new Browser(reviewer.base);
+  b.cookie = await reviewer.session();
   return b;
 }
 
@@ -341,7 +346,7 @@ async function ssr() {
     const b = await signUp(portal.base, 'benchuser');
     const workspace = await submitApplication(b, 'Bench Mini Apps Pte. Ltd.');
     createReviewer(url, 'benchreviewer');
-    const reviewer = await signIn(portal.base, 'benchreviewer');
+    const reviewer = await signIn(new ReviewerSignIns(portal.base, 'benchreviewer'));
     const signin = await (await fetch(`${portal.base}/signin`)).text();
     const console_ = await fetch(`${portal.base}/console`, { headers: { cookie: b.cookie } });
     if (console_.status !== 200) throw new Error(`console: ${console_.status}`);
@@ -403,7 +408,8 @@ function openStreams(bases, cookies, n, onEvent, path = '/api/events') {
 async function liveRun(label, bases, pids, databaseUrl, streamsWanted = 1000, decisions = 20) {
   const name = `live${Math.floor(Math.random() * 1e6)}`;
   createReviewer(databaseUrl, name);
-  const r2 = await signIn(bases[0], name);
+  const signIns = new ReviewerSignIns(bases[0], name);
+  const r2 = await signIn(signIns);
   const ids = [];
   for (let i = 0; i < decisions; i++) {
     const a = await signUp(bases[i % bases.length], `applicant${name}${i}`);
@@ -415,7 +421,7 @@ async function liveRun(label, bases, pids, databaseUrl, streamsWanted = 1000, de
   const arrivals = new Map(); // application id -> [times]
   // A session holds at most 8 streams per instance: one reviewer session per 8 streams.
   const cookies = [];
-  for (let i = 0; i < Math.ceil(streamsWanted / (8 * bases.length)); i++) cookies.push((await signIn(bases[0], name)).cookie);
+  for (let i = 0; i < Math.ceil(streamsWanted / (8 * bases.length)); i++) cookies.push((await signIn(signIns)).cookie);
   await openStreams(bases, cookies, streamsWanted, (_, event, at) => {
     if (event.kind !== 'approved') return;
     if (!arrivals.has(event.application_id)) arrivals.set(event.application_id, []);
@@ -639,10 +645,11 @@ async function memory() {
     // Open event streams: a reviewer session may hold 8, so one session per 8 streams.
     const name = 'memreviewer';
     createReviewer(url, name);
+    const signIns = new ReviewerSignIns(portal.base, name);
     for (const n of [1000, 10000]) {
       const cookies = [];
       for (let i = 0; i < Math.ceil(n / 8); i += 4) {
-        const batch = await inParallel(Math.min(4, Math.ceil(n / 8) - i), () => signIn(portal.base, name));
+        const batch = await inParallel(Math.min(4, Math.ceil(n / 8) - i), () => signIn(signIns));
         cookies.push(...batch.map((b) => b.cookie));
       }
       await sleep(500);

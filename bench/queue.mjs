@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { sleep, now, fmt, quantile, table, BIN, PASSWORD, commandEnv, startPortal, createReviewer } from './common.mjs';
+import { sleep, now, fmt, quantile, table, BIN, commandEnv, startPortal, createReviewer, ReviewerSignIns } from './common.mjs';
 
 const PG = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const SIZES = (process.env.QUEUE_SIZES ?? '1000,10000,100000').split(',').map(Number);
@@ -66,16 +66,12 @@ function seed(databaseUrl, n) {
   return { from, to, seconds: (now() - started) / 1000 };
 }
 
-/** A signed-in reviewer's browser: the session cookie, the portal's Origin, JSON answers. */
+/**
+ * A signed-in reviewer's browser (the password, then two-step verification turned on, as a
+ * reviewer must before reviewing): the session cookie, the portal's Origin, JSON answers.
+ */
 async function signIn(base, login) {
-  const r = await fetch(`${base}/api/accounts/sign_in`, {
-    method: 'POST', redirect: 'manual',
-    headers: { origin: base, accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ login, password: PASSWORD }).toString(),
-  });
-  if (r.status !== 200) throw new Error(`sign in: ${r.status}`);
-  const cookie = (r.headers.getSetCookie?.() ?? []).find((c) => c.startsWith('isv_session='))?.split(';')[0];
-  if (!cookie) throw new Error('sign in: no session cookie');
+  const cookie = await new ReviewerSignIns(base, login).session();
   /** The queue as the dashboard asks for it (`review_queue`, POST form, JSON answer). */
   return async function queue(filters = {}) {
     const form = { status: '', role: '', country: '', q: '', sort: '', after: '', before: '', ...filters };

@@ -13,6 +13,8 @@
  *      accessibility statement (reached from the footer link "Accessibility"), a 404 page;
  *    - as an applicant: role choice, business form empty and after a Submit with errors,
  *      submitted, console, workspace, onboarding details, account, members (under review);
+ *      two-step verification off, being set up (its QR code shown), with the new recovery
+ *      codes, and on; the sign-in's code step after a wrong code;
  *    - as a reviewer: dashboard, application detail, the request-changes form after Request
  *      changes with no field, the metrics page, the reject form after Reject with no
  *      reason (its error shown), the detail once approved;
@@ -23,19 +25,24 @@
  *    Problems are soft assertions: a run reports every page's violations, not just the first.
  *
  * 3. A keyboard-only walk of the seed: sign up → choose role → business information → Submit →
- *    CONSOLE → the workspace; then a reviewer signs in, finds the application and approves
- *    it; the applicant sees it approved. After each person's first `page.goto` everything is
- *    `page.keyboard` (Tab, Space, Enter, typing), through `tabTo`, which also checks that every
- *    element the focus stops on shows a focus indicator, and fails listing the stops seen when
- *    the next control is never reached (so a trap fails too). Two things are not keystrokes:
- *    the e-mailed code is read from the dev mailbox in a second tab (`codeFor`), and the logo
- *    is attached with `setInputFiles` once the file input has keyboard focus (the operating
- *    system's file chooser cannot be driven by keys in headless Chromium).
+ *    CONSOLE → the workspace; then a reviewer signs in (the password, then the code from their
+ *    authenticator app), finds the application and approves it; the applicant sees it
+ *    approved. Reviewers must use two-step verification: this one turned it on beforehand, in
+ *    a browser of its own (`enrolSecondFactor`; its pages are audited in 2). After each
+ *    person's first `page.goto` everything is `page.keyboard` (Tab, Space, Enter, typing),
+ *    through `tabTo`, which also checks that every element the focus stops on shows a focus
+ *    indicator, and fails listing the stops seen when the next control is never reached (so a
+ *    trap fails too). Three things are not keystrokes: the e-mailed code is read from the dev
+ *    mailbox in a second tab (`codeFor`), the authenticator's code is computed as a phone
+ *    would (`Authenticator`), and the logo is attached with `setInputFiles` once the file
+ *    input has keyboard focus (the operating system's file chooser cannot be driven by keys
+ *    in headless Chromium).
  */
 import { test, expect, Page } from '@playwright/test';
 import {
-  chooseRole, codeFor, createReviewer, esc, hydrated, invite, linkInMail, logoPng, open, ownAddress,
-  PASSWORD, requestChanges, REVIEWER_PASSWORD, reviewerPage, signUp, submitBusiness, unique, expectFieldError,
+  Authenticator, chooseRole, codeFor, createReviewer, enrolSecondFactor, enterSignInCode, esc, hydrated, invite,
+  linkInMail, logoPng, open, ownAddress, PASSWORD, requestChanges, REVIEWER_PASSWORD, reviewerPage,
+  SECOND_FACTOR_WRONG_CODE, signIn, signOut, signUp, submitBusiness, unique, expectFieldError,
 } from './helpers';
 import { checkPage, tabAndType, tabTo } from './a11y-helpers';
 
@@ -129,6 +136,35 @@ test('an applicant\'s and a reviewer\'s pages pass the WCAG 2.2 AA audit and ref
 
   await open(applicant, '/account');
   await checkPage(applicant, 'the account page', h1(applicant, 'Account'));
+
+  // Two-step verification, step by step as the applicant turns it on from the account page.
+  await applicant.getByRole('link', { name: 'Two-step verification', exact: true }).click();
+  await arrived(applicant, /\/account\/second-factor$/, 'Two-step verification');
+  await expect(applicant.getByRole('button', { name: 'Set up an authenticator app' })).toBeVisible();
+  await checkPage(applicant, 'two-step verification (off)', h1(applicant, 'Two-step verification'));
+  await applicant.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  await expect(applicant.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
+  await checkPage(applicant, 'two-step verification being set up, with its QR code', h1(applicant, 'Two-step verification'));
+  const app = new Authenticator(await applicant.locator('code.setup-key').innerText());
+  await applicant.getByLabel('Current password', { exact: true }).fill(PASSWORD);
+  await applicant.getByLabel('Code from the app', { exact: true }).fill(await app.nextCode());
+  await applicant.getByRole('button', { name: 'Turn on', exact: true }).click();
+  const recoveryCodes = applicant.getByRole('list', { name: 'Save your recovery codes' });
+  await expect(recoveryCodes.getByRole('listitem')).toHaveCount(10);
+  await checkPage(applicant, 'the new recovery codes', h1(applicant, 'Two-step verification'));
+  await applicant.getByRole('button', { name: 'I have saved my recovery codes' }).click();
+  await expect(recoveryCodes).toHaveCount(0);
+  await expect(applicant.getByRole('heading', { name: 'Authenticator app', exact: true })).toBeVisible();
+  await checkPage(applicant, 'two-step verification (on)', h1(applicant, 'Two-step verification'));
+
+  // The sign-in's second step, after a wrong code (the one that turned it on, typed again).
+  await signOut(applicant, username);
+  await signIn(applicant, username, PASSWORD);
+  await enterSignInCode(applicant, app.lastCode());
+  await expectFieldError(applicant, 'Authentication code', SECOND_FACTOR_WRONG_CODE);
+  await checkPage(applicant, 'the sign-in code step after a wrong code', h1(applicant, 'Two-step verification'));
+  await enterSignInCode(applicant, await app.nextCode());
+  await arrived(applicant, /\/console$/, 'Workspaces');
 
   await open(applicant, `/workspaces/${id}/members`);
   await checkPage(applicant, 'the members page (under review)', h1(applicant, 'Members'));
@@ -277,15 +313,27 @@ test('the seed can be walked with the keyboard alone, with the focus always visi
   await keys.press('Enter');
   await arrived(page, /\/workspaces\/[^/]+$/, company);
 
-  // Step 3, the reviewer's side: sign in, find the application, approve it.
+  // Step 3, the reviewer's side: sign in, find the application, approve it. Reviewers must use
+  // two-step verification; this one turned it on earlier, in a browser of their own.
   const name = unique('keyrev');
   createReviewer(name);
+  const setup = await (await browser.newContext()).newPage();
+  await ownAddress(setup);
+  await signIn(setup, name, REVIEWER_PASSWORD);
+  await expect(setup).toHaveURL(/\/account\/second-factor$/);
+  const { app } = await enrolSecondFactor(setup, REVIEWER_PASSWORD);
+  await setup.context().close();
   const reviewer = await (await browser.newContext()).newPage();
   await ownAddress(reviewer);
   await open(reviewer, '/signin');
   await tabAndType(reviewer, reviewer.getByLabel('Email or username'), name);
   await tabAndType(reviewer, reviewer.getByLabel('Password', { exact: true }), REVIEWER_PASSWORD);
   await tabTo(reviewer, reviewer.getByRole('button', { name: 'Sign in', exact: true }));
+  await reviewer.keyboard.press('Enter');
+  // The password is the first step; the code from the app is the second.
+  await arrived(reviewer, /\/signin\/code$/, 'Two-step verification');
+  await tabAndType(reviewer, reviewer.getByLabel('Authentication code', { exact: true }), await app.nextCode());
+  await tabTo(reviewer, reviewer.getByRole('button', { name: 'Verify', exact: true }));
   await reviewer.keyboard.press('Enter');
   await arrived(reviewer, /\/review$/, 'Review dashboard');
 

@@ -1,4 +1,5 @@
 import { Browser, expect, Locator, Page, test } from '@playwright/test';
+import { createHmac } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 
 // Steps a person takes, shared by the specs: by role and label, with and without JavaScript.
@@ -225,17 +226,36 @@ export interface Workspace {
   id: string;
 }
 
-/** A reviewer made by `createReviewer`, signed in on the review dashboard in a browser of their own. */
-export async function reviewerPage(browser: Browser): Promise<Page> {
+/** A reviewer made by `createReviewer`, and their authenticator app and recovery codes. */
+export interface Reviewer {
+  page: Page;
+  name: string;
+  app: Authenticator;
+  codes: string[];
+}
+
+/**
+ * A reviewer made by `createReviewer`, signed in in a browser of their own: the password lands
+ * on `/account/second-factor` (reviewers must turn two-step verification on before anything
+ * else), they turn it on, then open the review dashboard.
+ */
+export async function newReviewer(browser: Browser): Promise<Reviewer> {
   const name = unique('rev');
   createReviewer(name);
   const page = await (await browser.newContext()).newPage();
   await ownAddress(page);
   await signIn(page, name, REVIEWER_PASSWORD);
+  await expect(page).toHaveURL(/\/account\/second-factor$/);
+  const { app, codes } = await enrolSecondFactor(page, REVIEWER_PASSWORD);
+  await open(page, '/review');
   await expect(page).toHaveURL(/\/review$/);
   await expect(page.getByRole('heading', { name: 'Review dashboard' })).toBeVisible();
-  if (hydrated()) await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
-  return page;
+  return { page, name, app, codes };
+}
+
+/** A reviewer (`newReviewer`) on the review dashboard, in a browser of their own. */
+export async function reviewerPage(browser: Browser): Promise<Page> {
+  return (await newReviewer(browser)).page;
 }
 
 /** An ISV applies in a browser of their own and a reviewer approves: the Owner's page. */
@@ -280,4 +300,140 @@ export async function invite(page: Page, emails: string[], role: 'Admin' | 'Deve
     const said = emails.length === 1 ? '1 invitation was sent.' : `${emails.length} invitations were sent.`;
     await expect(page.getByRole('status').filter({ hasText: said })).toBeVisible();
   }
+}
+
+// ---- Two-step verification (RFC 6238), as a phone's authenticator app does it.
+
+const TOTP_STEP_MS = 30_000;
+/**
+ * How long before its step ends a code of the step before is no longer given: the portal takes
+ * it only while the clock is still in the current step, and typing it and sending the form
+ * takes a moment (no-JS page loads, the hydrated action's round trip).
+ */
+const TOTP_LATE_MS = 10_000;
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** RFC 4648 base32 without padding (spaces, as the setup page groups the key, ignored). */
+function base32Decode(text: string): Buffer {
+  const bytes: number[] = [];
+  let value = 0;
+  let bits = 0;
+  for (const c of text.replace(/[\s=]/g, '').toUpperCase()) {
+    const digit = BASE32.indexOf(c);
+    if (digit < 0) throw new Error(`"${c}" is not a base32 digit (in "${text}")`);
+    value = ((value << 5) | digit) & 0xffff;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes.push((value >>> bits) & 0xff);
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+/** RFC 4226's code of `counter`: HMAC-SHA-1, dynamic truncation, six digits. */
+function hotp(secret: Buffer, counter: number): string {
+  const message = Buffer.alloc(8);
+  message.writeBigUInt64BE(BigInt(counter));
+  const mac = createHmac('sha1', secret).update(message).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const number = mac.readUInt32BE(offset) & 0x7fffffff;
+  return String(number % 1_000_000).padStart(6, '0');
+}
+
+/**
+ * An authenticator app holding one account's secret (RFC 6238: SHA-1, six digits, 30-second
+ * steps), as a phone has it after scanning the setup page. The portal takes a code of the
+ * current step or one either side, each step once per account, and none older than one it
+ * took: so `nextCode` never gives a step twice, starts from the step before the current one,
+ * and waits for the clock when it would need a step beyond the next one (a fourth code within
+ * one 30-second window waits up to half a minute).
+ */
+export class Authenticator {
+  private readonly secret: Buffer;
+  private last = Number.NEGATIVE_INFINITY;
+
+  /** From the key the setup page shows (`code.setup-key`: base32 in groups of four). */
+  constructor(key: string) {
+    this.secret = base32Decode(key);
+    if (this.secret.length === 0) throw new Error(`no key in "${key}"`);
+  }
+
+  /** The code the app shows during time step `step` (30-second steps since 1970). */
+  codeAt(step: number): string {
+    return hotp(this.secret, step);
+  }
+
+  /** A code the portal has not seen from this app (see the class). */
+  async nextCode(): Promise<string> {
+    for (;;) {
+      const now = Date.now();
+      const current = Math.floor(now / TOTP_STEP_MS);
+      const earliest = now % TOTP_STEP_MS < TOTP_STEP_MS - TOTP_LATE_MS ? current - 1 : current;
+      const step = Math.max(earliest, this.last + 1);
+      if (step <= current + 1) {
+        this.last = step;
+        return this.codeAt(step);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  /** The code `nextCode` gave last: once the portal took it, typing it again is refused. */
+  lastCode(): string {
+    if (!Number.isFinite(this.last)) throw new Error('this app has given no code yet');
+    return this.codeAt(this.last);
+  }
+}
+
+export const SECOND_FACTOR_WRONG_CODE =
+  'That code is not right, or was already used. Wait for the next code and try again.';
+
+/**
+ * Turns two-step verification on for the signed-in person, as they do it on
+ * `/account/second-factor` (opened first unless the page is there already; after a sign-in,
+ * wait for its redirect before calling this): "Set up an authenticator app", the key typed into
+ * the app, the account's `password` and the app's code, "Turn on", the ten recovery codes read, "I have saved my recovery codes".
+ * With and without JavaScript alike (the forms post and the page comes back). Gives the app,
+ * for later codes, and the recovery codes as shown (`abcde-fghjk`).
+ */
+export async function enrolSecondFactor(page: Page, password: string): Promise<{ app: Authenticator; codes: string[] }> {
+  if (new URL(page.url()).pathname !== '/account/second-factor') await open(page, '/account/second-factor');
+  await expect(page.getByRole('heading', { level: 1, name: 'Two-step verification' })).toBeVisible();
+  if (hydrated()) await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+
+  await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  await expect(page.getByRole('heading', { name: 'Set up your authenticator app' })).toBeVisible();
+  await expect(page.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
+  const key = (await page.locator('code.setup-key').innerText()).trim();
+  // The link for an app on this device carries the same key.
+  await expect(page.getByRole('link', { name: 'Open in an authenticator app on this device' }))
+    .toHaveAttribute('href', new RegExp(`^otpauth://totp/.*[?&]secret=${key.replace(/\s+/g, '')}(&|$)`));
+  const app = new Authenticator(key);
+
+  await page.getByLabel('Current password', { exact: true }).fill(password);
+  await page.getByLabel('Code from the app', { exact: true }).fill(await app.nextCode());
+  await page.getByRole('button', { name: 'Turn on', exact: true }).click();
+  const list = page.getByRole('list', { name: 'Save your recovery codes' });
+  await expect(list).toBeVisible();
+  const codes = (await list.getByRole('listitem').allInnerTexts()).map((c) => c.trim());
+  expect(codes).toHaveLength(10);
+  for (const code of codes) expect(code).toMatch(/^[0-9a-hjkmnp-tv-z]{5}-[0-9a-hjkmnp-tv-z]{5}$/);
+
+  await page.getByRole('button', { name: 'I have saved my recovery codes' }).click();
+  await expect(list).toHaveCount(0);
+  await expect(page.getByRole('heading', { name: 'Authenticator app', exact: true })).toBeVisible();
+  return { app, codes };
+}
+
+/**
+ * On the sign-in's second step (`/signin/code`, after the password): types `code`, from the app
+ * or a recovery code, and presses Verify. The caller checks where it led.
+ */
+export async function enterSignInCode(page: Page, code: string) {
+  await expect(page).toHaveURL(/\/signin\/code(\?|$)/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Two-step verification' })).toBeVisible();
+  if (hydrated()) await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  await page.getByLabel('Authentication code', { exact: true }).fill(code);
+  await page.getByRole('button', { name: 'Verify', exact: true }).click();
 }

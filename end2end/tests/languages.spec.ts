@@ -8,8 +8,10 @@
  * 2. The Chinese pages pass the same WCAG 2.2 AA audit and 320 px reflow as the English ones
  *    (`checkPage`): every signed-out page and sign-up after "发送验证码"; the applicant's role
  *    choice, business form empty and with errors, submitted, console, workspace, details,
- *    members, account; the reviewer's dashboard, detail and reject with its error (the people
- *    are made through the English helpers, then read the portal in Chinese through the cookie).
+ *    members, account; the reviewer's dashboard, detail and reject with its error, and their
+ *    two-step verification page (on) (the people are made through the English helpers, the
+ *    reviewer turning two-step verification on, then read the portal in Chinese through the
+ *    cookie).
  */
 import { test, expect, Page, BrowserContext } from '@playwright/test';
 import { chooseRole, hydrated, open, ownAddress, PASSWORD, reviewerPage, signUp, submitBusiness, unique } from './helpers';
@@ -158,6 +160,9 @@ test('Chinese pages pass the WCAG 2.2 AA audit and reflow at 320 px', async ({ b
   await reviewer.getByRole('button', { name: '驳回' }).click();
   await expect(reviewer.locator('.error-summary')).toBeVisible();
   await checkPage(reviewer, 'the reject form with its error (zh-CN)', h1(reviewer, company));
+  await open(reviewer, '/account/second-factor');
+  await expect(reviewer.getByRole('heading', { name: '身份验证器应用' })).toBeVisible();
+  await checkPage(reviewer, 'the two-step verification page, on (zh-CN)', h1(reviewer, '两步验证'));
   await reviewer.context().close();
 });
 

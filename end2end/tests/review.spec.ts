@@ -1,6 +1,6 @@
 import { test, expect, Browser } from '@playwright/test';
 import {
-  chooseRole, createReviewer, esc, hydrated, linkInMail, open, requestChanges, REVIEWER_PASSWORD, signIn, signUp, submitBusiness,
+  chooseRole, esc, hydrated, linkInMail, newReviewer, open, requestChanges, signUp, submitBusiness,
   unique, expectFieldError
 } from './helpers';
 
@@ -8,14 +8,9 @@ import {
 // Owner role; a request for changes that the applicant answers and resubmits; and a rejection,
 // which is final: the applicant may only start a new application.
 
+/** A reviewer on the review dashboard, two-step verification turned on first (`newReviewer`). */
 async function reviewerPage(browser: Browser) {
-  const name = unique('rev');
-  createReviewer(name);
-  const page = await (await browser.newContext()).newPage();
-  await signIn(page, name, REVIEWER_PASSWORD);
-  await expect(page).toHaveURL(/\/review$/);
-  await expect(page.getByRole('heading', { name: 'Review dashboard' })).toBeVisible();
-  if (hydrated()) await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  const { page, name } = await newReviewer(browser);
   return { page, name };
 }
 
