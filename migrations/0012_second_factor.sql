@@ -5,7 +5,8 @@
 -- One authenticator per account. The secret is sealed under the server's secret (bound to
 -- the account); `confirmed_at` is NULL while it is being set up. `last_step` is the RFC 6238
 -- time step of the last code accepted: a code is spent by moving it forward, so it is
--- accepted once. The recovery codes last made wait here, sealed, until the person says they
+-- accepted once. A setup is shown to, and confirmed from, the session that began it
+-- (`setup_for`, its token's hash). The recovery codes last made wait here, sealed, until the person says they
 -- have saved them (at most `recovery_until`), and only to the session that made them
 -- (`recovery_for`, its token's hash).
 CREATE TABLE second_factors (
@@ -16,7 +17,8 @@ CREATE TABLE second_factors (
     last_step BIGINT NOT NULL DEFAULT 0,
     sealed_recovery TEXT,
     recovery_until BIGINT,
-    recovery_for TEXT
+    recovery_for TEXT,
+    setup_for TEXT
 );
 
 -- Only the keyed hash of a recovery code is kept; a used one keeps its `used_at`.

@@ -113,6 +113,12 @@ both_databases! {
             assert_eq!(r.status(), 422, "step {}", step - now);
         }
         assert!(app.second_factor_status().await["on_since"].is_null(), "still off");
+        // Another session of the account sees no setup and cannot confirm it.
+        let elsewhere = app.another_browser();
+        assert_eq!(location(&elsewhere.sign_in("annlee", GOOD_PASSWORD).await).as_deref(), Some("/console"));
+        assert!(elsewhere.second_factor_status().await["setup"].is_null());
+        let r = elsewhere.call("second_factor/confirm", &[("current_password", GOOD_PASSWORD), ("code", &phone.code_of_step(now))]).await;
+        assert_eq!(r.status(), 409);
         // One step behind is accepted.
         let r = confirm(GOOD_PASSWORD, phone.code_of_step(now - 1)).await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
@@ -141,6 +147,7 @@ both_databases! {
         assert_eq!(other.sign_in_code(&phone.code_of_step(now)).await.status(), 200);
         assert!(other.second_factor_status().await["new_codes"].as_array().unwrap().is_empty());
         assert_eq!(other.client.get(app.url("/account/second-factor/recovery-codes.txt")).send().await.unwrap().status(), 404);
+        assert_eq!(elsewhere.whoami().await, None, "turning it on ended the other sessions");
         // The file while they are shown; nothing once saved.
         let file = app.client.get(app.url("/account/second-factor/recovery-codes.txt")).send().await.unwrap();
         assert_eq!(file.status(), 200);
@@ -149,12 +156,26 @@ both_databases! {
         for c in &codes {
             assert!(text.contains(c.as_str()), "{c} in the file");
         }
-        assert!(app.another_browser().client.get(app.url("/account/second-factor/recovery-codes.txt")).send().await.unwrap().status() != 200, "not for others");
+        // At most 15 minutes.
+        sqlx::query("UPDATE second_factors SET recovery_until = recovery_until - 900001").execute(&app.db.pool).await.unwrap();
+        assert!(app.second_factor_status().await["new_codes"].as_array().unwrap().is_empty());
+        assert_eq!(app.client.get(app.url("/account/second-factor/recovery-codes.txt")).send().await.unwrap().status(), 404);
+        sqlx::query("UPDATE second_factors SET recovery_until = recovery_until + 900001").execute(&app.db.pool).await.unwrap();
+        assert_eq!(app.second_factor_status().await["new_codes"].as_array().unwrap().len(), 10);
         assert_eq!(app.call("second_factor/saved", &[]).await.status(), 200);
         assert!(app.second_factor_status().await["new_codes"].as_array().unwrap().is_empty());
         assert_eq!(app.client.get(app.url("/account/second-factor/recovery-codes.txt")).send().await.unwrap().status(), 404);
         // Turning it on again is refused while it is on.
         assert_eq!(app.call("second_factor/begin", &[]).await.status(), 409);
+        // "Export my data" says it is on and when, never its secret or a code.
+        let file = app.client.get(app.url("/account/export")).send().await.unwrap().text().await.unwrap();
+        let v: serde_json::Value = serde_json::from_str(&file).unwrap();
+        assert_eq!(v["two_step_verification"], true);
+        assert_eq!(v["security_history"][0]["what"], "second_factor_enabled");
+        let sealed: String = sqlx::query_scalar("SELECT sealed_secret FROM second_factors").fetch_one(&app.db.pool).await.unwrap();
+        for secret in hashes.iter().chain([&sealed, &key]).chain(codes.iter()) {
+            assert!(!file.contains(secret.as_str()), "{secret} in the export");
+        }
         let mail = app.smtp.wait_for("ann@example.com", 2).await;
         assert!(mail[1].subject().contains("Two-step verification changed"), "{}", mail[1].subject());
         assert!(mail[1].text().contains("was turned on"));
@@ -330,7 +351,7 @@ both_databases! {
         // Files asked for without a page's Accept header.
         for file in ["/review/export.csv", &format!("/review/{id}/history.csv"), "/account/export"] {
             let r = rita.client.get(app.url(file)).send().await.unwrap();
-            assert!(r.status() != 200, "{file}: {}", r.status());
+            assert!([302, 403].contains(&r.status().as_u16()), "{file}: {}", r.status());
         }
         for page in ["/review", "/review/metrics", &format!("/review/{id}"), "/review/export.csv", "/console", "/account", "/account/export"] {
             let r = rita.client.get(app.url(page)).header("accept", "text/html").send().await.unwrap();
@@ -355,7 +376,7 @@ both_databases! {
             let app = &app;
             async move { app.call("second_factor/disable", &[("current_password", password), ("code", code.as_str())]).await }
         };
-        let r = off("not my password 1", phone.next_code().await).await;
+        let r = off("not my password 1", phone.code_of_step(Authenticator::current_step() + 1)).await;
         assert_eq!(r.status(), 422);
         assert!(field_message(&error_of(r).await, "current_password").is_some());
         let r = off(GOOD_PASSWORD, phone.code_of_step(Authenticator::current_step() - 9)).await;
@@ -415,6 +436,10 @@ both_databases! {
         // step, and her code is tried at once, not after another wait.
         sqlx::query("UPDATE login_throttle SET blocked_until = 0").execute(&app.db.pool).await.unwrap();
         let b = at_code_step(&app).await;
+        // The attacker goes on guessing passwords meanwhile: the code step does not wait.
+        for _ in 0..3 {
+            attacker.sign_in("annlee", "guessing 123 456").await;
+        }
         assert_eq!(b.sign_in_code(&phone.next_code().await).await.status(), 200);
         assert_eq!(b.whoami().await.as_deref(), Some("annlee"));
     }
@@ -462,7 +487,7 @@ both_databases! {
         let code = app.smtp.wait_for("ann@example.com", 3).await[2].code().expect("a code");
         let r = other.call("accounts/reset_password", &[("email", "ann@example.com"), ("code", &code), ("new_password", "lantern orchard 77 pebble"), ("confirm_password", "lantern orchard 77 pebble")]).await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-        let failures: i64 = sqlx::query_scalar("SELECT failures FROM login_throttle WHERE throttle_key LIKE 'account:%'").fetch_one(&app.db.pool).await.unwrap();
+        let failures: i64 = sqlx::query_scalar("SELECT failures FROM login_throttle WHERE throttle_key LIKE 'code:%'").fetch_one(&app.db.pool).await.unwrap();
         assert_eq!(failures, 2, "the wrong codes still count");
         let r = app.another_browser().sign_in("annlee", "lantern orchard 77 pebble").await;
         assert_eq!(location(&r).as_deref(), Some("/signin/code"), "still two steps");
@@ -470,7 +495,8 @@ both_databases! {
         // The phone and the codes are lost: the operator's command.
         let signed_in = at_code_step_with(&app, "lantern orchard 77 pebble").await;
         assert_eq!(signed_in.sign_in_code(&phone.next_code().await).await.status(), 200);
-        let mails = app.smtp.to("ann@example.com").len();
+        // (Sign-up code, turned on, reset code, password changed.)
+        let mails = app.smtp.wait_for("ann@example.com", 4).await.len();
         let run = |args: &[&str]| {
             std::process::Command::new(env!("CARGO_BIN_EXE_isv-portal"))
                 .args(args)

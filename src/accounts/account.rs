@@ -263,6 +263,18 @@ mod ssr {
         };
 
         let mut tx = st.db.begin_write().await.or_internal("begin")?;
+        // Two-step verification turned on since this session was read: the session that
+        // turned it on is the only one left, and this one is not it (it may even have ended
+        // meanwhile). Read under a share lock, so the new session's mark is right (and a
+        // factor turned off meanwhile leaves it unmarked).
+        let factor_on = crate::accounts::second_factor::store::is_on_in(&mut tx, &user.user_id)
+            .await
+            .or_internal("reading a second factor")?;
+        if factor_on && !user.second_factor {
+            drop(tx);
+            proved.give_back(&st.db).await?;
+            return Err(AppError::unauthenticated());
+        }
         // Only over the password that was just proved: of parallel changes made with the same
         // current password exactly one lands; the others were made with a password that is
         // no longer the account's.
@@ -283,8 +295,7 @@ mod ssr {
         sessions::end_all_for_user(&mut tx, &user.user_id)
             .await
             .or_internal("ending sessions")?;
-        let started =
-            crate::accounts::session::start_in(&mut tx, &user.user_id, user.second_factor).await?;
+        let started = crate::accounts::session::start_in(&mut tx, &user.user_id, factor_on).await?;
         enqueue(
             &mut tx,
             templates::password_changed_on_account_page(

@@ -1,7 +1,8 @@
 //! "Export my data" on the account page: one JSON file with the account, the legal documents it
-//! accepted, its workspace memberships, and its applications with their rounds and history, each
-//! as this user sees it on their own pages (a reviewer is "a reviewer", never a login). Never in
-//! it: the password hash, session tokens, code hashes, a logo's bytes.
+//! accepted, its workspace memberships, its two-step verification and security history, and its
+//! applications with their rounds and history, each as this user sees it on their own pages (a
+//! reviewer is "a reviewer", never a login). Never in it: the password hash, session tokens,
+//! code hashes, the second factor's secret, recovery codes, a logo's bytes.
 
 use leptos::prelude::*;
 
@@ -63,6 +64,9 @@ mod ssr {
         account: Account,
         acceptances: Vec<Acceptance>,
         memberships: Vec<Membership>,
+        /// Whether two-step verification is on, and what happened to the account's security.
+        two_step_verification: bool,
+        security_history: Vec<SecurityEntry>,
         applications: Vec<Application>,
     }
 
@@ -85,6 +89,14 @@ mod ssr {
         accepted_at: i64,
         ip: String,
         user_agent: String,
+    }
+
+    /// An entry of the security history (`second_factor_enabled`, `recovery_code_used`, ...).
+    #[derive(Serialize)]
+    struct SecurityEntry {
+        what: String,
+        #[serde(serialize_with = "date")]
+        at: i64,
     }
 
     #[derive(Serialize, sqlx::FromRow)]
@@ -234,6 +246,16 @@ mod ssr {
         let memberships = memberships(&st.db, &user.user_id)
             .await
             .or_internal("reading memberships")?;
+        use crate::accounts::second_factor::store as second_factor;
+        let two_step_verification = second_factor::is_on(&st.db, &user.user_id)
+            .await
+            .or_internal("reading a second factor")?;
+        let security_history = second_factor::history(&st.db, &user.user_id, i64::MAX)
+            .await
+            .or_internal("reading the security history")?
+            .into_iter()
+            .map(|(what, at)| SecurityEntry { what, at })
+            .collect();
         let mut applications = Vec::new();
         for app in store::all_for_user(&st.db, &user.user_id)
             .await
@@ -264,6 +286,8 @@ mod ssr {
             account,
             acceptances,
             memberships,
+            two_step_verification,
+            security_history,
             applications,
         }))
     }

@@ -132,17 +132,11 @@ mod ssr {
         tx.commit().await.or_internal("commit")?;
         st.mail_ready.notify_one();
         tracing::info!(user = %user.id, "password reset");
-        // The sign-in wait promises that a reset ends it; but not for an account with a
-        // second factor, whose wait also counts wrong codes: a mailbox alone must not buy
-        // fresh guesses at the code.
-        if !crate::accounts::second_factor::store::is_on(&st.db, &user.id)
+        // The sign-in wait promises that a reset ends it (not the wait for second-factor
+        // codes, `throttle::second_factor`: a mailbox alone buys no guesses at the code).
+        throttle::clear(&st.db, &throttle::account(Some(&user.id), ""))
             .await
-            .or_internal("reading a second factor")?
-        {
-            throttle::clear(&st.db, &throttle::account(Some(&user.id), ""))
-                .await
-                .or_internal("clearing sign-in backoff")?;
-        }
+            .or_internal("clearing sign-in backoff")?;
         set_cookie(&sessions::clear_cookie_header(&st.config));
         leptos_axum::redirect("/signin?reset=1");
         Ok(())

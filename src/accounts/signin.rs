@@ -108,11 +108,10 @@ mod ssr {
                 crate::server::metrics::sign_in_failed();
                 return Err(AppError::invalid(t.wrong));
             }
-            // With a second factor the password is only the first step: a code comes next, and
-            // its tries count against the same budget (this right password does not, and the
-            // wait its reservation may have started ends, so the code can be tried at once).
+            // With a second factor the password is only the first step: a code comes next
+            // (its tries have a budget of their own; this right password is given back).
             session::Start::SecondFactorOn => {
-                throttle::give_back_unblocking(&st.db, &account_key)
+                throttle::give_back(&st.db, &account_key)
                     .await
                     .or_internal("giving back an attempt")?;
                 throttle::give_back(&st.db, &client_key)

@@ -32,6 +32,16 @@ pub fn account(user_id: Option<&str>, login: &str) -> Key {
     }
 }
 
+/// Tries at an account's second-factor code: a budget of their own, which only someone past
+/// the password reaches (others' wrong passwords cannot hold up the code step) and which a
+/// password reset does not refill (a mailbox alone buys no guesses at the code).
+pub fn second_factor(user_id: &str) -> Key {
+    Key {
+        key: format!("code:{user_id}"),
+        free: 5,
+    }
+}
+
 pub fn client(client_key: &str) -> Key {
     Key {
         key: format!("client:{client_key}"),
@@ -141,21 +151,6 @@ pub async fn give_back(db: &Db, key: &Key) -> Result<(), sqlx::Error> {
         )
         .bind(&key.key)
         .bind(key.free),
-    )
-    .await?;
-    Ok(())
-}
-
-/// `give_back` for a granted attempt that proved right but is not yet done (a password whose
-/// second factor comes next): the wait this attempt's reservation started ends too, whatever the
-/// count, so the code step can be tried at once; the codes are counted as they come.
-pub async fn give_back_unblocking(db: &Db, key: &Key) -> Result<(), sqlx::Error> {
-    db.write_one(
-        sqlx::query(
-            "UPDATE login_throttle SET failures = failures - 1, blocked_until = 0 \
-             WHERE throttle_key = $1 AND failures > 0",
-        )
-        .bind(&key.key),
     )
     .await?;
     Ok(())

@@ -109,7 +109,7 @@ pub async fn status() -> Result<SecondFactorState, AppError> {
         codes_left: 0,
         must_enrol: user.must_enrol,
         reviewer: user.must_enrol || user.is_reviewer,
-        history: store::history(&st.db, &user.user_id)
+        history: store::history(&st.db, &user.user_id, 50)
             .await
             .or_internal("reading the security history")?
             .into_iter()
@@ -121,7 +121,11 @@ pub async fn status() -> Result<SecondFactorState, AppError> {
     };
     match factor {
         None => {}
+        // A setup is shown to the session that began it (another sees "off" and may begin anew).
         Some(f) if f.confirmed_at.is_none() => {
+            if f.setup_for.as_deref() != Some(this_session(&st)?.as_str()) {
+                return Ok(status);
+            }
             status.setup = secret_of(&st, &user.user_id, &f).map(|secret| {
                 let key = totp::base32(&secret);
                 let address = totp::otpauth_url(&key, t().frame.platform, &user.email);
@@ -155,7 +159,7 @@ pub async fn begin() -> Result<(), AppError> {
     let sealed = st
         .secret
         .seal(totp::SEAL_SECRET, &user.user_id, &totp::new_secret());
-    if !store::begin(&st.db, &user.user_id, &sealed)
+    if !store::begin(&st.db, &user.user_id, &sealed, &this_session(&st)?)
         .await
         .or_internal("starting a second factor")?
     {
@@ -190,27 +194,50 @@ async fn new_recovery_codes(
     Ok(())
 }
 
-pub async fn confirm(current_password: &str, code: &str) -> Result<(), AppError> {
-    let user = require_user_enrolling().await?;
-    let code = SecondFactorCode::parse_app(code);
-    let st = state()?;
-    let tf = &t().second_factor;
+/// A form's password and code fields, parsed together so both errors show at once: the code.
+fn password_and_code(
+    password: &str,
+    password_field: &str,
+    code: Result<SecondFactorCode, crate::domain::Invalid>,
+    code_field: &str,
+) -> Result<SecondFactorCode, AppError> {
     let mut errors = crate::error::FieldErrors::default();
-    if let Some(problem) = crate::accounts::passwords::current_password_problem(current_password) {
-        errors.add("current_password", problem);
+    if let Some(problem) = crate::accounts::passwords::current_password_problem(password) {
+        errors.add(password_field, problem);
     }
     if let Err(e) = &code {
-        errors.add("code", e.message());
+        errors.add(code_field, e.message());
     }
     errors.into_result()?;
-    let code = code.expect("checked above");
-    let session = this_session(&st)?;
-    let factor = store::factor(&st.db, &user.user_id)
+    code.map_err(|e| AppError::field(code_field, e.message()))
+}
+
+/// The account's factor, if it is on (`on`) or being set up (`!on`); else `refusal` (409).
+async fn factor_that_is(
+    st: &AppState,
+    user_id: &str,
+    on: bool,
+    refusal: &str,
+) -> Result<Factor, AppError> {
+    store::factor(&st.db, user_id)
         .await
-        .or_internal("reading a second factor")?;
-    let Some(factor) = factor.filter(|f| f.confirmed_at.is_none()) else {
-        return Err(AppError::conflict(tf.nothing_to_confirm));
-    };
+        .or_internal("reading a second factor")?
+        .filter(|f| f.confirmed_at.is_some() == on)
+        .ok_or_else(|| AppError::conflict(refusal))
+}
+
+pub async fn confirm(current_password: &str, code: &str) -> Result<(), AppError> {
+    let user = require_user_enrolling().await?;
+    let code = password_and_code(
+        current_password,
+        "current_password",
+        SecondFactorCode::parse_app(code),
+        "code",
+    )?;
+    let st = state()?;
+    let tf = &t().second_factor;
+    let session = this_session(&st)?;
+    let factor = factor_that_is(&st, &user.user_id, false, tf.nothing_to_confirm).await?;
     let Some(secret) = secret_of(&st, &user.user_id, &factor) else {
         return Err(AppError::conflict(tf.nothing_to_confirm));
     };
@@ -228,9 +255,15 @@ pub async fn confirm(current_password: &str, code: &str) -> Result<(), AppError>
         return Err(AppError::field("code", tf.wrong_code));
     };
     let mut tx = st.db.begin_write().await.or_internal("begin")?;
-    if !store::confirm(&mut tx, &user.user_id, &factor.sealed_secret, step)
-        .await
-        .or_internal("turning a second factor on")?
+    if !store::confirm(
+        &mut tx,
+        &user.user_id,
+        &factor.sealed_secret,
+        &session,
+        step,
+    )
+    .await
+    .or_internal("turning a second factor on")?
     {
         return Err(AppError::conflict(tf.nothing_to_confirm));
     }
@@ -305,29 +338,27 @@ pub async fn saved() -> Result<(), AppError> {
 
 pub async fn renew(password: &str, code: &str) -> Result<(), AppError> {
     let user = require_user().await?;
-    let code = SecondFactorCode::parse(code);
+    let code = password_and_code(
+        password,
+        "password",
+        SecondFactorCode::parse(code),
+        "renew_code",
+    )?;
     let st = state()?;
     let tf = &t().second_factor;
-    let mut errors = crate::error::FieldErrors::default();
-    if let Some(problem) = crate::accounts::passwords::current_password_problem(password) {
-        errors.add("password", problem);
-    }
-    if let Err(e) = &code {
-        errors.add("renew_code", e.message());
-    }
-    errors.into_result()?;
-    let code = code.expect("checked above");
     let session = this_session(&st)?;
-    let factor = store::factor(&st.db, &user.user_id)
-        .await
-        .or_internal("reading a second factor")?;
-    let Some(factor) = factor.filter(|f| f.confirmed_at.is_some()) else {
-        return Err(AppError::conflict(tf.not_on));
-    };
+    let factor = factor_that_is(&st, &user.user_id, true, tf.not_on).await?;
     let proved =
         prove_current_password(&st, &user, password, "password", "renew_recovery_codes").await?;
     let secret = secret_of(&st, &user.user_id, &factor);
     let mut tx = st.db.begin_write().await.or_internal("begin")?;
+    // The factor's row first (see `store::lock_factor`); turned off meanwhile: nothing to do.
+    if !store::lock_factor(&mut tx, &user.user_id)
+        .await
+        .or_internal("locking a second factor")?
+    {
+        return Err(AppError::conflict(tf.not_on));
+    }
     if !spend(&st, &mut tx, &user.user_id, secret.as_deref(), &code).await? {
         // The password try stays counted: a wrong code is a failed try.
         return Err(AppError::field("renew_code", tf.wrong_code));
@@ -382,24 +413,15 @@ async fn spend(
 
 pub async fn disable(current_password: &str, code: &str) -> Result<(), AppError> {
     let user = require_user().await?;
-    let code = SecondFactorCode::parse(code);
+    let code = password_and_code(
+        current_password,
+        "current_password",
+        SecondFactorCode::parse(code),
+        "code",
+    )?;
     let st = state()?;
     let tf = &t().second_factor;
-    let mut errors = crate::error::FieldErrors::default();
-    if let Some(problem) = crate::accounts::passwords::current_password_problem(current_password) {
-        errors.add("current_password", problem);
-    }
-    if let Err(e) = &code {
-        errors.add("code", e.message());
-    }
-    errors.into_result()?;
-    let code = code.expect("checked above");
-    let factor = store::factor(&st.db, &user.user_id)
-        .await
-        .or_internal("reading a second factor")?;
-    let Some(factor) = factor.filter(|f| f.confirmed_at.is_some()) else {
-        return Err(AppError::conflict(tf.not_on));
-    };
+    let factor = factor_that_is(&st, &user.user_id, true, tf.not_on).await?;
     let proved = prove_current_password(
         &st,
         &user,
@@ -410,6 +432,13 @@ pub async fn disable(current_password: &str, code: &str) -> Result<(), AppError>
     .await?;
     let secret = secret_of(&st, &user.user_id, &factor);
     let mut tx = st.db.begin_write().await.or_internal("begin")?;
+    // The factor's row first (see `store::lock_factor`); turned off meanwhile: nothing to do.
+    if !store::lock_factor(&mut tx, &user.user_id)
+        .await
+        .or_internal("locking a second factor")?
+    {
+        return Err(AppError::conflict(tf.not_on));
+    }
     if !spend(&st, &mut tx, &user.user_id, secret.as_deref(), &code).await? {
         // The password try stays counted: a wrong code is a failed try.
         return Err(AppError::field("code", tf.wrong_code));
@@ -463,8 +492,10 @@ pub async fn sign_in_code(code: &str) -> Result<(), AppError> {
         return Err(expired());
     };
     tracing::Span::current().record("user", step.user_id.as_str());
-    // Counted as sign-in attempts are: by network, then by account.
+    // Counted by network, then in the account's budget for codes (which others' wrong
+    // passwords do not touch); a wrong code also counts in its sign-in budget.
     let client = throttle::client(&client_key());
+    let codes = throttle::second_factor(&step.user_id);
     let account = throttle::account(Some(&step.user_id), "");
     if let Reservation::RateLimited { wait_secs } = throttle::reserve(&st.db, &client)
         .await
@@ -473,15 +504,15 @@ pub async fn sign_in_code(code: &str) -> Result<(), AppError> {
         crate::server::metrics::throttled("sign_in_client");
         return Err(waiting(t().accounts.sign_in_page.client_waits, wait_secs));
     }
-    if let Reservation::RateLimited { wait_secs } = throttle::reserve(&st.db, &account)
+    if let Reservation::RateLimited { wait_secs } = throttle::reserve(&st.db, &codes)
         .await
         .or_internal("reserving a code try")?
     {
         throttle::give_back(&st.db, &client)
             .await
             .or_internal("giving back an attempt")?;
-        crate::server::metrics::throttled("sign_in_account");
-        return Err(waiting(t().accounts.sign_in_page.account_waits, wait_secs));
+        crate::server::metrics::throttled("second_factor");
+        return Err(waiting(tf.waits, wait_secs));
     }
     let factor = store::factor(&st.db, &step.user_id)
         .await
@@ -501,6 +532,10 @@ pub async fn sign_in_code(code: &str) -> Result<(), AppError> {
     if !spend(&st, &mut tx, &step.user_id, secret.as_deref(), &code).await? {
         drop(tx);
         crate::server::metrics::sign_in_failed();
+        // Counted where sign-in waits too (nothing more while a wait is running there).
+        throttle::reserve(&st.db, &account)
+            .await
+            .or_internal("counting a wrong code")?;
         return Err(AppError::field("code", tf.wrong_code));
     }
     // The step is spent with the code: of parallel tries one becomes a session.
@@ -514,9 +549,11 @@ pub async fn sign_in_code(code: &str) -> Result<(), AppError> {
     tx.commit().await.or_internal("commit")?;
     started.set_cookie()?;
     set_cookie(&step_cookie(&st, "", 0));
-    throttle::clear(&st.db, &account)
-        .await
-        .or_internal("clearing throttle")?;
+    for done in [&codes, &account] {
+        throttle::clear(&st.db, done)
+            .await
+            .or_internal("clearing throttle")?;
+    }
     throttle::give_back(&st.db, &client)
         .await
         .or_internal("clearing throttle")?;

@@ -20,12 +20,14 @@ pub struct Factor {
     pub recovery_until: Option<i64>,
     /// The session (its token's hash) the shown codes were made in: only it sees them.
     pub recovery_for: Option<String>,
+    /// The session that began a setup: only it sees the secret and confirms it.
+    pub setup_for: Option<String>,
 }
 
 pub async fn factor(db: &Db, user_id: &str) -> Result<Option<Factor>, sqlx::Error> {
     sqlx::query_as(
         "SELECT sealed_secret, created_at, confirmed_at, sealed_recovery, recovery_until, \
-         recovery_for FROM second_factors WHERE user_id = $1",
+         recovery_for, setup_for FROM second_factors WHERE user_id = $1",
     )
     .bind(user_id)
     .fetch_optional(&db.pool)
@@ -43,53 +45,75 @@ pub async fn is_on(db: &Db, user_id: &str) -> Result<bool, sqlx::Error> {
 /// lock, so that turning it on (which updates the row) cannot commit between this check and
 /// what `tx` does next (SQLite's single writer already orders the two).
 pub async fn is_on_in(tx: &mut WriteTx, user_id: &str) -> Result<bool, sqlx::Error> {
+    read_locked(tx, user_id, "FOR SHARE").await
+}
+
+/// `is_on_in` for a transaction that goes on to change the factor or its codes: the row is
+/// locked for update first, so two such transactions queue instead of deadlocking (one
+/// holding a recovery code's row, the other the factor's).
+pub async fn lock_factor(tx: &mut WriteTx, user_id: &str) -> Result<bool, sqlx::Error> {
+    read_locked(tx, user_id, "FOR UPDATE").await
+}
+
+async fn read_locked(tx: &mut WriteTx, user_id: &str, lock: &str) -> Result<bool, sqlx::Error> {
     let sql = if tx.backend() == Backend::Postgres {
-        "SELECT confirmed_at FROM second_factors WHERE user_id = $1 FOR SHARE"
+        format!("SELECT confirmed_at FROM second_factors WHERE user_id = $1 {lock}")
     } else {
-        "SELECT confirmed_at FROM second_factors WHERE user_id = $1"
+        "SELECT confirmed_at FROM second_factors WHERE user_id = $1".to_string()
     };
-    let confirmed: Option<Option<i64>> = sqlx::query_scalar(sql)
+    let confirmed: Option<Option<i64>> = sqlx::query_scalar(&sql)
         .bind(user_id)
         .fetch_optional(&mut ***tx)
         .await?;
     Ok(matches!(confirmed, Some(Some(_))))
 }
 
-/// Starts (or starts again) setting up an authenticator; `false` if one is already on.
-pub async fn begin(db: &Db, user_id: &str, sealed_secret: &str) -> Result<bool, sqlx::Error> {
+/// Starts (or starts again) setting up an authenticator in the session `for_session` (its
+/// token's hash); `false` if one is already on.
+pub async fn begin(
+    db: &Db,
+    user_id: &str,
+    sealed_secret: &str,
+    for_session: &str,
+) -> Result<bool, sqlx::Error> {
     let done = db
         .write_one(
             sqlx::query(
-                "INSERT INTO second_factors (user_id, sealed_secret, created_at) VALUES ($1, $2, $3) \
+                "INSERT INTO second_factors (user_id, sealed_secret, created_at, setup_for) \
+                 VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (user_id) DO UPDATE SET sealed_secret = excluded.sealed_secret, \
                  created_at = excluded.created_at, last_step = 0, sealed_recovery = NULL, \
-                 recovery_until = NULL, recovery_for = NULL \
+                 recovery_until = NULL, recovery_for = NULL, setup_for = excluded.setup_for \
                  WHERE second_factors.confirmed_at IS NULL",
             )
             .bind(user_id)
             .bind(sealed_secret)
-            .bind(now_ms()),
+            .bind(now_ms())
+            .bind(for_session),
         )
         .await?;
     Ok(done.rows_affected() == 1)
 }
 
-/// Turns on the setup whose secret was checked (`sealed_secret`), spending the code's `step`.
-/// `false` if it is no longer that setup (turned on meanwhile, or set up again).
+/// Turns on the setup whose secret was checked (`sealed_secret`), begun in the session
+/// `for_session`, spending the code's `step`. `false` if it is no longer that setup (turned on
+/// meanwhile, or set up again, or begun elsewhere).
 pub async fn confirm(
     tx: &mut WriteTx,
     user_id: &str,
     sealed_secret: &str,
+    for_session: &str,
     step: i64,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE second_factors SET confirmed_at = $1, last_step = $2 \
-         WHERE user_id = $3 AND sealed_secret = $4 AND confirmed_at IS NULL",
+        "UPDATE second_factors SET confirmed_at = $1, last_step = $2, setup_for = NULL \
+         WHERE user_id = $3 AND sealed_secret = $4 AND setup_for = $5 AND confirmed_at IS NULL",
     )
     .bind(now_ms())
     .bind(step)
     .bind(user_id)
     .bind(sealed_secret)
+    .bind(for_session)
     .execute(&mut ***tx)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -193,7 +217,7 @@ pub async fn recovery_codes_left(db: &Db, user_id: &str) -> Result<i64, sqlx::Er
 /// sign-in waiting for a code; its sessions no longer count as having passed one. Whether one
 /// was on.
 pub async fn remove(tx: &mut WriteTx, user_id: &str) -> Result<bool, sqlx::Error> {
-    let was_on = is_on_in(tx, user_id).await?;
+    let was_on = lock_factor(tx, user_id).await?;
     for sql in [
         "DELETE FROM second_factors WHERE user_id = $1",
         "DELETE FROM recovery_codes WHERE user_id = $1",
@@ -253,13 +277,14 @@ pub async fn record(tx: &mut WriteTx, user_id: &str, event: Event) -> Result<(),
     Ok(())
 }
 
-/// The account's security history, newest first (at most the last 50).
-pub async fn history(db: &Db, user_id: &str) -> Result<Vec<(String, i64)>, sqlx::Error> {
+/// The account's security history, newest first (at most the last `most`).
+pub async fn history(db: &Db, user_id: &str, most: i64) -> Result<Vec<(String, i64)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT kind, created_at FROM account_events WHERE user_id = $1 \
-         ORDER BY created_at DESC, id LIMIT 50",
+         ORDER BY created_at DESC, id LIMIT $2",
     )
     .bind(user_id)
+    .bind(most)
     .fetch_all(&db.pool)
     .await
 }
@@ -281,21 +306,27 @@ pub async fn start_step(
 ) -> Result<String, sqlx::Error> {
     let token = random_token();
     let now = now_ms();
-    // One step at a time per account: a new password sign-in ends the ones before it.
-    db.write_one(sqlx::query("DELETE FROM sign_in_steps WHERE user_id = $1").bind(user_id))
-        .await?;
-    db.write_one(
-        sqlx::query(
-            "INSERT INTO sign_in_steps (token_hash, user_id, password_hash, next_path, expires_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(step_hash(&token))
+    // One step at a time per account: a new password sign-in ends the ones before it (under
+    // a lock per account, so two at once leave one).
+    let mut tx = db.begin_write().await?;
+    tx.lock(&format!("sign-in step {user_id}")).await?;
+    sqlx::query("DELETE FROM sign_in_steps WHERE user_id = $1 OR expires_at <= $2")
         .bind(user_id)
-        .bind(password_hash)
-        .bind(next_path)
-        .bind(now + STEP_MS),
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO sign_in_steps (token_hash, user_id, password_hash, next_path, expires_at) \
+         VALUES ($1, $2, $3, $4, $5)",
     )
+    .bind(step_hash(&token))
+    .bind(user_id)
+    .bind(password_hash)
+    .bind(next_path)
+    .bind(now + STEP_MS)
+    .execute(&mut **tx)
     .await?;
+    tx.commit().await?;
     Ok(token)
 }
 
