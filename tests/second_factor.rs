@@ -322,6 +322,27 @@ both_databases! {
         assert_eq!(at_code_step(&app).await.sign_in_code(&fresh[5]).await.status(), 200, "a new one");
     }
 
+    async fn parallel_renewals_leave_one_set_of_codes(app) {
+        let (_phone, codes) = ann_with_second_factor(&app).await;
+        // Ten renewals at once, each with another of the ten codes (the account's budget lets
+        // five reach the password check): whichever succeed, one set of ten remains, unused.
+        let answers = futures::future::join_all(codes.iter().map(|code| {
+            let app = &app;
+            async move {
+                app.call("second_factor/renew_codes", &[("password", GOOD_PASSWORD), ("renew_code", code.as_str())]).await
+            }
+        }))
+        .await;
+        let statuses: Vec<u16> = answers.iter().map(|r| r.status().as_u16()).collect();
+        assert!(statuses.contains(&200), "{statuses:?}");
+        assert!(statuses.iter().all(|s| [200, 409, 422, 429].contains(s)), "{statuses:?}");
+        let (rows, unused): (i64, i64) = sqlx::query_as("SELECT COUNT(*), COUNT(*) - COUNT(used_at) FROM recovery_codes").fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!((rows, unused), (10, 10), "{statuses:?}");
+        // And they are the ten this session is shown.
+        let shown = app.second_factor_status().await["new_codes"].as_array().unwrap().len();
+        assert_eq!(shown, 10);
+    }
+
     async fn a_reviewer_can_do_nothing_but_set_it_up_first(app) {
         let (ann, id) = app.submitted("ann@example.com", "annlee").await;
         isv_portal::accounts::reviewers::create_reviewer(&app.db, "rita@platform.example", "rita", Some(REVIEWER_PASSWORD)).await.unwrap();
