@@ -391,6 +391,8 @@ both_databases! {
         assert_eq!(applicant.save("submit", &id, VALID, None).await.status(), 200);
         let reviewer = app.reviewer_as("rita@platform.example", "rita").await;
         app.smtp.wait_for("ann@example.com", 2).await;
+        // (The reviewer's notice that two-step verification is on, sent before the outage.)
+        app.smtp.wait_for("rita@platform.example", 1).await;
 
         app.smtp.set_down(true);
         let r = reviewer.call("review/approve", &[("id", &id), ("round", "1")]).await;

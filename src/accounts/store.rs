@@ -157,16 +157,6 @@ pub async fn set_language(db: &Db, user_id: &str, lang: Lang) -> Result<(), sqlx
     Ok(())
 }
 
-/// The language an account reads the portal in; `None` for no such (live) account.
-pub async fn language_of(db: &Db, user_id: &str) -> Result<Option<Lang>, sqlx::Error> {
-    let tag: Option<String> =
-        sqlx::query_scalar("SELECT language FROM users WHERE id = $1 AND deleted_at IS NULL")
-            .bind(user_id)
-            .fetch_optional(&db.pool)
-            .await?;
-    Ok(tag.and_then(|t| Lang::parse(&t)))
-}
-
 /// The language mail to this address goes out in: its account's, or `otherwise` for an
 /// address without an account (an invitation to a newcomer).
 pub async fn language_of_email<'c, E>(

@@ -70,12 +70,6 @@ impl Authenticator {
             }
         }
     }
-
-    /// Marks codes up to `step` as shown (they were used elsewhere).
-    pub fn used_up_to(&self, step: i64) {
-        let mut last = self.last_step.lock().unwrap();
-        *last = (*last).max(step);
-    }
 }
 
 impl TestApp {

@@ -25,15 +25,14 @@ pub async fn reset_second_factor(db: &Db, email: &str, public_url: &str) -> Resu
     store::record(&mut tx, &user.id, Event::ResetByOperator)
         .await
         .map_err(internal)?;
-    let texts = user.language.texts();
     crate::server::mail::enqueue(
         &mut tx,
-        super::ssr::mail_with_url(
-            public_url,
+        crate::server::mail::templates::second_factor_changed(
             user.language,
             &user.email,
             &user.username,
-            texts.second_factor.mail_reset,
+            public_url,
+            user.language.texts().second_factor.mail_reset,
         ),
     )
     .await

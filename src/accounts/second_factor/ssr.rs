@@ -288,41 +288,14 @@ pub async fn confirm(current_password: &str, code: &str) -> Result<(), AppError>
     Ok(())
 }
 
+/// The notice to the signed-in account that its second factor changed (`what`).
 fn mail(st: &AppState, user: &SessionUser, what: &str) -> crate::server::mail::Mail {
-    mail_to(st, user.lang, &user.email, &user.username, what)
-}
-
-/// A notice to the account that its second factor changed, with a link to the page.
-pub(super) fn mail_to(
-    st: &AppState,
-    lang: crate::i18n::Lang,
-    email: &str,
-    username: &str,
-    what: &str,
-) -> crate::server::mail::Mail {
-    mail_with_url(&st.config.public_url, lang, email, username, what)
-}
-
-pub(super) fn mail_with_url(
-    public_url: &str,
-    lang: crate::i18n::Lang,
-    email: &str,
-    username: &str,
-    what: &str,
-) -> crate::server::mail::Mail {
-    let texts = lang.texts();
-    let tf = &texts.second_factor;
-    templates::with_link(
-        lang,
-        email,
-        fill(tf.mail_subject, &[("platform", &texts.mail.platform)]),
-        vec![
-            fill(texts.mail.hello, &[("username", &username)]),
-            what.to_string(),
-            tf.mail_not_you.to_string(),
-        ],
-        tf.title,
-        &format!("{public_url}{SECOND_FACTOR_PATH}"),
+    templates::second_factor_changed(
+        user.lang,
+        &user.email,
+        &user.username,
+        &st.config.public_url,
+        what,
     )
 }
 
@@ -557,12 +530,10 @@ pub async fn sign_in_code(code: &str) -> Result<(), AppError> {
     throttle::give_back(&st.db, &client)
         .await
         .or_internal("clearing throttle")?;
-    let language = crate::accounts::store::language_of(&st.db, &step.user_id)
-        .await
-        .or_internal("reading the account's language")?;
-    if let Some(lang) = language {
-        set_cookie(&crate::i18n::switch::cookie_header(lang, st.config.https()));
-    }
+    set_cookie(&crate::i18n::switch::cookie_header(
+        step.language,
+        st.config.https(),
+    ));
     let to = if matches!(code, SecondFactorCode::Recovery(_)) {
         // Says how many are left, and where to make new ones.
         format!("{SECOND_FACTOR_PATH}?recovery=used")

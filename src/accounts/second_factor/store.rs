@@ -295,6 +295,9 @@ pub struct Step {
     pub user_id: String,
     pub password_hash: String,
     pub next_path: String,
+    /// The account's language, which comes with the sign-in to this browser.
+    #[sqlx(try_from = "String")]
+    pub language: crate::i18n::Lang,
 }
 
 /// Starts a sign-in step: the token for its cookie (only its hash is kept).
@@ -337,8 +340,10 @@ fn step_hash(token: &str) -> String {
 /// The live step behind a token.
 pub async fn step(db: &Db, token: &str) -> Result<Option<Step>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT user_id, password_hash, next_path FROM sign_in_steps \
-         WHERE token_hash = $1 AND expires_at > $2",
+        "SELECT s.user_id AS user_id, s.password_hash AS password_hash, \
+         s.next_path AS next_path, u.language AS language \
+         FROM sign_in_steps s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2",
     )
     .bind(step_hash(token))
     .bind(now_ms())

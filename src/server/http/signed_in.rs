@@ -60,10 +60,9 @@ pub async fn signed_in_pages(
     };
     if let Some(user) = user {
         // A reviewer without a second factor can do nothing else until one is set up.
-        let path = req.uri().path();
-        if guarded && user.must_enrol && path != crate::accounts::SECOND_FACTOR_PATH {
-            let location = crate::accounts::SECOND_FACTOR_PATH;
-            return (StatusCode::FOUND, [(LOCATION, location)]).into_response();
+        let enrol = crate::accounts::SECOND_FACTOR_PATH;
+        if guarded && user.must_enrol && req.uri().path() != enrol {
+            return (StatusCode::FOUND, [(LOCATION, enrol)]).into_response();
         }
         req.extensions_mut().insert(user);
         let mut res = next.run(req).await;

@@ -212,6 +212,31 @@ pub fn account_deleted(lang: Lang, to: &str, username: &str, public_url: &str) -
     }
 }
 
+/// Two-step verification changed on the account (`what`: turned on or off, new recovery
+/// codes, the operator's reset), with a link to its page.
+pub fn second_factor_changed(
+    lang: Lang,
+    to: &str,
+    username: &str,
+    public_url: &str,
+    what: &str,
+) -> Mail {
+    let texts = lang.texts();
+    let tf = &texts.second_factor;
+    with_link(
+        lang,
+        to,
+        fill(tf.mail_subject, &[("platform", &texts.mail.platform)]),
+        vec![
+            fill(texts.mail.hello, &[("username", &username)]),
+            what.to_string(),
+            tf.mail_not_you.to_string(),
+        ],
+        tf.title,
+        &format!("{public_url}{}", crate::accounts::SECOND_FACTOR_PATH),
+    )
+}
+
 /// Paragraphs of plain text followed by one link: the shape of every application mail.
 pub fn with_link(
     lang: Lang,
