@@ -241,7 +241,7 @@ export class ReviewerSignIns {
     await answer('sign in', r);
     const step = setCookie(r, 'isv_signin_step');
     if (!step) throw new Error('sign in: no code step');
-    const s = await postForm(this.base, '/api/accounts/sign_in_code', { code }, step);
+    const s = await postForm(this.base, '/api/accounts/sign_in_step/code', { code }, step);
     await answer('sign in with a recovery code', s);
     const cookie = setCookie(s, 'isv_session');
     if (!cookie) throw new Error('sign in with a recovery code: no session cookie');

@@ -2,7 +2,8 @@ import { defineConfig } from '@playwright/test';
 
 // The same specs run twice: hydrated, and with JavaScript off (progressive enhancement).
 const port = Number(process.env.E2E_PORT ?? 3100);
-const baseURL = `http://127.0.0.1:${port}`;
+// At `localhost`, a domain name: passkeys (WebAuthn) belong to one, never to an IP address.
+const baseURL = `http://localhost:${port}`;
 
 export default defineConfig({
   testDir: './tests',
@@ -29,7 +30,7 @@ export default defineConfig({
     // The binary cargo-leptos built, on a fresh SQLite file, with the dev mailbox.
     command: 'rm -rf target/e2e && mkdir -p target/e2e && exec target/debug/isv-portal',
     cwd: '..',
-    url: `${baseURL}/`,
+    url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: false,
     timeout: 60_000,
     env: {

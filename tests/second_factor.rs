@@ -564,7 +564,7 @@ async fn ann_step_parts(app: &TestApp) -> (String, String) {
 /// The code step's form sent with the step's cookie `token`: the answer's status.
 async fn code_at_step(app: &TestApp, token: &str, code: &str) -> u16 {
     browser(&app.address)
-        .post(app.url("/api/accounts/sign_in_code"))
+        .post(app.url("/api/accounts/sign_in_step/code"))
         .header("cookie", format!("isv_signin_step={token}"))
         .form(&[("code", code)])
         .send()

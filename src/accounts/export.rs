@@ -57,6 +57,14 @@ mod ssr {
         s.serialize_str(&format_date(*ms))
     }
 
+    /// `date`, or null for a moment that has not come.
+    fn optional_date<S: Serializer>(ms: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+        match ms {
+            Some(ms) => date(ms, s),
+            None => s.serialize_none(),
+        }
+    }
+
     #[derive(Serialize)]
     struct Export {
         format: &'static str,
@@ -66,8 +74,19 @@ mod ssr {
         memberships: Vec<Membership>,
         /// Whether two-step verification is on, and what happened to the account's security.
         two_step_verification: bool,
+        /// The passkeys' names and dates (never their keys).
+        passkeys: Vec<PasskeyEntry>,
         security_history: Vec<SecurityEntry>,
         applications: Vec<Application>,
+    }
+
+    #[derive(Serialize)]
+    struct PasskeyEntry {
+        name: String,
+        #[serde(serialize_with = "date")]
+        added_at: i64,
+        #[serde(serialize_with = "optional_date")]
+        last_used_at: Option<i64>,
     }
 
     #[derive(Serialize, sqlx::FromRow)]
@@ -250,6 +269,16 @@ mod ssr {
         let two_step_verification = second_factor::is_on(&st.db, &user.user_id)
             .await
             .or_internal("reading a second factor")?;
+        let passkeys = crate::accounts::second_factor::passkeys::store::list(&st.db, &user.user_id)
+            .await
+            .or_internal("reading passkeys")?
+            .into_iter()
+            .map(|p| PasskeyEntry {
+                name: p.name,
+                added_at: p.created_at,
+                last_used_at: p.last_used_at,
+            })
+            .collect();
         let security_history = second_factor::history(&st.db, &user.user_id, i64::MAX)
             .await
             .or_internal("reading the security history")?
@@ -287,6 +316,7 @@ mod ssr {
             acceptances,
             memberships,
             two_step_verification,
+            passkeys,
             security_history,
             applications,
         }))

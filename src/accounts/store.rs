@@ -412,11 +412,14 @@ pub async fn forget(
     .bind(user_id)
     .execute(&mut **tx)
     .await?;
-    // Its second factor, recovery codes, sign-ins waiting for a code and security history.
+    // Its second factor, recovery codes, passkeys, sign-ins waiting for a code and security
+    // history.
     for sql in [
         "DELETE FROM acceptances WHERE user_id = $1",
         "DELETE FROM second_factors WHERE user_id = $1",
         "DELETE FROM recovery_codes WHERE user_id = $1",
+        "DELETE FROM passkeys WHERE user_id = $1",
+        "DELETE FROM passkey_registrations WHERE user_id = $1",
         "DELETE FROM sign_in_steps WHERE user_id = $1",
         "DELETE FROM account_events WHERE user_id = $1",
     ] {

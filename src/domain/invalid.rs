@@ -15,6 +15,8 @@ pub enum Named {
     ChangeNote,
     /// The general note of a request for changes.
     GeneralNote,
+    /// What a person calls one of their passkeys.
+    PasskeyName,
 }
 
 /// What is wrong with a value typed into a field; `message` says it to the person.
@@ -122,6 +124,7 @@ fn words(invalid: &Invalid, t: &FieldErrors) -> String {
         Named::RejectionReason => t.rejection_reason,
         Named::ChangeNote => t.change_note,
         Named::GeneralNote => t.general_note,
+        Named::PasskeyName => t.passkey_name,
     };
     match invalid {
         Invalid::Missing { what } => fill(t.missing, &[("what", &name(*what))]),

@@ -20,7 +20,7 @@ pub use invalid::{Invalid, Named};
 pub use password::Password;
 pub use review::{BusinessField, ChangeRequest, Decision, FieldRequest, RejectionReason};
 pub use second_factor::{
-    recovery_code_display, SecondFactorCode, RECOVERY_ALPHABET, RECOVERY_CODE_LEN,
+    recovery_code_display, PasskeyName, SecondFactorCode, RECOVERY_ALPHABET, RECOVERY_CODE_LEN,
 };
 pub use username::Username;
 

@@ -63,6 +63,23 @@ impl SecondFactorCode {
     }
 }
 
+/// What a person calls one of their passkeys ("Work laptop"), so that they can tell them apart
+/// when removing one: one line, 1 to 60 characters.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PasskeyName(String);
+
+impl PasskeyName {
+    pub const MAX: usize = 60;
+
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
+        super::text(input, super::Named::PasskeyName, 1, Self::MAX, false).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A recovery code as shown: two groups of five (`abcde-fghjk`).
 pub fn recovery_code_display(code: &str) -> String {
     if code.len() == RECOVERY_CODE_LEN {
@@ -113,5 +130,30 @@ mod tests {
             Err(Invalid::AppCodeMissing)
         );
         assert_eq!(recovery_code_display("abcdefghjk"), "abcde-fghjk");
+    }
+
+    #[test]
+    fn passkey_names_are_one_short_line() {
+        assert_eq!(
+            PasskeyName::parse("  Work laptop ").unwrap().as_str(),
+            "Work laptop"
+        );
+        assert!(matches!(
+            PasskeyName::parse(" "),
+            Err(Invalid::Missing { .. })
+        ));
+        assert!(matches!(
+            PasskeyName::parse("a\nb"),
+            Err(Invalid::ControlChars { .. })
+        ));
+        assert!(matches!(
+            PasskeyName::parse(&"x".repeat(61)),
+            Err(Invalid::TooLong {
+                max: 60,
+                len: 61,
+                ..
+            })
+        ));
+        assert!(PasskeyName::parse(&"x".repeat(60)).is_ok());
     }
 }

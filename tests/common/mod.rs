@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod apply;
+pub mod passkey;
 pub mod process;
 pub mod review;
 pub mod second_factor;
@@ -50,6 +51,9 @@ pub struct Options {
     pub metrics: bool,
     /// `REVIEW_SLA_HOURS`; the portal's default (48) if unset.
     pub review_sla_hours: Option<i64>,
+    /// The portal at `http://localhost:<port>` (`PUBLIC_URL`, and where the client goes)
+    /// instead of `127.0.0.1`: a domain name, which passkeys need.
+    pub localhost: bool,
 }
 
 /// `TEST_LOG=1` shows the log of the portals a test runs in its process (levels from
@@ -135,7 +139,11 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
 pub async fn spawn_app_on(database_url: String, smtp: SmtpSink, options: Options) -> TestApp {
     init_test_log();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
+    let address = if options.localhost {
+        format!("http://localhost:{}", listener.local_addr().unwrap().port())
+    } else {
+        format!("http://{}", listener.local_addr().unwrap())
+    };
 
     let mut env: HashMap<&str, String> = HashMap::new();
     env.insert("DATABASE_URL", database_url.clone());
@@ -218,6 +226,9 @@ pub fn browser(address: &str) -> Client {
 #[macro_export]
 macro_rules! both_databases {
     ($( $(#[$meta:meta])* async fn $name:ident($app:ident) $body:block )*) => {
+        $crate::both_databases! { options = $crate::common::Options::default(); $( $(#[$meta])* async fn $name($app) $body )* }
+    };
+    (options = $options:expr; $( $(#[$meta:meta])* async fn $name:ident($app:ident) $body:block )*) => {
         mod sqlite {
             #[allow(unused_imports)]
             use super::*;
@@ -225,7 +236,7 @@ macro_rules! both_databases {
                 $(#[$meta])*
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let $app = $crate::common::spawn_app(isv_portal::server::db::Backend::Sqlite).await.unwrap();
+                    let $app = $crate::common::spawn_app_with(isv_portal::server::db::Backend::Sqlite, $options).await.unwrap();
                     $body
                 }
             )*
@@ -237,7 +248,7 @@ macro_rules! both_databases {
                 $(#[$meta])*
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let Some($app) = $crate::common::spawn_app(isv_portal::server::db::Backend::Postgres).await else { return };
+                    let Some($app) = $crate::common::spawn_app_with(isv_portal::server::db::Backend::Postgres, $options).await else { return };
                     $body
                 }
             )*

@@ -113,6 +113,7 @@ impl TestApp {
 
     /// The sign-in's second step.
     pub async fn sign_in_code(&self, code: &str) -> Response {
-        self.call("accounts/sign_in_code", &[("code", code)]).await
+        self.call("accounts/sign_in_step/code", &[("code", code)])
+            .await
     }
 }

@@ -1,9 +1,11 @@
 //! Second factors (two-step verification): an authenticator app's codes (RFC 6238) with ten
 //! single-use recovery codes. Everyone may turn it on from `/account/second-factor`; a
 //! reviewer must, and can do nothing else until it is on (`SessionUser::must_enrol`). Signing
-//! in with one is two steps: the password (`signin`), then the code on `/signin/code`.
+//! in with one is two steps: the password (`signin`), then the code on `/signin/code` (or a
+//! passkey, `passkeys`, once one is added).
 
 mod pages;
+pub mod passkeys;
 pub use pages::{SecondFactorPage, SignInCodePage};
 
 #[cfg(feature = "ssr")]
@@ -63,6 +65,10 @@ pub struct SecondFactorState {
     pub must_enrol: bool,
     /// Holds the reviewer's right (turning it off sends back to setting it up).
     pub reviewer: bool,
+    /// The account's passkeys (while it is on).
+    pub passkeys: Vec<passkeys::PasskeyEntry>,
+    /// Whether passkeys can work here (`PUBLIC_URL` is at a domain name).
+    pub passkeys_here: bool,
     pub history: Vec<SecurityEvent>,
 }
 
@@ -129,7 +135,7 @@ pub async fn disable_second_factor(current_password: String, code: String) -> Re
 }
 
 /// The sign-in's second step: a code from the app, or a recovery code.
-#[server(endpoint = "accounts/sign_in_code")]
+#[server(endpoint = "accounts/sign_in_step/code")]
 #[cfg_attr(
     feature = "ssr",
     tracing::instrument(skip_all, fields(user = tracing::field::Empty))

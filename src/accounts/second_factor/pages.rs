@@ -32,6 +32,8 @@ pub fn SecondFactorPage() -> impl IntoView {
     let saved = ServerAction::<SavedRecoveryCodes>::new();
     let renew = ServerAction::<RenewRecoveryCodes>::new();
     let disable = ServerAction::<DisableSecondFactor>::new();
+    let remove_passkey = ServerAction::<passkeys::RemovePasskey>::new();
+    let passkey_added = passkeys::Added::new();
     let status = Resource::new(
         move || {
             (
@@ -40,6 +42,8 @@ pub fn SecondFactorPage() -> impl IntoView {
                 saved.version().get(),
                 renew.version().get(),
                 disable.version().get(),
+                remove_passkey.version().get(),
+                passkey_added.count.get(),
             )
         },
         |_| second_factor_status(),
@@ -59,31 +63,37 @@ pub fn SecondFactorPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match status.await {
                         Err(e) => Either::Right(view! { <ErrorView error=e/> }),
-                        Ok(s) => Either::Left(view! {
-                            {s.must_enrol.then(|| view! {
-                                <p class="alert alert--info" role="status">{tf.reviewers_must}</p>
-                            })}
-                            {(recovery_used() && s.on_since.is_some()).then(|| view! {
-                                <p class="alert alert--info" role="status">
-                                    {crate::i18n::fill(tf.recovery_used, &[("count", &s.codes_left)])}
-                                </p>
-                            })}
-                            <NewCodes codes=s.new_codes.clone() saved/>
-                            {match (s.on_since.clone(), s.setup.clone()) {
-                                (Some(since), _) => EitherOf3::A(view! {
-                                    <IsOn since codes_left=s.codes_left reviewer=s.reviewer renew disable/>
-                                }),
-                                (None, Some(setup)) => EitherOf3::B(view! { <SetUp setup confirm begin/> }),
-                                (None, None) => EitherOf3::C(view! {
-                                    <p>{tf.off_lead}</p>
-                                    <ActionForm action=begin>
-                                        <SubmitButton label=tf.set_up busy_label=tf.working pending=begin.pending()
-                                            class="btn btn--primary"/>
-                                    </ActionForm>
-                                }),
-                            }}
-                            <History events=s.history/>
-                        }),
+                        Ok(s) => {
+                            let (passkey_entries, passkeys_here) = (s.passkeys.clone(), s.passkeys_here);
+                            Either::Left(view! {
+                                {s.must_enrol.then(|| view! {
+                                    <p class="alert alert--info" role="status">{tf.reviewers_must}</p>
+                                })}
+                                {(recovery_used() && s.on_since.is_some()).then(|| view! {
+                                    <p class="alert alert--info" role="status">
+                                        {crate::i18n::fill(tf.recovery_used, &[("count", &s.codes_left)])}
+                                    </p>
+                                })}
+                                <NewCodes codes=s.new_codes.clone() saved/>
+                                {match (s.on_since.clone(), s.setup.clone()) {
+                                    (Some(since), _) => EitherOf3::A(view! {
+                                        <IsOn since codes_left=s.codes_left reviewer=s.reviewer renew disable>
+                                            <passkeys::Passkeys entries=passkey_entries here=passkeys_here
+                                                remove=remove_passkey added=passkey_added/>
+                                        </IsOn>
+                                    }),
+                                    (None, Some(setup)) => EitherOf3::B(view! { <SetUp setup confirm begin/> }),
+                                    (None, None) => EitherOf3::C(view! {
+                                        <p>{tf.off_lead}</p>
+                                        <ActionForm action=begin>
+                                            <SubmitButton label=tf.set_up busy_label=tf.working pending=begin.pending()
+                                                class="btn btn--primary"/>
+                                        </ActionForm>
+                                    }),
+                                }}
+                                <History events=s.history/>
+                            })
+                        }
                     }
                 })}
             </Transition>
@@ -169,6 +179,8 @@ fn IsOn(
     reviewer: bool,
     renew: ServerAction<RenewRecoveryCodes>,
     disable: ServerAction<DisableSecondFactor>,
+    /// What comes between the recovery codes and turning it off (the passkeys).
+    children: Children,
 ) -> impl IntoView {
     let t = crate::i18n::t();
     let tf = &t.second_factor;
@@ -201,6 +213,7 @@ fn IsOn(
                     class="btn btn--secondary"/>
             </ActionForm>
         </section>
+        {children()}
         <section class="account__section" aria-labelledby="off-title">
             <h2 id="off-title">{tf.off_title}</h2>
             <p>{if reviewer { tf.off_lead_reviewer } else { tf.off_lead_everyone }}</p>
@@ -253,6 +266,7 @@ pub fn SignInCodePage() -> impl IntoView {
         <section class="auth-card" aria-labelledby="code-title">
             <h1 id="code-title">{tf.title}</h1>
             <p class="auth-card__lead">{tf.sign_in_lead}</p>
+            <passkeys::PasskeySignIn/>
             <ErrorSummary error labels=vec![("code", tf.code_label)]/>
             <ActionForm action=action>
                 <Field label=tf.code_label name="code" autocomplete="one-time-code" help=tf.code_help

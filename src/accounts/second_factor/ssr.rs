@@ -18,8 +18,8 @@ use crate::server::sessions::{self, SessionUser};
 use crate::server::throttle::{self, Reservation};
 use crate::ui::moment;
 
-/// The cookie that carries a sign-in step's token: five minutes, sent only to the code's
-/// server function (so `__Secure-`, as `__Host-` would need the whole site as its path).
+/// The cookie that carries a sign-in step's token: five minutes, sent only to the step's
+/// server functions (so `__Secure-`, as `__Host-` would need the whole site as its path).
 fn step_cookie_name(st: &AppState) -> &'static str {
     if st.config.https() {
         "__Secure-isv_signin_step"
@@ -28,8 +28,9 @@ fn step_cookie_name(st: &AppState) -> &'static str {
     }
 }
 
-/// Where the step's cookie is sent: the code's server function, nowhere else.
-const STEP_COOKIE_PATH: &str = "/api/accounts/sign_in_code";
+/// Where the step's cookie is sent: the step's server functions (`accounts/sign_in_step/…`:
+/// the code, and a passkey's challenge and answer), nowhere else.
+const STEP_COOKIE_PATH: &str = "/api/accounts/sign_in_step";
 
 fn step_cookie(st: &AppState, token: &str, max_age: i64) -> String {
     format!(
@@ -40,7 +41,7 @@ fn step_cookie(st: &AppState, token: &str, max_age: i64) -> String {
 }
 
 /// The hash of this request's session token (the session shown codes belong to).
-fn this_session(st: &AppState) -> Result<String, AppError> {
+pub(super) fn this_session(st: &AppState) -> Result<String, AppError> {
     cookie(sessions::cookie_name(&st.config))
         .map(|token| sessions::token_hash(&token))
         .ok_or_else(AppError::unauthenticated)
@@ -66,6 +67,8 @@ fn group_by_four(s: &str) -> String {
 fn event_words(kind: &str) -> String {
     let t = &t().second_factor;
     match Event::from_key(kind) {
+        Some(Event::PasskeyAdded) => t.passkeys.event_added,
+        Some(Event::PasskeyRemoved) => t.passkeys.event_removed,
         Some(Event::Enabled) => t.event_enabled,
         Some(Event::Disabled) => t.event_disabled,
         Some(Event::RecoveryCodeUsed) => t.event_recovery_code_used,
@@ -109,6 +112,8 @@ pub async fn status() -> Result<SecondFactorState, AppError> {
         codes_left: 0,
         must_enrol: user.must_enrol,
         reviewer: user.must_enrol || user.is_reviewer,
+        passkeys: Vec::new(),
+        passkeys_here: super::passkeys::relying_party(&st.config).is_some(),
         history: store::history(&st.db, &user.user_id, 50)
             .await
             .or_internal("reading the security history")?
@@ -142,12 +147,13 @@ pub async fn status() -> Result<SecondFactorState, AppError> {
             status.codes_left = store::recovery_codes_left(&st.db, &user.user_id)
                 .await
                 .or_internal("counting recovery codes")?;
+            status.passkeys = super::passkeys::entries(&st, &user.user_id).await?;
         }
     }
     Ok(status)
 }
 
-fn back_to_page() {
+pub(super) fn back_to_page() {
     if is_plain_form_post() {
         leptos_axum::redirect(SECOND_FACTOR_PATH);
     }
@@ -195,7 +201,7 @@ async fn new_recovery_codes(
 }
 
 /// A form's password and code fields, parsed together so both errors show at once: the code.
-fn password_and_code(
+pub(super) fn password_and_code(
     password: &str,
     password_field: &str,
     code: Result<SecondFactorCode, crate::domain::Invalid>,
@@ -213,7 +219,7 @@ fn password_and_code(
 }
 
 /// The account's factor, if it is on (`on`) or being set up (`!on`); else `refusal` (409).
-async fn factor_that_is(
+pub(super) async fn factor_that_is(
     st: &AppState,
     user_id: &str,
     on: bool,
@@ -289,7 +295,7 @@ pub async fn confirm(current_password: &str, code: &str) -> Result<(), AppError>
 }
 
 /// The notice to the signed-in account that its second factor changed (`what`).
-fn mail(st: &AppState, user: &SessionUser, what: &str) -> crate::server::mail::Mail {
+pub(super) fn mail(st: &AppState, user: &SessionUser, what: &str) -> crate::server::mail::Mail {
     templates::second_factor_changed(
         user.lang,
         &user.email,
@@ -449,22 +455,53 @@ pub async fn start_code_step(
     Ok(())
 }
 
+/// What finishes a sign-in step: a code typed, or a passkey's answer to the step's challenge.
+pub(super) enum Proof {
+    Code(SecondFactorCode),
+    Passkey(Box<webauthn_rs::prelude::PublicKeyCredential>),
+}
+
+impl Proof {
+    /// The refusal of a wrong one.
+    fn refusal(&self) -> AppError {
+        let tf = &t().second_factor;
+        match self {
+            Proof::Code(_) => AppError::field("code", tf.wrong_code),
+            Proof::Passkey(_) => AppError::invalid(tf.passkeys.not_accepted),
+        }
+    }
+}
+
 pub async fn sign_in_code(code: &str) -> Result<(), AppError> {
     let code = SecondFactorCode::parse(code).map_err(|e| AppError::field("code", e.message()))?;
-    let st = state()?;
-    let tf = &t().second_factor;
-    let expired = || AppError::conflict(tf.step_expired);
-    let Some(token) = cookie(step_cookie_name(&st)) else {
+    finish_sign_in_step(Proof::Code(code)).await
+}
+
+/// The sign-in step's token from its cookie, and the step if it is alive (its cookie is cleared
+/// when it is not).
+pub(super) async fn current_step(st: &AppState) -> Result<(String, store::Step), AppError> {
+    let expired = || AppError::conflict(t().second_factor.step_expired);
+    let Some(token) = cookie(step_cookie_name(st)) else {
         return Err(expired());
     };
     let Some(step) = store::step(&st.db, &token)
         .await
         .or_internal("reading a sign-in step")?
     else {
-        set_cookie(&step_cookie(&st, "", 0));
+        set_cookie(&step_cookie(st, "", 0));
         return Err(expired());
     };
     tracing::Span::current().record("user", step.user_id.as_str());
+    Ok((token, step))
+}
+
+/// Ends a sign-in step with `proof`: a session marked as having passed the second factor, once
+/// (the step is spent with the proof), with every try counted.
+pub(super) async fn finish_sign_in_step(proof: Proof) -> Result<(), AppError> {
+    let st = state()?;
+    let tf = &t().second_factor;
+    let expired = || AppError::conflict(tf.step_expired);
+    let (token, step) = current_step(&st).await?;
     // Counted by network, then in the account's budget for codes (which others' wrong
     // passwords do not touch); a wrong code also counts in its sign-in budget.
     let client = throttle::client(&client_key());
@@ -494,7 +531,6 @@ pub async fn sign_in_code(code: &str) -> Result<(), AppError> {
         // Turned off (or reset) since the password: sign in again.
         return Err(expired());
     };
-    let secret = secret_of(&st, &step.user_id, &factor);
     let mut tx = st.db.begin_write().await.or_internal("begin")?;
     if !crate::accounts::store::password_is(&mut tx, &step.user_id, &step.password_hash)
         .await
@@ -502,14 +538,23 @@ pub async fn sign_in_code(code: &str) -> Result<(), AppError> {
     {
         return Err(expired());
     }
-    if !spend(&st, &mut tx, &step.user_id, secret.as_deref(), &code).await? {
+    let spent = match &proof {
+        Proof::Code(code) => {
+            let secret = secret_of(&st, &step.user_id, &factor);
+            spend(&st, &mut tx, &step.user_id, secret.as_deref(), code).await?
+        }
+        Proof::Passkey(answer) => {
+            super::passkeys::spend(&st, &mut tx, &token, &step, answer).await?
+        }
+    };
+    if !spent {
         drop(tx);
         crate::server::metrics::sign_in_failed();
         // Counted where sign-in waits too (nothing more while a wait is running there).
         throttle::reserve(&st.db, &account)
             .await
             .or_internal("counting a wrong code")?;
-        return Err(AppError::field("code", tf.wrong_code));
+        return Err(proof.refusal());
     }
     // The step is spent with the code: of parallel tries one becomes a session.
     if !store::finish_step(&mut tx, &token)
@@ -534,7 +579,7 @@ pub async fn sign_in_code(code: &str) -> Result<(), AppError> {
         step.language,
         st.config.https(),
     ));
-    let to = if matches!(code, SecondFactorCode::Recovery(_)) {
+    let to = if matches!(proof, Proof::Code(SecondFactorCode::Recovery(_))) {
         // Says how many are left, and where to make new ones.
         format!("{SECOND_FACTOR_PATH}?recovery=used")
     } else {

@@ -213,7 +213,7 @@ pub async fn recovery_codes_left(db: &Db, user_id: &str) -> Result<i64, sqlx::Er
         .await
 }
 
-/// Removes the account's second factor (on, or being set up) and recovery codes, and any
+/// Removes the account's second factor (on, or being set up), recovery codes and passkeys, and any
 /// sign-in waiting for a code; its sessions no longer count as having passed one. Whether one
 /// was on.
 pub async fn remove(tx: &mut WriteTx, user_id: &str) -> Result<bool, sqlx::Error> {
@@ -221,6 +221,8 @@ pub async fn remove(tx: &mut WriteTx, user_id: &str) -> Result<bool, sqlx::Error
     for sql in [
         "DELETE FROM second_factors WHERE user_id = $1",
         "DELETE FROM recovery_codes WHERE user_id = $1",
+        "DELETE FROM passkeys WHERE user_id = $1",
+        "DELETE FROM passkey_registrations WHERE user_id = $1",
         "DELETE FROM sign_in_steps WHERE user_id = $1",
         "UPDATE sessions SET second_factor = 0 WHERE user_id = $1",
     ] {
@@ -238,6 +240,8 @@ pub enum Event {
     RecoveryCodeUsed,
     RecoveryCodesRenewed,
     ResetByOperator,
+    PasskeyAdded,
+    PasskeyRemoved,
 }
 
 impl Event {
@@ -248,6 +252,8 @@ impl Event {
             Event::RecoveryCodeUsed => "recovery_code_used",
             Event::RecoveryCodesRenewed => "recovery_codes_renewed",
             Event::ResetByOperator => "second_factor_reset",
+            Event::PasskeyAdded => "passkey_added",
+            Event::PasskeyRemoved => "passkey_removed",
         }
     }
 
@@ -258,6 +264,8 @@ impl Event {
             Event::RecoveryCodeUsed,
             Event::RecoveryCodesRenewed,
             Event::ResetByOperator,
+            Event::PasskeyAdded,
+            Event::PasskeyRemoved,
         ]
         .into_iter()
         .find(|e| e.key() == key)
@@ -298,6 +306,8 @@ pub struct Step {
     /// The account's language, which comes with the sign-in to this browser.
     #[sqlx(try_from = "String")]
     pub language: crate::i18n::Lang,
+    /// The passkey challenge last given to this step (`passkeys`), as its state.
+    pub passkey_state: Option<String>,
 }
 
 /// Starts a sign-in step: the token for its cookie (only its hash is kept).
@@ -333,7 +343,7 @@ pub async fn start_step(
     Ok(token)
 }
 
-fn step_hash(token: &str) -> String {
+pub fn step_hash(token: &str) -> String {
     sha256_hex(&["sign-in step", token])
 }
 
@@ -341,7 +351,7 @@ fn step_hash(token: &str) -> String {
 pub async fn step(db: &Db, token: &str) -> Result<Option<Step>, sqlx::Error> {
     sqlx::query_as(
         "SELECT s.user_id AS user_id, s.password_hash AS password_hash, \
-         s.next_path AS next_path, u.language AS language \
+         s.next_path AS next_path, u.language AS language, s.passkey_state AS passkey_state \
          FROM sign_in_steps s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2",
     )

@@ -17,6 +17,7 @@ pub struct FieldErrors {
     pub rejection_reason: &'static str,
     pub change_note: &'static str,
     pub general_note: &'static str,
+    pub passkey_name: &'static str,
     /// A request for changes without a field picked.
     pub no_field_chosen: &'static str,
     pub country_missing: &'static str,

@@ -74,4 +74,45 @@ pub struct SecondFactor {
     pub file_note: &'static str,
     pub account_lead: &'static str,
     pub mail_renewed: &'static str,
+    pub passkeys: Passkeys,
+}
+
+/// Passkeys, within two-step verification.
+#[cfg_attr(feature = "ssr", derive(serde::Serialize))]
+pub struct Passkeys {
+    /// The passkeys section's heading.
+    pub title: &'static str,
+    pub lead: &'static str,
+    pub none: &'static str,
+    /// `{name}`, `{at}`: a moment.
+    pub added_at: &'static str,
+    /// `{at}`: a moment.
+    pub last_used: &'static str,
+    pub never_used: &'static str,
+    pub name_label: &'static str,
+    pub name_help: &'static str,
+    pub add: &'static str,
+    /// While the browser asks for the passkey.
+    pub waiting: &'static str,
+    /// After one was added.
+    pub added: &'static str,
+    pub remove_title: &'static str,
+    /// The select that picks the passkey to remove.
+    pub which: &'static str,
+    pub remove: &'static str,
+    pub removing: &'static str,
+    pub needs_js: &'static str,
+    pub unsupported: &'static str,
+    pub unavailable: &'static str,
+    pub not_accepted: &'static str,
+    pub cancelled: &'static str,
+    pub ask_again: &'static str,
+    pub too_many: &'static str,
+    pub not_added: &'static str,
+    pub gone: &'static str,
+    pub use_passkey: &'static str,
+    pub event_added: &'static str,
+    pub event_removed: &'static str,
+    pub mail_added: &'static str,
+    pub mail_removed: &'static str,
 }
