@@ -359,7 +359,7 @@ mod at_an_ip_address {
             assert_eq!(app.second_factor_status().await["passkeys_here"], false);
             let r = app.passkey_options(GOOD_PASSWORD, "Work laptop").await;
             assert_eq!(r.status(), 409);
-            assert!(r.text().await.unwrap().contains("domain name"));
+            assert!(r.text().await.unwrap().contains("Passkeys are not available at this address"));
             let b = app.another_browser();
             b.sign_in("annlee", GOOD_PASSWORD).await;
             assert_eq!(b.sign_in_passkey_options().await, None);

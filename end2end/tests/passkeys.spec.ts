@@ -54,7 +54,7 @@ test('an ISV adds a passkey and signs in with it instead of a code', async ({ pa
 
   await passkeys.getByLabel('Current password', { exact: true }).fill(PASSWORD);
   await passkeys.getByRole('button', { name: 'Add a passkey' }).click();
-  await expect(passkeys.getByRole('status').filter({ hasText: 'Passkey added.' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Passkey added.' })).toBeVisible();
   await expect(passkeys.getByRole('listitem').filter({ hasText: /^Work laptop, added .* · not used yet$/ })).toBeVisible();
   ({ credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId }));
   expect(credentials).toHaveLength(1);
@@ -76,6 +76,7 @@ test('an ISV adds a passkey and signs in with it instead of a code', async ({ pa
   await passkeys.getByLabel('Passkey to remove').selectOption({ label: 'Work laptop' });
   await passkeys.getByLabel('Current password', { exact: true }).last().fill(PASSWORD);
   await passkeys.getByRole('button', { name: 'Remove', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Passkey removed.' })).toBeVisible();
   await expect(passkeys.getByText('No passkeys yet.')).toBeVisible();
 
   // With none left, the code step offers no passkey.
@@ -97,7 +98,7 @@ test('a passkey prompt closed without an answer says so, and the code still work
   await passkeys.getByLabel('Passkey name').fill('Phone');
   await passkeys.getByLabel('Current password', { exact: true }).fill(PASSWORD);
   await passkeys.getByRole('button', { name: 'Add a passkey' }).click();
-  await expect(passkeys.getByRole('status').filter({ hasText: 'Passkey added.' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Passkey added.' })).toBeVisible();
 
   // The person is not verified this time: the browser's prompt ends without an answer.
   await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: false });

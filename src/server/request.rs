@@ -31,6 +31,9 @@ pub struct AppState {
     pub typical_wait: Arc<crate::applications::store::TypicalWait>,
     /// Turns for the reviewers' queue files (`review::export`), the heaviest read there is.
     pub exports: Arc<tokio::sync::Semaphore>,
+    /// The portal as a WebAuthn relying party, for passkeys; `None` where there can be none
+    /// (`accounts::second_factor::passkeys::relying_party`).
+    pub relying_party: Option<Arc<webauthn_rs::prelude::Webauthn>>,
 }
 
 /// The client's address, put into request extensions at the edge (`server::http::origin`).

@@ -89,6 +89,8 @@ pub async fn build(config: Config, mut leptos_options: LeptosOptions) -> Result<
         mail_worker,
         typical_wait: Default::default(),
         exports: Arc::new(tokio::sync::Semaphore::new(2)),
+        relying_party: crate::accounts::second_factor::passkeys::relying_party(&config)
+            .map(Arc::new),
     };
     super::memory::spawn_trimmer(shutdown.clone());
     let metrics = config.metrics_addr.map(|_| {

@@ -32,8 +32,7 @@ pub fn SecondFactorPage() -> impl IntoView {
     let saved = ServerAction::<SavedRecoveryCodes>::new();
     let renew = ServerAction::<RenewRecoveryCodes>::new();
     let disable = ServerAction::<DisableSecondFactor>::new();
-    let remove_passkey = ServerAction::<passkeys::RemovePasskey>::new();
-    let passkey_added = passkeys::Added::new();
+    let passkey_state = passkeys::PasskeyState::new();
     let status = Resource::new(
         move || {
             (
@@ -42,14 +41,17 @@ pub fn SecondFactorPage() -> impl IntoView {
                 saved.version().get(),
                 renew.version().get(),
                 disable.version().get(),
-                remove_passkey.version().get(),
-                passkey_added.count.get(),
+                passkey_state.remove.version().get(),
+                passkey_state.added.get(),
             )
         },
         |_| second_factor_status(),
     );
     let query = use_query_map();
     let recovery_used = move || query.with(|q| q.get("recovery").is_some());
+    let passkey_notice = passkey_state.notice(Signal::derive(move || {
+        query.with(|q| q.get("passkey").as_deref() == Some("removed"))
+    }));
     let begin_error = last_error(begin.value());
     let saved_error = last_error(saved.value());
     view! {
@@ -59,6 +61,13 @@ pub fn SecondFactorPage() -> impl IntoView {
             <p class="muted"><a href="/account">{tf.back_to_account}</a></p>
             <FormAlert error=begin_error/>
             <FormAlert error=saved_error/>
+            // Outside the part that is made anew when the page reads itself again, so that
+            // screen readers hear the change.
+            <div class="form-alert-slot" role="status">
+                {move || passkey_notice.get().map(|notice| view! {
+                    <p class="alert alert--success">{notice}</p>
+                })}
+            </div>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match status.await {
@@ -79,7 +88,7 @@ pub fn SecondFactorPage() -> impl IntoView {
                                     (Some(since), _) => EitherOf3::A(view! {
                                         <IsOn since codes_left=s.codes_left reviewer=s.reviewer renew disable>
                                             <passkeys::Passkeys entries=passkey_entries here=passkeys_here
-                                                remove=remove_passkey added=passkey_added/>
+                                                state=passkey_state/>
                                         </IsOn>
                                     }),
                                     (None, Some(setup)) => EitherOf3::B(view! { <SetUp setup confirm begin/> }),

@@ -113,7 +113,7 @@ pub async fn status() -> Result<SecondFactorState, AppError> {
         must_enrol: user.must_enrol,
         reviewer: user.must_enrol || user.is_reviewer,
         passkeys: Vec::new(),
-        passkeys_here: super::passkeys::relying_party(&st.config).is_some(),
+        passkeys_here: st.relying_party.is_some(),
         history: store::history(&st.db, &user.user_id, 50)
             .await
             .or_internal("reading the security history")?
@@ -280,22 +280,51 @@ pub async fn confirm(current_password: &str, code: &str) -> Result<(), AppError>
     {
         return Err(AppError::unauthenticated());
     }
-    store::record(&mut tx, &user.user_id, Event::Enabled)
-        .await
-        .or_internal("recording history")?;
-    enqueue(&mut tx, mail(&st, &user, tf.mail_enabled))
-        .await
-        .or_internal("queueing mail")?;
-    tx.commit().await.or_internal("commit")?;
-    st.mail_ready.notify_one();
+    commit_change(&st, tx, &user, Event::Enabled, tf.mail_enabled).await?;
     proved.clear(&st.db).await?;
     tracing::info!("second factor turned on");
     back_to_page();
     Ok(())
 }
 
+/// Locks the factor's row for a change (see `store::lock_factor`); turned off meanwhile: 409,
+/// nothing to do.
+pub(super) async fn lock_factor_that_is_on(
+    tx: &mut crate::server::db::WriteTx,
+    user_id: &str,
+) -> Result<(), AppError> {
+    if store::lock_factor(tx, user_id)
+        .await
+        .or_internal("locking a second factor")?
+    {
+        Ok(())
+    } else {
+        Err(AppError::conflict(t().second_factor.not_on))
+    }
+}
+
+/// Ends a change to the account's second factor: `event` in its security history, the notice
+/// (`what`) queued for its address, `tx` committed and the mail worker woken.
+pub(super) async fn commit_change(
+    st: &AppState,
+    mut tx: crate::server::db::WriteTx,
+    user: &SessionUser,
+    event: Event,
+    what: &str,
+) -> Result<(), AppError> {
+    store::record(&mut tx, &user.user_id, event)
+        .await
+        .or_internal("recording history")?;
+    enqueue(&mut tx, mail(st, user, what))
+        .await
+        .or_internal("queueing mail")?;
+    tx.commit().await.or_internal("commit")?;
+    st.mail_ready.notify_one();
+    Ok(())
+}
+
 /// The notice to the signed-in account that its second factor changed (`what`).
-pub(super) fn mail(st: &AppState, user: &SessionUser, what: &str) -> crate::server::mail::Mail {
+fn mail(st: &AppState, user: &SessionUser, what: &str) -> crate::server::mail::Mail {
     templates::second_factor_changed(
         user.lang,
         &user.email,
@@ -331,26 +360,13 @@ pub async fn renew(password: &str, code: &str) -> Result<(), AppError> {
         prove_current_password(&st, &user, password, "password", "renew_recovery_codes").await?;
     let secret = secret_of(&st, &user.user_id, &factor);
     let mut tx = st.db.begin_write().await.or_internal("begin")?;
-    // The factor's row first (see `store::lock_factor`); turned off meanwhile: nothing to do.
-    if !store::lock_factor(&mut tx, &user.user_id)
-        .await
-        .or_internal("locking a second factor")?
-    {
-        return Err(AppError::conflict(tf.not_on));
-    }
+    lock_factor_that_is_on(&mut tx, &user.user_id).await?;
     if !spend(&st, &mut tx, &user.user_id, secret.as_deref(), &code).await? {
         // The password try stays counted: a wrong code is a failed try.
         return Err(AppError::field("renew_code", tf.wrong_code));
     }
     new_recovery_codes(&st, &mut tx, &user.user_id, &session).await?;
-    store::record(&mut tx, &user.user_id, Event::RecoveryCodesRenewed)
-        .await
-        .or_internal("recording history")?;
-    enqueue(&mut tx, mail(&st, &user, tf.mail_renewed))
-        .await
-        .or_internal("queueing mail")?;
-    tx.commit().await.or_internal("commit")?;
-    st.mail_ready.notify_one();
+    commit_change(&st, tx, &user, Event::RecoveryCodesRenewed, tf.mail_renewed).await?;
     proved.clear(&st.db).await?;
     back_to_page();
     Ok(())
@@ -411,13 +427,7 @@ pub async fn disable(current_password: &str, code: &str) -> Result<(), AppError>
     .await?;
     let secret = secret_of(&st, &user.user_id, &factor);
     let mut tx = st.db.begin_write().await.or_internal("begin")?;
-    // The factor's row first (see `store::lock_factor`); turned off meanwhile: nothing to do.
-    if !store::lock_factor(&mut tx, &user.user_id)
-        .await
-        .or_internal("locking a second factor")?
-    {
-        return Err(AppError::conflict(tf.not_on));
-    }
+    lock_factor_that_is_on(&mut tx, &user.user_id).await?;
     if !spend(&st, &mut tx, &user.user_id, secret.as_deref(), &code).await? {
         // The password try stays counted: a wrong code is a failed try.
         return Err(AppError::field("code", tf.wrong_code));
@@ -425,14 +435,7 @@ pub async fn disable(current_password: &str, code: &str) -> Result<(), AppError>
     store::remove(&mut tx, &user.user_id)
         .await
         .or_internal("removing a second factor")?;
-    store::record(&mut tx, &user.user_id, Event::Disabled)
-        .await
-        .or_internal("recording history")?;
-    enqueue(&mut tx, mail(&st, &user, tf.mail_disabled))
-        .await
-        .or_internal("queueing mail")?;
-    tx.commit().await.or_internal("commit")?;
-    st.mail_ready.notify_one();
+    commit_change(&st, tx, &user, Event::Disabled, tf.mail_disabled).await?;
     proved.clear(&st.db).await?;
     tracing::info!("second factor turned off");
     back_to_page();

@@ -105,6 +105,13 @@ pub struct Passkeys {
     pub unsupported: &'static str,
     pub unavailable: &'static str,
     pub not_accepted: &'static str,
+    /// The authenticator's answer to adding one was refused (by the browser or the portal).
+    pub add_refused: &'static str,
+    /// The authenticator already holds a passkey of this account (`excludeCredentials`).
+    pub already_on_device: &'static str,
+    /// The browser refused the page's address (not the portal's own).
+    pub wrong_address: &'static str,
+    pub removed: &'static str,
     pub cancelled: &'static str,
     pub ask_again: &'static str,
     pub too_many: &'static str,

@@ -14,7 +14,11 @@ pub enum Failure {
     Unsupported,
     /// The person closed the prompt, or it timed out (`NotAllowedError`, `AbortError`).
     Cancelled,
-    /// The authenticator or the browser refused (already registered, wrong origin, …).
+    /// The authenticator already holds one of the account's passkeys (`InvalidStateError`).
+    Registered,
+    /// The page is not at the portal's address (`SecurityError`: the RP id is not its host).
+    WrongAddress,
+    /// The authenticator or the browser refused otherwise.
     Refused,
 }
 
@@ -70,11 +74,20 @@ async fn credentials(method: &str, options: &JsValue) -> Result<JsValue, Failure
         .await
         .map_err(|e| match get(&e, "name").as_string().as_deref() {
             Some("NotAllowedError" | "AbortError") => Failure::Cancelled,
+            Some("InvalidStateError") => Failure::Registered,
+            Some("SecurityError") => Failure::WrongAddress,
             _ => Failure::Refused,
         })
 }
 
-fn answer(credential: &JsValue, response: Object) -> String {
+/// The credential's answer as JSON: its ids, and the `fields` of its response (binary, as
+/// base64url).
+fn answer(credential: &JsValue, fields: &[&str]) -> String {
+    let browser_response = get(credential, "response");
+    let response = Object::new();
+    for field in fields {
+        set(&response, field, &text(&get(&browser_response, field)));
+    }
     let out = Object::new();
     set(&out, "id", &get(credential, "id"));
     set(&out, "rawId", &text(&get(credential, "rawId")));
@@ -105,12 +118,10 @@ pub async fn create(options: &str) -> Result<String, Failure> {
     set(&user, "id", &bytes(&get(&user, "id")));
     ids_as_bytes(&get(&public_key, "excludeCredentials"));
     let credential = credentials("create", &options).await?;
-    let response = get(&credential, "response");
-    let out = Object::new();
-    for field in ["attestationObject", "clientDataJSON"] {
-        set(&out, field, &text(&get(&response, field)));
-    }
-    Ok(answer(&credential, out))
+    Ok(answer(
+        &credential,
+        &["attestationObject", "clientDataJSON"],
+    ))
 }
 
 /// Answers a sign-in step's challenge (`accounts/sign_in_step/passkey_options`).
@@ -118,15 +129,13 @@ pub async fn get_assertion(options: &str) -> Result<String, Failure> {
     let (options, public_key) = parse(options)?;
     ids_as_bytes(&get(&public_key, "allowCredentials"));
     let credential = credentials("get", &options).await?;
-    let response = get(&credential, "response");
-    let out = Object::new();
-    for field in [
-        "authenticatorData",
-        "clientDataJSON",
-        "signature",
-        "userHandle",
-    ] {
-        set(&out, field, &text(&get(&response, field)));
-    }
-    Ok(answer(&credential, out))
+    Ok(answer(
+        &credential,
+        &[
+            "authenticatorData",
+            "clientDataJSON",
+            "signature",
+            "userHandle",
+        ],
+    ))
 }

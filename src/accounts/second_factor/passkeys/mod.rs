@@ -4,7 +4,7 @@
 //! passkey can do, a code still does without it.
 
 mod pages;
-pub use pages::{Added, PasskeySignIn, Passkeys};
+pub use pages::{PasskeySignIn, PasskeyState, Passkeys};
 
 #[cfg(feature = "hydrate")]
 mod browser;
@@ -20,6 +20,9 @@ use crate::error::AppError;
 use crate::ui::moment::Moment;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+/// Passkeys an account may have.
+pub const MOST_PASSKEYS: usize = 10;
 
 /// One of the account's passkeys.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

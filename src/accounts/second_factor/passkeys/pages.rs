@@ -7,13 +7,17 @@ use crate::ui::form::{last_error, ErrorSummary, Field, FormAlert, SubmitButton};
 use crate::ui::moment::in_sentence;
 use leptos::either::{Either, EitherOf3};
 
-/// The person's answer, or why there is none, for the page (hydrated only).
+/// Why the browser gave no answer, for the page (hydrated only). `adding`: the prompt was to
+/// add one (else to sign in, where a code is the way out).
 #[cfg(feature = "hydrate")]
-fn failed(f: browser::Failure) -> AppError {
+fn failed(f: browser::Failure, adding: bool) -> AppError {
     let tp = &crate::i18n::t().second_factor.passkeys;
     AppError::invalid(match f {
         browser::Failure::Unsupported => tp.unsupported,
         browser::Failure::Cancelled => tp.cancelled,
+        browser::Failure::Registered => tp.already_on_device,
+        browser::Failure::WrongAddress => tp.wrong_address,
+        browser::Failure::Refused if adding => tp.add_refused,
         browser::Failure::Refused => tp.not_accepted,
     })
 }
@@ -29,26 +33,49 @@ fn browser_can() -> Signal<Option<bool>> {
     can.into()
 }
 
-/// After a passkey was added: the page reads itself again (this section is made anew), and says
-/// so until a passkey is removed. Made with the page.
+/// The passkeys' state that outlives the section (which is made anew each time the page reads
+/// itself again): whether the browser can, how many were added, and what to announce. Made with
+/// the page (`SecondFactorPage`), which shows `notice` in a live region of its own.
 #[derive(Clone, Copy)]
-pub struct Added {
+pub struct PasskeyState {
     /// Bumped at each passkey added (the page's status resource tracks it).
-    pub count: RwSignal<u32>,
+    pub added: RwSignal<u32>,
     /// The removals' version when the last one was added (`None`: none added on this page).
-    at_removal: RwSignal<Option<usize>>,
+    added_at_removal: RwSignal<Option<usize>>,
+    can: Signal<Option<bool>>,
+    pub remove: ServerAction<RemovePasskey>,
 }
 
-impl Added {
+impl PasskeyState {
     pub fn new() -> Self {
         Self {
-            count: RwSignal::new(0),
-            at_removal: RwSignal::new(None),
+            added: RwSignal::new(0),
+            added_at_removal: RwSignal::new(None),
+            can: browser_can(),
+            remove: ServerAction::new(),
         }
+    }
+
+    /// "Passkey added." or "Passkey removed." after the last of them (`removed_here`: the page
+    /// was reached by a removal without JavaScript).
+    pub fn notice(self, removed_here: Signal<bool>) -> Signal<Option<&'static str>> {
+        let tp = &crate::i18n::t().second_factor.passkeys;
+        Signal::derive(move || {
+            let removals = self.remove.version().get();
+            if self.added_at_removal.get() == Some(removals) {
+                Some(tp.added)
+            } else if matches!(self.remove.value().get(), Some(Ok(())))
+                || (removals == 0 && removed_here.get())
+            {
+                Some(tp.removed)
+            } else {
+                None
+            }
+        })
     }
 }
 
-impl Default for Added {
+impl Default for PasskeyState {
     fn default() -> Self {
         Self::new()
     }
@@ -61,20 +88,20 @@ pub fn Passkeys(
     entries: Vec<PasskeyEntry>,
     /// Whether the portal can have passkeys at all (`relying_party`).
     here: bool,
-    remove: ServerAction<RemovePasskey>,
-    added: Added,
+    state: PasskeyState,
 ) -> impl IntoView {
     let t = crate::i18n::t();
     let tp = &t.second_factor.passkeys;
-    let can = browser_can();
-    let just_added = Signal::derive(move || added.at_removal.get() == Some(remove.version().get()));
+    let (can, remove) = (state.can, state.remove);
     let add = Action::new_local(move |(name, password): &(String, String)| {
         let (_name, _password) = (name.clone(), password.clone());
         async move {
             #[cfg(feature = "hydrate")]
             {
                 let options = passkey_options(_password, _name).await?;
-                let answer = browser::create(&options).await.map_err(failed)?;
+                let answer = browser::create(&options)
+                    .await
+                    .map_err(|f| failed(f, true))?;
                 add_passkey(answer).await
             }
             #[cfg(not(feature = "hydrate"))]
@@ -83,8 +110,10 @@ pub fn Passkeys(
     });
     Effect::new(move |_| {
         if let Some(Ok(())) = add.value().get() {
-            added.at_removal.set(Some(remove.version().get_untracked()));
-            added.count.update(|n| *n += 1);
+            state
+                .added_at_removal
+                .set(Some(remove.version().get_untracked()));
+            state.added.update(|n| *n += 1);
         }
     });
     let add_error = last_error(add.value());
@@ -110,11 +139,12 @@ pub fn Passkeys(
                 return;
             };
             let field = |n: &str| data.get(n).as_string().unwrap_or_default();
-            added.at_removal.set(None);
+            state.added_at_removal.set(None);
             add.dispatch_local((field("passkey_name"), field("passkey_password")));
         }
     };
     let has_entries = !entries.is_empty();
+    let full = entries.len() >= MOST_PASSKEYS;
     let choices = entries.clone();
     view! {
         <section class="account__section passkeys" aria-labelledby="passkeys-title">
@@ -141,11 +171,9 @@ pub fn Passkeys(
                     </ul>
                 })
             }}
-            {move || just_added.get().then(|| view! {
-                <p class="alert alert--success" role="status">{tp.added}</p>
-            })}
             {move || match (here, can.get()) {
                 (false, _) => EitherOf3::A(view! { <p class="muted">{tp.unavailable}</p> }),
+                (true, Some(true)) if full => EitherOf3::A(view! { <p class="muted">{tp.too_many}</p> }),
                 (true, Some(true)) => EitherOf3::B(view! {
                     <h3>{tp.add}</h3>
                     <ErrorSummary error=add_error labels=vec![
@@ -204,7 +232,9 @@ pub fn PasskeySignIn() -> impl IntoView {
         async move {
             #[cfg(feature = "hydrate")]
             {
-                let answer = browser::get_assertion(&_options).await.map_err(failed)?;
+                let answer = browser::get_assertion(&_options)
+                    .await
+                    .map_err(|f| failed(f, false))?;
                 sign_in_passkey(answer).await
             }
             #[cfg(not(feature = "hydrate"))]
@@ -212,17 +242,33 @@ pub fn PasskeySignIn() -> impl IntoView {
         }
     });
     let error = last_error(answer.value());
+    // A refused answer used up nothing but its try: a new challenge for the next one (the one
+    // held may also have been replaced by this step's page in another tab).
+    Effect::new(move |_| {
+        if error.get().is_some() {
+            options.refetch();
+        }
+    });
+    let pending = answer.pending();
+    // Offered or not; a new challenge does not make the button anew (it keeps the focus).
+    let offered = Memo::new(move |_| options.get().flatten().is_some());
     move || {
-        options.get().flatten().map(|o| {
-            let o = StoredValue::new(o);
+        offered.get().then(|| {
+            // Not `disabled` while the prompt is open: the button keeps the focus.
             view! {
                 <div class="passkey-sign-in">
                     <FormAlert error/>
                     <button type="button" class="btn btn--secondary btn--block"
-                        disabled=move || answer.pending().get()
-                        aria-busy=move || answer.pending().get().then_some("true")
-                        on:click=move |_| { answer.dispatch_local(o.get_value()); }>
-                        {move || if answer.pending().get() { tp.waiting } else { tp.use_passkey }}
+                        aria-disabled=move || pending.get().then_some("true")
+                        aria-busy=move || pending.get().then_some("true")
+                        on:click=move |_| {
+                            if let Some(o) = options.get_untracked().flatten() {
+                                if !pending.get_untracked() {
+                                    answer.dispatch_local(o);
+                                }
+                            }
+                        }>
+                        {move || if pending.get() { tp.waiting } else { tp.use_passkey }}
                     </button>
                 </div>
             }

@@ -3,9 +3,11 @@
 //! in the database, spent once.
 
 use super::super::ssr::{
-    back_to_page, current_step, factor_that_is, finish_sign_in_step, mail, this_session, Proof,
+    commit_change, current_step, factor_that_is, finish_sign_in_step, lock_factor_that_is_on,
+    this_session, Proof,
 };
 use super::super::store::{self as factors, Event};
+use super::super::SECOND_FACTOR_PATH;
 use super::store;
 use super::PasskeyEntry;
 use crate::accounts::passwords::{current_password_problem, prove_current_password};
@@ -15,19 +17,23 @@ use crate::error::{AppError, FieldErrors};
 use crate::i18n::t;
 use crate::server::config::Config;
 use crate::server::db::WriteTx;
-use crate::server::mail::enqueue;
-use crate::server::request::{state, AppState, OrInternal};
+use crate::server::request::{is_plain_form_post, state, AppState, OrInternal};
 use crate::ui::moment;
+use std::sync::Arc;
 use webauthn_rs::prelude::{
     Passkey, PasskeyAuthentication, PasskeyRegistration, PublicKeyCredential,
     RegisterPublicKeyCredential, Url, Uuid, Webauthn, WebauthnBuilder,
 };
 
-/// The portal as a WebAuthn relying party: its `PUBLIC_URL`'s host is the RP id, so passkeys
-/// need a domain name there (`localhost` included); at an IP address there are none.
+/// The portal as a WebAuthn relying party (made once, at start-up): its `PUBLIC_URL`'s host is
+/// the RP id, so passkeys need a domain name there, which browsers accept only on https (or
+/// `localhost`); at an IP address, or a plain-http domain, there are none.
 pub fn relying_party(config: &Config) -> Option<Webauthn> {
     let origin = Url::parse(&config.public_url).ok()?;
     let id = origin.domain()?.to_string();
+    if origin.scheme() != "https" && id != "localhost" {
+        return None;
+    }
     WebauthnBuilder::new(&id, &origin)
         .ok()?
         .rp_name(t().frame.platform)
@@ -35,8 +41,9 @@ pub fn relying_party(config: &Config) -> Option<Webauthn> {
         .ok()
 }
 
-fn relying_party_or_refuse(st: &AppState) -> Result<Webauthn, AppError> {
-    relying_party(&st.config)
+fn relying_party_or_refuse(st: &AppState) -> Result<Arc<Webauthn>, AppError> {
+    st.relying_party
+        .clone()
         .ok_or_else(|| AppError::conflict(t().second_factor.passkeys.unavailable))
 }
 
@@ -144,7 +151,7 @@ pub async fn add(credential: &str) -> Result<(), AppError> {
     let tp = &tf.passkeys;
     let rp = relying_party_or_refuse(&st)?;
     let answer: RegisterPublicKeyCredential =
-        serde_json::from_str(credential).map_err(|_| AppError::invalid(tp.not_accepted))?;
+        serde_json::from_str(credential).map_err(|_| AppError::invalid(tp.add_refused))?;
     // The challenge is spent whatever comes of it.
     let Some((name, registration)) =
         store::take_registration(&st.db, &this_session(&st)?, &user.user_id)
@@ -159,16 +166,11 @@ pub async fn add(credential: &str) -> Result<(), AppError> {
         .finish_passkey_registration(&answer, &registration)
         .map_err(|e| {
             tracing::info!(error = %e, "a passkey was not accepted");
-            AppError::invalid(tp.not_accepted)
+            AppError::invalid(tp.add_refused)
         })?;
     let mut tx = st.db.begin_write().await.or_internal("begin")?;
     // The factor's row first: adds of one account queue here, so the count below holds.
-    if !factors::lock_factor(&mut tx, &user.user_id)
-        .await
-        .or_internal("locking a second factor")?
-    {
-        return Err(AppError::conflict(tf.not_on));
-    }
+    lock_factor_that_is_on(&mut tx, &user.user_id).await?;
     if !store::add(
         &mut tx,
         &user.user_id,
@@ -181,14 +183,7 @@ pub async fn add(credential: &str) -> Result<(), AppError> {
     {
         return Err(AppError::conflict(tp.not_added));
     }
-    factors::record(&mut tx, &user.user_id, Event::PasskeyAdded)
-        .await
-        .or_internal("recording history")?;
-    enqueue(&mut tx, mail(&st, &user, tp.mail_added))
-        .await
-        .or_internal("queueing mail")?;
-    tx.commit().await.or_internal("commit")?;
-    st.mail_ready.notify_one();
+    commit_change(&st, tx, &user, Event::PasskeyAdded, tp.mail_added).await?;
     tracing::info!("passkey added");
     Ok(())
 }
@@ -200,15 +195,11 @@ pub async fn remove(id: &str, password: &str) -> Result<(), AppError> {
     }
     let st = state()?;
     let tf = &t().second_factor;
+    factor_that_is(&st, &user.user_id, true, tf.not_on).await?;
     let proved =
         prove_current_password(&st, &user, password, "remove_password", "remove_passkey").await?;
     let mut tx = st.db.begin_write().await.or_internal("begin")?;
-    if !factors::lock_factor(&mut tx, &user.user_id)
-        .await
-        .or_internal("locking a second factor")?
-    {
-        return Err(AppError::conflict(tf.not_on));
-    }
+    lock_factor_that_is_on(&mut tx, &user.user_id).await?;
     if !store::remove(&mut tx, &user.user_id, id)
         .await
         .or_internal("removing a passkey")?
@@ -218,22 +209,24 @@ pub async fn remove(id: &str, password: &str) -> Result<(), AppError> {
         proved.clear(&st.db).await?;
         return Err(AppError::conflict(tf.passkeys.gone));
     }
-    factors::record(&mut tx, &user.user_id, Event::PasskeyRemoved)
-        .await
-        .or_internal("recording history")?;
-    enqueue(&mut tx, mail(&st, &user, tf.passkeys.mail_removed))
-        .await
-        .or_internal("queueing mail")?;
-    tx.commit().await.or_internal("commit")?;
-    st.mail_ready.notify_one();
+    commit_change(
+        &st,
+        tx,
+        &user,
+        Event::PasskeyRemoved,
+        tf.passkeys.mail_removed,
+    )
+    .await?;
     proved.clear(&st.db).await?;
-    back_to_page();
+    if is_plain_form_post() {
+        leptos_axum::redirect(&format!("{SECOND_FACTOR_PATH}?passkey=removed"));
+    }
     Ok(())
 }
 
 pub async fn sign_in_options() -> Result<Option<String>, AppError> {
     let st = state()?;
-    let Some(rp) = relying_party(&st.config) else {
+    let Some(rp) = st.relying_party.clone() else {
         return Ok(None);
     };
     let (token, step) = current_step(&st).await?;
@@ -272,7 +265,7 @@ pub async fn spend(
     step: &factors::Step,
     answer: &PublicKeyCredential,
 ) -> Result<bool, AppError> {
-    let (Some(rp), Some(state)) = (relying_party(&st.config), &step.passkey_state) else {
+    let (Some(rp), Some(state)) = (&st.relying_party, &step.passkey_state) else {
         return Ok(false);
     };
     let authentication: PasskeyAuthentication = decode(state, "reading a passkey challenge")?;
@@ -308,4 +301,29 @@ pub async fn spend(
     )
     .await
     .or_internal("keeping a passkey's use")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(public_url: &str) -> Option<Webauthn> {
+        let config = Config::from_lookup(|k| match k {
+            "PUBLIC_URL" => Some(public_url.to_string()),
+            "SMTP_URL" => Some("smtp://127.0.0.1:2525".to_string()),
+            _ => None,
+        })
+        .unwrap();
+        relying_party(&config)
+    }
+
+    #[test]
+    fn passkeys_need_an_https_domain_or_localhost() {
+        assert!(at("https://portal.example.com").is_some());
+        assert!(at("http://localhost:3000").is_some());
+        // Browsers offer no WebAuthn there: the page says so instead of failing in the browser.
+        assert!(at("http://portal.example.com").is_none());
+        assert!(at("http://127.0.0.1:3000").is_none());
+        assert!(at("https://10.0.0.5").is_none());
+    }
 }

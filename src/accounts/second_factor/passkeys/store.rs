@@ -7,7 +7,7 @@ use crate::server::db::{now_ms, Db, WriteTx};
 /// How long a ceremony (the browser asking its authenticator) may take.
 pub const CEREMONY_MS: i64 = 5 * 60 * 1000;
 /// Passkeys an account may have.
-pub const MOST: i64 = 10;
+pub const MOST: i64 = super::MOST_PASSKEYS as i64;
 
 /// One of an account's passkeys, as listed.
 #[derive(Clone, Debug, sqlx::FromRow)]
