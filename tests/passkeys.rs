@@ -6,14 +6,8 @@
 
 mod common;
 use common::passkey::SoftPasskey;
+use common::second_factor::location;
 use common::*;
-
-fn location(r: &reqwest::Response) -> Option<String> {
-    r.headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .map(String::from)
-}
 
 async fn passkeys_of(app: &TestApp, username: &str) -> i64 {
     sqlx::query_scalar(
@@ -38,11 +32,7 @@ async fn ann_with_passkey(app: &TestApp) -> (Authenticator, SoftPasskey) {
 
 /// A fresh browser at the code step of Ann's sign-in.
 async fn at_code_step(app: &TestApp) -> TestApp {
-    let b = app.another_browser();
-    let r = b.sign_in("annlee", GOOD_PASSWORD).await;
-    assert_eq!(r.status(), 200);
-    assert_eq!(location(&r).as_deref(), Some("/signin/code"));
-    b
+    app.at_code_step("annlee", GOOD_PASSWORD).await
 }
 
 fn names(status: &serde_json::Value) -> Vec<String> {

@@ -3,7 +3,7 @@
 //! off and the operator's reset. Both databases.
 
 mod common;
-use common::second_factor::unix_secs;
+use common::second_factor::{location, unix_secs};
 use common::*;
 use isv_portal::accounts::second_factor::store;
 use std::time::Duration;
@@ -16,13 +16,6 @@ async fn fresh_window() {
         tokio::time::sleep(Duration::from_secs((30 - into) as u64) + Duration::from_millis(200))
             .await;
     }
-}
-
-fn location(r: &reqwest::Response) -> Option<String> {
-    r.headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .map(String::from)
 }
 
 async fn user_id(app: &TestApp, username: &str) -> String {
@@ -52,11 +45,7 @@ async fn ann_with_second_factor(app: &TestApp) -> (Authenticator, Vec<String>) {
 
 /// A fresh browser at the code step of Ann's sign-in.
 async fn at_code_step(app: &TestApp) -> TestApp {
-    let b = app.another_browser();
-    let r = b.sign_in("annlee", GOOD_PASSWORD).await;
-    assert_eq!(r.status(), 200);
-    assert_eq!(location(&r).as_deref(), Some("/signin/code"));
-    b
+    app.at_code_step("annlee", GOOD_PASSWORD).await
 }
 
 fn history_has(status: &serde_json::Value, what: &str) -> bool {
@@ -514,7 +503,7 @@ both_databases! {
         assert_eq!(location(&r).as_deref(), Some("/signin/code"), "still two steps");
 
         // The phone and the codes are lost: the operator's command.
-        let signed_in = at_code_step_with(&app, "lantern orchard 77 pebble").await;
+        let signed_in = app.at_code_step("annlee", "lantern orchard 77 pebble").await;
         assert_eq!(signed_in.sign_in_code(&phone.next_code().await).await.status(), 200);
         // (Sign-up code, turned on, reset code, password changed.)
         let mails = app.smtp.wait_for("ann@example.com", 4).await.len();
@@ -572,12 +561,4 @@ async fn code_at_step(app: &TestApp, token: &str, code: &str) -> u16 {
         .unwrap()
         .status()
         .as_u16()
-}
-
-/// A fresh browser at Ann's code step, signed in with `password`.
-async fn at_code_step_with(app: &TestApp, password: &str) -> TestApp {
-    let b = app.another_browser();
-    let r = b.sign_in("annlee", password).await;
-    assert_eq!(location(&r).as_deref(), Some("/signin/code"));
-    b
 }

@@ -72,7 +72,24 @@ impl Authenticator {
     }
 }
 
+/// Where a redirect (or a server function's redirect) sends the browser.
+pub fn location(r: &Response) -> Option<String> {
+    r.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(String::from)
+}
+
 impl TestApp {
+    /// A fresh browser at the sign-in's code step, after `login`'s password `password`.
+    pub async fn at_code_step(&self, login: &str, password: &str) -> TestApp {
+        let b = self.another_browser();
+        let r = b.sign_in(login, password).await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(location(&r).as_deref(), Some("/signin/code"));
+        b
+    }
+
     /// "Set up an authenticator app" on this signed-in client: the app that scanned the key.
     pub async fn begin_second_factor(&self) -> Authenticator {
         let r = self.call("second_factor/begin", &[]).await;
