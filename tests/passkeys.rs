@@ -315,6 +315,21 @@ both_databases! {
         let b = at_code_step(&app).await;
         assert_eq!(b.sign_in_passkey_options().await, None, "no passkey to ask for");
 
+        // Without JavaScript: the form's post goes back to the page, which says it was removed.
+        app.with_passkey(&mut key, GOOD_PASSWORD, "Back again").await;
+        let id = app.second_factor_status().await["passkeys"][0]["id"].as_str().unwrap().to_string();
+        let r = app
+            .client
+            .post(app.url("/api/second_factor/passkey_remove"))
+            .header("accept", "text/html")
+            .form(&[("passkey_id", id.as_str()), ("remove_password", GOOD_PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_redirection(), "{}", r.status());
+        assert_eq!(location(&r).as_deref(), Some("/account/second-factor?passkey=removed"));
+        assert_eq!(passkeys_of(&app, "annlee").await, 0);
+
         // Turning two-step verification off takes the passkeys with it.
         app.with_passkey(&mut key, GOOD_PASSWORD, "Back again").await;
         assert_eq!(passkeys_of(&app, "annlee").await, 1);

@@ -153,9 +153,10 @@ pub async fn status() -> Result<SecondFactorState, AppError> {
     Ok(status)
 }
 
-pub(super) fn back_to_page() {
+/// A form posted without JavaScript goes back to the page (with `query`, what it should say).
+pub(super) fn back_to_page(query: &str) {
     if is_plain_form_post() {
-        leptos_axum::redirect(SECOND_FACTOR_PATH);
+        leptos_axum::redirect(&format!("{SECOND_FACTOR_PATH}{query}"));
     }
 }
 
@@ -171,7 +172,7 @@ pub async fn begin() -> Result<(), AppError> {
     {
         return Err(AppError::conflict(t().second_factor.already_on));
     }
-    back_to_page();
+    back_to_page("");
     Ok(())
 }
 
@@ -201,7 +202,7 @@ async fn new_recovery_codes(
 }
 
 /// A form's password and code fields, parsed together so both errors show at once: the code.
-pub(super) fn password_and_code(
+fn password_and_code(
     password: &str,
     password_field: &str,
     code: Result<SecondFactorCode, crate::domain::Invalid>,
@@ -283,7 +284,7 @@ pub async fn confirm(current_password: &str, code: &str) -> Result<(), AppError>
     commit_change(&st, tx, &user, Event::Enabled, tf.mail_enabled).await?;
     proved.clear(&st.db).await?;
     tracing::info!("second factor turned on");
-    back_to_page();
+    back_to_page("");
     Ok(())
 }
 
@@ -340,7 +341,7 @@ pub async fn saved() -> Result<(), AppError> {
     store::forget_shown_codes(&st.db, &user.user_id, &this_session(&st)?)
         .await
         .or_internal("forgetting shown codes")?;
-    back_to_page();
+    back_to_page("");
     Ok(())
 }
 
@@ -368,7 +369,7 @@ pub async fn renew(password: &str, code: &str) -> Result<(), AppError> {
     new_recovery_codes(&st, &mut tx, &user.user_id, &session).await?;
     commit_change(&st, tx, &user, Event::RecoveryCodesRenewed, tf.mail_renewed).await?;
     proved.clear(&st.db).await?;
-    back_to_page();
+    back_to_page("");
     Ok(())
 }
 
@@ -438,7 +439,7 @@ pub async fn disable(current_password: &str, code: &str) -> Result<(), AppError>
     commit_change(&st, tx, &user, Event::Disabled, tf.mail_disabled).await?;
     proved.clear(&st.db).await?;
     tracing::info!("second factor turned off");
-    back_to_page();
+    back_to_page("");
     Ok(())
 }
 

@@ -3,11 +3,10 @@
 //! in the database, spent once.
 
 use super::super::ssr::{
-    commit_change, current_step, factor_that_is, finish_sign_in_step, lock_factor_that_is_on,
-    this_session, Proof,
+    back_to_page, commit_change, current_step, factor_that_is, finish_sign_in_step,
+    lock_factor_that_is_on, this_session, Proof,
 };
 use super::super::store::{self as factors, Event};
-use super::super::SECOND_FACTOR_PATH;
 use super::store;
 use super::PasskeyEntry;
 use crate::accounts::passwords::{current_password_problem, prove_current_password};
@@ -17,7 +16,7 @@ use crate::error::{AppError, FieldErrors};
 use crate::i18n::t;
 use crate::server::config::Config;
 use crate::server::db::WriteTx;
-use crate::server::request::{is_plain_form_post, state, AppState, OrInternal};
+use crate::server::request::{state, AppState, OrInternal};
 use crate::ui::moment;
 use std::sync::Arc;
 use webauthn_rs::prelude::{
@@ -218,9 +217,7 @@ pub async fn remove(id: &str, password: &str) -> Result<(), AppError> {
     )
     .await?;
     proved.clear(&st.db).await?;
-    if is_plain_form_post() {
-        leptos_axum::redirect(&format!("{SECOND_FACTOR_PATH}?passkey=removed"));
-    }
+    back_to_page("?passkey=removed");
     Ok(())
 }
 
